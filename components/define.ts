@@ -1,0 +1,27 @@
+/**
+ * Registers the three tags. Import this (or load dist/rtc-room.js) once per page; importing the
+ * classes from `index.js` registers nothing.
+ */
+import { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
+import { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
+import { RtcRoomElement } from './rtc-room/rtc-room.js';
+
+export * from './index.js';
+
+const tags = {
+  'rtc-room': RtcRoomElement,
+  'rtc-local-video': RtcLocalVideoElement,
+  'rtc-remote-video': RtcRemoteVideoElement,
+} as const;
+
+for (const [tag, ctor] of Object.entries(tags)) {
+  if (!customElements.get(tag)) customElements.define(tag, ctor);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-room': RtcRoomElement;
+    'rtc-local-video': RtcLocalVideoElement;
+    'rtc-remote-video': RtcRemoteVideoElement;
+  }
+}

@@ -1,0 +1,51 @@
+import type { ErrorCode } from '../../server/protocol.js';
+
+/**
+ * Every code an `rtc-error` event can carry: the server's own codes plus those the browser meets.
+ * - `connect_failed`: the signaling server could not be reached.
+ * - `timeout`: the server did not answer a request in time.
+ * - `disconnected`: the signaling connection dropped during a call.
+ * - `media_denied` / `no_device` / `media_failed`: the camera or microphone could not be opened;
+ *   the call goes on without sending that media.
+ * - `peer_failed`: the connection to one peer failed.
+ * - `autoplay_blocked`: the browser refused to play a peer's audio before a user gesture; the
+ *   video plays muted until the next click or key press on the page.
+ */
+export type RtcErrorCode =
+  | ErrorCode
+  | 'connect_failed'
+  | 'timeout'
+  | 'disconnected'
+  | 'media_denied'
+  | 'no_device'
+  | 'media_failed'
+  | 'peer_failed'
+  | 'autoplay_blocked';
+
+/** An error with a closed code, as carried by `rtc-error`. */
+export class RtcError extends Error {
+  override readonly name = 'RtcError';
+  constructor(
+    readonly code: RtcErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Codes after which joining again unchanged cannot succeed. */
+export const FATAL_JOIN_CODES: ReadonlySet<RtcErrorCode> = new Set(['room_full', 'bad_request', 'already_joined']);
+
+/** Turns a getUserMedia rejection into a typed error. */
+export function mediaError(cause: unknown): RtcError {
+  const name = (cause as { name?: string } | null)?.name;
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return new RtcError('media_denied', 'Camera or microphone permission was denied', { cause });
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+    return new RtcError('no_device', 'No camera or microphone was found', { cause });
+  }
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return new RtcError('media_failed', `Camera or microphone could not be started: ${text}`, { cause });
+}

@@ -1,0 +1,47 @@
+import { mediaError, type RtcError } from './errors.js';
+
+export interface LocalMediaRequest {
+  audio: boolean;
+  video: boolean;
+}
+
+export interface LocalMediaResult {
+  /** What could be opened; null when nothing was asked for or nothing could be opened. */
+  stream: MediaStream | null;
+  /** Why something asked for is missing; null when everything asked for was opened. */
+  error: RtcError | null;
+}
+
+const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
+
+/**
+ * Opens the camera and microphone. When both are asked for and that fails (no camera, say),
+ * it tries each alone, so a call can still go on with what is there. Never throws.
+ */
+export async function openLocalMedia(request: LocalMediaRequest): Promise<LocalMediaResult> {
+  if (!request.audio && !request.video) return { stream: null, error: null };
+  const get = (audio: boolean, video: boolean) =>
+    navigator.mediaDevices.getUserMedia({ audio, video: video ? VIDEO_CONSTRAINTS : false });
+  if (!navigator.mediaDevices?.getUserMedia) {
+    return { stream: null, error: mediaError(new Error('getUserMedia is not available (is the page served over https?)')) };
+  }
+  try {
+    return { stream: await get(request.audio, request.video), error: null };
+  } catch (first) {
+    const error = mediaError(first);
+    if (!(request.audio && request.video) || error.code === 'media_denied') return { stream: null, error };
+    for (const [audio, video] of [[true, false], [false, true]] as const) {
+      try {
+        return { stream: await get(audio, video), error };
+      } catch {
+        // try the next kind
+      }
+    }
+    return { stream: null, error };
+  }
+}
+
+/** Stops every track of a stream (the camera light goes off). */
+export function stopStream(stream: MediaStream | null | undefined): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}

@@ -1,0 +1,212 @@
+import type { IceCandidate, IceServer, SessionDescription } from '../../server/protocol.js';
+
+/** What a link sends to its peer through the signaling server. */
+export type OutgoingSignal = { description: SessionDescription } | { candidate: IceCandidate };
+/** What the signaling server delivered from the peer. */
+export type IncomingSignal = { description: SessionDescription } | { candidate: IceCandidate };
+
+export interface PeerLinkOptions {
+  /** The remote member's id. */
+  peerId: string;
+  /** Perfect negotiation role: the polite side rolls back its own offer on glare. */
+  polite: boolean;
+  /**
+   * The side that opens the conversation: it creates the audio and video transceivers at once, so
+   * ICE and DTLS run while the camera is still starting. The other side answers on them.
+   */
+  initiator: boolean;
+  iceServers: IceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  sendAudio: boolean;
+  sendVideo: boolean;
+  send: (signal: OutgoingSignal) => void;
+  /** Called with errors negotiation cannot recover from on its own. */
+  onError: (error: unknown) => void;
+}
+
+const KINDS = ['audio', 'video'] as const;
+type Kind = (typeof KINDS)[number];
+
+/**
+ * One RTCPeerConnection to one remote member, negotiated with the W3C "perfect negotiation"
+ * pattern (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example): `makingOffer`,
+ * `ignoreOffer` and `isSettingRemoteAnswerPending`, roles fixed by id. Media is attached with
+ * `replaceTrack` on one audio and one video transceiver, so local tracks that arrive late never
+ * cost another offer/answer round. Knows nothing of the DOM.
+ *
+ * Events: `track` (the remote stream gained a track), `connectionstatechange`.
+ */
+export class PeerLink extends EventTarget {
+  readonly peerId: string;
+  readonly pc: RTCPeerConnection;
+  /** The remote member's audio and video, filled as tracks arrive. */
+  readonly remoteStream = new MediaStream();
+
+  readonly #polite: boolean;
+  readonly #options: PeerLinkOptions;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #isSettingRemoteAnswerPending = false;
+  /** Candidates that arrived before any remote description. */
+  #pendingCandidates: IceCandidate[] = [];
+  /** Signals are handled one at a time, in arrival order. */
+  #inbox: Promise<void> = Promise.resolve();
+  #localStream: MediaStream | null = null;
+  #closed = false;
+
+  constructor(options: PeerLinkOptions) {
+    super();
+    this.#options = options;
+    this.peerId = options.peerId;
+    this.#polite = options.polite;
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+      bundlePolicy: 'max-bundle',
+    });
+    this.pc.addEventListener('negotiationneeded', this.#onNegotiationNeeded);
+    this.pc.addEventListener('icecandidate', this.#onIceCandidate);
+    this.pc.addEventListener('track', this.#onTrack);
+    this.pc.addEventListener('connectionstatechange', this.#onConnectionStateChange);
+    if (options.initiator) {
+      for (const kind of KINDS) {
+        this.pc.addTransceiver(kind, { direction: this.#wantsToSend(kind) ? 'sendrecv' : 'recvonly' });
+      }
+    }
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  /** Sends these tracks (or stops sending, with null) without renegotiating. */
+  setLocalStream(stream: MediaStream | null): void {
+    this.#localStream = stream;
+    this.#attachLocalTracks();
+  }
+
+  /** Queues a signal from the peer; errors are reported through `onError`. */
+  handleSignal(signal: IncomingSignal): Promise<void> {
+    this.#inbox = this.#inbox.then(() => this.#process(signal)).catch((error) => {
+      if (!this.#closed) this.#options.onError(error);
+    });
+    return this.#inbox;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.pc.removeEventListener('negotiationneeded', this.#onNegotiationNeeded);
+    this.pc.removeEventListener('icecandidate', this.#onIceCandidate);
+    this.pc.removeEventListener('track', this.#onTrack);
+    this.pc.removeEventListener('connectionstatechange', this.#onConnectionStateChange);
+    this.pc.close();
+    for (const track of this.remoteStream.getTracks()) this.remoteStream.removeTrack(track);
+  }
+
+  #wantsToSend(kind: Kind): boolean {
+    return kind === 'audio' ? this.#options.sendAudio : this.#options.sendVideo;
+  }
+
+  #transceiverFor(kind: Kind): RTCRtpTransceiver | undefined {
+    return this.pc.getTransceivers().find((t) => t.currentDirection !== 'stopped' && t.receiver.track.kind === kind);
+  }
+
+  /** Puts the local tracks on the transceivers; on the answering side also sets their direction. */
+  #attachLocalTracks(): void {
+    if (this.#closed) return;
+    for (const kind of KINDS) {
+      const transceiver = this.#transceiverFor(kind);
+      if (!transceiver) continue;
+      const send = this.#wantsToSend(kind);
+      const wanted: RTCRtpTransceiverDirection = send ? 'sendrecv' : 'recvonly';
+      if (transceiver.direction !== wanted) transceiver.direction = wanted;
+      const track = send ? (this.#localStream?.getTracks().find((t) => t.kind === kind) ?? null) : null;
+      if (transceiver.sender.track !== track) {
+        transceiver.sender.replaceTrack(track).catch((error) => this.#options.onError(error));
+      }
+    }
+  }
+
+  async #process(signal: IncomingSignal): Promise<void> {
+    if (this.#closed) return;
+    const pc = this.pc;
+    if ('description' in signal) {
+      const description = signal.description;
+      const readyForOffer =
+        !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
+      const offerCollision = description.type === 'offer' && !readyForOffer;
+      this.#ignoreOffer = !this.#polite && offerCollision;
+      if (this.#ignoreOffer) return;
+      this.#isSettingRemoteAnswerPending = description.type === 'answer';
+      try {
+        await pc.setRemoteDescription(description);
+      } finally {
+        this.#isSettingRemoteAnswerPending = false;
+      }
+      await this.#flushCandidates();
+      if (description.type === 'offer') {
+        this.#attachLocalTracks();
+        await pc.setLocalDescription();
+        this.#sendDescription();
+      }
+    } else {
+      if (!pc.remoteDescription) {
+        this.#pendingCandidates.push(signal.candidate);
+        return;
+      }
+      await this.#addCandidate(signal.candidate);
+    }
+  }
+
+  async #flushCandidates(): Promise<void> {
+    const queued = this.#pendingCandidates;
+    this.#pendingCandidates = [];
+    for (const candidate of queued) await this.#addCandidate(candidate);
+  }
+
+  async #addCandidate(candidate: IceCandidate): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an offer we ignored during glare are expected to fail.
+      if (!this.#ignoreOffer) throw error;
+    }
+  }
+
+  #sendDescription(): void {
+    const local = this.pc.localDescription;
+    if (!local || this.#closed) return;
+    this.#options.send({ description: { type: local.type as 'offer' | 'answer', sdp: local.sdp } });
+  }
+
+  readonly #onNegotiationNeeded = async () => {
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.#sendDescription();
+    } catch (error) {
+      if (!this.#closed) this.#options.onError(error);
+    } finally {
+      this.#makingOffer = false;
+    }
+  };
+
+  readonly #onIceCandidate = ({ candidate }: RTCPeerConnectionIceEvent) => {
+    if (!candidate || this.#closed) return;
+    const { candidate: c, sdpMid, sdpMLineIndex, usernameFragment } = candidate.toJSON();
+    this.#options.send({ candidate: { candidate: c ?? '', sdpMid, sdpMLineIndex, usernameFragment } });
+  };
+
+  readonly #onTrack = ({ track }: RTCTrackEvent) => {
+    for (const old of this.remoteStream.getTracks()) {
+      if (old.kind === track.kind && old !== track) this.remoteStream.removeTrack(old);
+    }
+    if (!this.remoteStream.getTrackById(track.id)) this.remoteStream.addTrack(track);
+    this.dispatchEvent(new Event('track'));
+  };
+
+  readonly #onConnectionStateChange = () => {
+    this.dispatchEvent(new Event('connectionstatechange'));
+  };
+}

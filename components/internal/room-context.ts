@@ -1,0 +1,15 @@
+import { createContext } from '@lit/context';
+import type { RemoteSlots } from './remote-slots.js';
+import type { RemotePeer, RoomSession, RoomStatus } from './room-session.js';
+
+/** What `<rtc-room>` shares with the elements inside it. Replaced whole on every change. */
+export interface RoomState {
+  readonly status: RoomStatus;
+  readonly session: RoomSession | null;
+  readonly localStream: MediaStream | null;
+  readonly peers: ReadonlyMap<string, RemotePeer>;
+  /** Hands out remote peers to `<rtc-remote-video>` elements. Stable for the room's lifetime. */
+  readonly slots: RemoteSlots;
+}
+
+export const roomContext = createContext<RoomState>(Symbol('rtc-room'));

@@ -1,0 +1,120 @@
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ClientToServerEvents,
+  JoinRequest,
+  JoinResult,
+  ServerToClientEvents,
+  SignalRequest,
+} from '../../server/protocol.js';
+import { RtcError } from './errors.js';
+
+export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface SignalingClientOptions {
+  /** Signaling server URL; `undefined` means the page's own origin. */
+  server?: string;
+  /**
+   * How long a request may wait for its acknowledgement, in ms.
+   * @default 10000
+   */
+  requestTimeout?: number;
+}
+
+/**
+ * A typed socket.io-client wrapper speaking protocol v1 (PROTOCOL.md). Requests return promises that
+ * resolve with the ack's result or reject with an {@link RtcError} carrying the server's code.
+ */
+export class SignalingClient {
+  readonly socket: SignalingSocket;
+  readonly #requestTimeout: number;
+  /** Rejects a pending connect() when close() is called. */
+  #abortConnect: (() => void) | null = null;
+
+  constructor(options: SignalingClientOptions = {}) {
+    this.#requestTimeout = options.requestTimeout ?? 10_000;
+    const opts = {
+      // WebSocket first: it saves the polling handshake's round trips; polling stays as fallback.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+      forceNew: true,
+      autoConnect: false,
+      timeout: this.#requestTimeout,
+      reconnectionDelayMax: 5_000,
+    };
+    this.socket = options.server ? io(options.server, opts) : io(opts);
+  }
+
+  /** Opens the connection; resolves once connected, rejects with `connect_failed` after the timeout. */
+  connect(): Promise<void> {
+    const socket = this.socket;
+    if (socket.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      // The first failed attempt ends the wait: a person should hear at once that the server is
+      // unreachable rather than watch a spinner for the whole timeout.
+      const onError = (err: Error) => {
+        cleanup();
+        socket.disconnect();
+        reject(new RtcError('connect_failed', `Could not reach the signaling server: ${err.message}`, { cause: err }));
+      };
+      const cleanup = () => {
+        this.#abortConnect = null;
+        clearTimeout(timer);
+        socket.off('connect', onConnect);
+        socket.off('connect_error', onError);
+      };
+      const onConnect = () => {
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        socket.disconnect();
+        reject(new RtcError('connect_failed', 'Could not reach the signaling server in time'));
+      }, this.#requestTimeout);
+      this.#abortConnect = () => {
+        cleanup();
+        reject(new RtcError('connect_failed', 'The connection was closed before it was made'));
+      };
+      socket.on('connect', onConnect);
+      socket.on('connect_error', onError);
+      socket.connect();
+    });
+  }
+
+  join(request: JoinRequest): Promise<JoinResult> {
+    return this.#request<JoinResult>('join', request);
+  }
+
+  async signal(request: SignalRequest): Promise<void> {
+    await this.#request('signal', request);
+  }
+
+  async leave(): Promise<void> {
+    await this.#request('leave');
+  }
+
+  close(): void {
+    this.#abortConnect?.();
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+  }
+
+  async #request<T extends object>(event: keyof ClientToServerEvents, ...args: unknown[]): Promise<T> {
+    let response: Ack<T>;
+    try {
+      // socket.io's typed emit cannot express "one of three signatures" generically; the payload
+      // types are checked at the public methods above.
+      const timed = this.socket.timeout(this.#requestTimeout);
+      const emit = timed.emitWithAck as (ev: string, ...a: unknown[]) => Promise<Ack<T>>;
+      response = await emit.call(timed, event, ...args);
+    } catch (cause) {
+      throw new RtcError('timeout', `The server did not answer '${event}' in time`, { cause });
+    }
+    if (!response || typeof response !== 'object' || !('ok' in response)) {
+      throw new RtcError('internal', `Unexpected answer to '${event}'`);
+    }
+    if (!response.ok) throw new RtcError(response.error.code, response.error.message);
+    return response;
+  }
+}

@@ -1,0 +1,54 @@
+import { consume } from '@lit/context';
+import { LitElement, css, html } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { roomContext, type RoomState } from '../internal/room-context.js';
+import { videoStyles } from '../internal/video-styles.js';
+
+/**
+ * The local camera of the enclosing `<rtc-room>`, always muted (you never hear yourself).
+ *
+ * @tagname rtc-local-video
+ * @summary Shows your own camera.
+ *
+ * @slot placeholder - Shown while no camera picture is there (before joining, camera off or denied). Default: nothing.
+ *
+ * @csspart video - The `<video>` element.
+ * @csspart placeholder - The box around the placeholder slot.
+ *
+ * @cssproperty [--rtc-video-fit=cover] - `object-fit` of the video (`cover` crops, `contain` letterboxes).
+ * @cssproperty [--rtc-video-aspect-ratio=16 / 9] - The element's aspect ratio.
+ * @cssproperty [--rtc-video-background=#202124] - Background behind the video and placeholder.
+ * @cssproperty [--rtc-video-radius=0] - Corner radius.
+ * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder.
+ */
+export class RtcLocalVideoElement extends LitElement {
+  static override styles = [
+    videoStyles,
+    css`
+      :host([mirror]) video {
+        transform: scaleX(-1);
+      }
+    `,
+  ];
+
+  /** Flip the picture horizontally, as people expect of their own camera. */
+  @property({ type: Boolean, reflect: true }) mirror = false;
+
+  @consume({ context: roomContext, subscribe: true })
+  @state()
+  private _room?: RoomState;
+
+  /** The stream shown, or null. */
+  get stream(): MediaStream | null {
+    return this._room?.localStream ?? null;
+  }
+
+  protected override render() {
+    const stream = this.stream;
+    const hasVideo = !!stream?.getVideoTracks().length;
+    return html`
+      <video part="video" .srcObject=${stream} ?hidden=${!hasVideo} autoplay playsinline muted></video>
+      <div class="placeholder" part="placeholder" ?hidden=${hasVideo}><slot name="placeholder"></slot></div>
+    `;
+  }
+}

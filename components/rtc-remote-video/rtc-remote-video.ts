@@ -1,0 +1,133 @@
+import { consume } from '@lit/context';
+import { LitElement, html, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { RtcErrorEvent } from '../events.js';
+import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
+import { roomContext, type RoomState } from '../internal/room-context.js';
+import type { RemotePeer } from '../internal/room-session.js';
+import { videoStyles } from '../internal/video-styles.js';
+
+/**
+ * One remote member of the enclosing `<rtc-room>`: video and audio. Without `peer`, it shows the
+ * first member that no other `<rtc-remote-video>` shows (in document order).
+ *
+ * @tagname rtc-remote-video
+ * @summary Shows and plays one other member of the call.
+ *
+ * @slot placeholder - Shown while nobody is there. Default: "Waiting for someone to join…".
+ *
+ * @csspart video - The `<video>` element.
+ * @csspart placeholder - The box around the placeholder slot.
+ * @csspart name - The member's display name over the video.
+ *
+ * @cssproperty [--rtc-video-fit=cover] - `object-fit` of the video (`cover` crops, `contain` letterboxes).
+ * @cssproperty [--rtc-video-aspect-ratio=16 / 9] - The element's aspect ratio.
+ * @cssproperty [--rtc-video-background=#202124] - Background behind the video and placeholder.
+ * @cssproperty [--rtc-video-radius=0] - Corner radius.
+ * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and name.
+ *
+ * @fires {RtcErrorEvent} rtc-error - `autoplay_blocked` when the browser will not play sound before a user gesture (the video plays muted until the next click or key press).
+ */
+export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
+  static override styles = videoStyles;
+
+  /** Show this member (an id from `rtc-peer-joined` or `room.peers`). Empty: the first one nobody else shows. */
+  @property() peer = '';
+
+  /** Do not play this member's audio. */
+  @property({ type: Boolean, reflect: true }) muted = false;
+
+  /** Present while a member is shown and its connection is up. Read-only. */
+  @property({ type: Boolean, reflect: true }) connected = false;
+
+  @consume({ context: roomContext, subscribe: true })
+  @state()
+  private _room?: RoomState;
+
+  @state() private _peerId: string | null = null;
+  @state() private _autoplayBlocked = false;
+
+  @query('video') private _video!: HTMLVideoElement;
+
+  private _slots: RemoteSlots | null = null;
+
+  /** The member shown, or null. */
+  get remotePeer(): RemotePeer | null {
+    return (this._peerId && this._room?.peers.get(this._peerId)) || null;
+  }
+
+  get pinnedPeer(): string | null {
+    return this.peer || null;
+  }
+
+  /** @internal Called by the room's slot registry. */
+  assign(peerId: string | null): void {
+    this._peerId = peerId;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._slots?.unregister(this);
+    this._slots = null;
+    this.stopWaitingForGesture();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const slots = this.isConnected ? (this._room?.slots ?? null) : null;
+    if (slots !== this._slots) {
+      this._slots?.unregister(this);
+      this._slots = slots;
+      slots?.register(this);
+    } else if (changed.has('peer')) {
+      slots?.arrange();
+    }
+    this.connected = this.remotePeer?.connectionState === 'connected';
+  }
+
+  protected override render() {
+    const peer = this.remotePeer;
+    return html`
+      <video
+        part="video"
+        .srcObject=${peer?.stream ?? null}
+        .muted=${this.muted || this._autoplayBlocked}
+        ?hidden=${!peer}
+        autoplay
+        playsinline
+      ></video>
+      <div class="placeholder" part="placeholder" ?hidden=${!!peer}>
+        <slot name="placeholder">Waiting for someone to join…</slot>
+      </div>
+      <span class="label" part="name" ?hidden=${!peer}>${peer?.name ?? ''}</span>
+    `;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    const video = this._video;
+    if (video.srcObject && video.paused && (changed.has('_peerId') || changed.has('_room'))) {
+      video.play().catch((error: DOMException) => this.onPlayRejected(error));
+    }
+  }
+
+  private onPlayRejected(error: DOMException): void {
+    if (error.name !== 'NotAllowedError' || this._autoplayBlocked) return;
+    // Sound needs a user gesture: play muted now, unmute on the first click or key press.
+    this._autoplayBlocked = true;
+    this.updateComplete.then(() => this._video.play().catch(() => {}));
+    document.addEventListener('pointerdown', this.onGesture, { capture: true });
+    document.addEventListener('keydown', this.onGesture, { capture: true });
+    this.dispatchEvent(
+      new RtcErrorEvent({ code: 'autoplay_blocked', message: 'The browser blocked sound until the page is clicked', cause: error }),
+    );
+  }
+
+  private readonly onGesture = () => {
+    this.stopWaitingForGesture();
+    this._autoplayBlocked = false;
+  };
+
+  private stopWaitingForGesture(): void {
+    document.removeEventListener('pointerdown', this.onGesture, { capture: true });
+    document.removeEventListener('keydown', this.onGesture, { capture: true });
+  }
+}

@@ -1,0 +1,213 @@
+import { provide } from '@lit/context';
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { RtcErrorDetail } from '../events.js';
+import { RtcErrorEvent, RtcJoinedEvent, RtcLeftEvent, RtcPeerJoinedEvent, RtcPeerLeftEvent } from '../events.js';
+import { RtcError } from '../internal/errors.js';
+import { RemoteSlots, type RemoteSlot } from '../internal/remote-slots.js';
+import { roomContext, type RoomState } from '../internal/room-context.js';
+import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from '../internal/room-session.js';
+
+/**
+ * A video call room. Joins `room` on the signaling server when it is in the page (unless `manual`),
+ * sends the camera and microphone, and shares the call with the `<rtc-local-video>` and
+ * `<rtc-remote-video>` elements inside it.
+ *
+ * @tagname rtc-room
+ * @summary A live video call: put `<rtc-local-video>` and `<rtc-remote-video>` inside.
+ *
+ * @slot - The call's layout: `<rtc-local-video>`, `<rtc-remote-video>` and any other content.
+ *
+ * @fires {RtcJoinedEvent} rtc-joined - The room was joined; `detail` is `{ id, room, peers }`.
+ * @fires {RtcLeftEvent} rtc-left - The room was left; `detail` is `{ room }`.
+ * @fires {RtcPeerJoinedEvent} rtc-peer-joined - Another member came in; `detail.peer` is `{ id, name }`.
+ * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left; `detail.peer` is `{ id, name }`.
+ * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`.
+ */
+export class RtcRoomElement extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    :host([hidden]) {
+      display: none;
+    }
+  `;
+
+  /** The room to join: 1 to 64 characters of `A-Z a-z 0-9 _ . -`. A new value leaves and joins the new room. */
+  @property() room = '';
+
+  /** The signaling server's URL. Empty: the page's own origin. */
+  @property() server = '';
+
+  /** This member's display name, shown to the others. */
+  @property() name = '';
+
+  /** Do not send the camera (receive only, or audio only). */
+  @property({ type: Boolean, attribute: 'no-video' }) noVideo = false;
+
+  /** Do not send the microphone. */
+  @property({ type: Boolean, attribute: 'no-audio' }) noAudio = false;
+
+  /** Do not join by itself: wait for `join()`. */
+  @property({ type: Boolean }) manual = false;
+
+  /** `relay` forces every connection through TURN (for testing a TURN set-up, or hiding addresses). */
+  @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
+
+  /** The call's state, reflected for CSS: `idle`, `connecting`, `joined` or `error`. Read-only. */
+  @property({ reflect: true }) state: RoomStatus = 'idle';
+
+  @provide({ context: roomContext })
+  @state()
+  private _roomState: RoomState = {
+    status: 'idle',
+    session: null,
+    localStream: null,
+    peers: new Map(),
+    slots: new RemoteSlots((a: RemoteSlot, b: RemoteSlot) =>
+      (a as unknown as Node).compareDocumentPosition(b as unknown as Node) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+    ),
+  };
+
+  private _session: RoomSession | null = null;
+  private _unbind: (() => void) | null = null;
+
+  /** The current session (the browser core), for scripts that need more than the elements show. */
+  get session(): RoomSession | null {
+    return this._session;
+  }
+
+  /** The other members, in join order. */
+  get peers(): RemotePeer[] {
+    return [...this._roomState.peers.values()];
+  }
+
+  /** The camera and microphone being sent, once started. */
+  get localStream(): MediaStream | null {
+    return this._roomState.localStream;
+  }
+
+  /**
+   * Joins `room` (leaving any room first). Resolves once joined; rejects with an `RtcError` after
+   * dispatching `rtc-error`.
+   */
+  async join(): Promise<void> {
+    await this.leave();
+    const session = new RoomSession(this.sessionOptions());
+    this.bind(session);
+    try {
+      await session.join();
+    } catch (error) {
+      if (this._session === session && error instanceof RtcError) this.fail(error);
+      throw error;
+    }
+  }
+
+  /** Leaves the room and stops the camera and microphone. */
+  async leave(): Promise<void> {
+    const session = this._session;
+    if (!session) return;
+    const wasJoined = session.status === 'joined';
+    this._unbind?.();
+    this._unbind = null;
+    this._session = null;
+    await session.leave();
+    this.sync(null);
+    if (wasJoined) this.dispatchEvent(new RtcLeftEvent({ room: session.options.room }));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    void this.leave();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Back in the page after a move: join again (updated() only runs on property changes).
+    if (this.hasUpdated) this.requestUpdate();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (!this.isConnected) return;
+    const session = this._session;
+    const wanted = this.sessionOptions();
+    if (session && !sameOptions(session.options, wanted)) {
+      if (this.room) this.join().catch(() => {});
+      else void this.leave();
+    } else if (!session && !this.manual && this.room) {
+      this.join().catch(() => {});
+    }
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+
+  private sessionOptions(): RoomSessionOptions {
+    return {
+      room: this.room,
+      name: this.name || undefined,
+      server: this.server || undefined,
+      sendAudio: !this.noAudio,
+      sendVideo: !this.noVideo,
+      iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
+    };
+  }
+
+  private bind(session: RoomSession): void {
+    this._session = session;
+    const onChange = () => this.sync(session);
+    const onJoined = (e: CustomEvent<{ id: string; room: string; peers: { id: string; name: string }[] }>) =>
+      this.dispatchEvent(new RtcJoinedEvent(e.detail));
+    const onPeerJoined = (e: CustomEvent<{ peer: { id: string; name: string } }>) =>
+      this.dispatchEvent(new RtcPeerJoinedEvent(e.detail));
+    const onPeerLeft = (e: CustomEvent<{ peer: { id: string; name: string } }>) =>
+      this.dispatchEvent(new RtcPeerLeftEvent(e.detail));
+    const onError = (e: CustomEvent<RtcError>) => this.report(e.detail);
+    session.addEventListener('change', onChange);
+    session.addEventListener('joined', onJoined);
+    session.addEventListener('peer-joined', onPeerJoined);
+    session.addEventListener('peer-left', onPeerLeft);
+    session.addEventListener('error', onError);
+    this._unbind = () => {
+      session.removeEventListener('change', onChange);
+      session.removeEventListener('joined', onJoined);
+      session.removeEventListener('peer-joined', onPeerJoined);
+      session.removeEventListener('peer-left', onPeerLeft);
+      session.removeEventListener('error', onError);
+    };
+    this.sync(session);
+  }
+
+  /** Publishes a fresh snapshot of the session to the children. */
+  private sync(session: RoomSession | null): void {
+    const status = session?.status ?? 'idle';
+    this.state = status;
+    this._roomState = {
+      ...this._roomState,
+      status,
+      session,
+      localStream: session?.localStream ?? null,
+      peers: session?.peers ?? new Map(),
+    };
+    this._roomState.slots.setPeers([...this._roomState.peers.keys()]);
+  }
+
+  private fail(error: RtcError): void {
+    this.sync(this._session);
+    this.state = 'error';
+    this.report(error);
+  }
+
+  private report(error: RtcError): void {
+    const detail: RtcErrorDetail = { code: error.code, message: error.message };
+    if (error.cause !== undefined) detail.cause = error.cause;
+    this.dispatchEvent(new RtcErrorEvent(detail));
+  }
+}
+
+function sameOptions(a: Readonly<RoomSessionOptions>, b: RoomSessionOptions): boolean {
+  return (Object.keys(b) as (keyof RoomSessionOptions)[]).every((key) => a[key] === b[key]);
+}

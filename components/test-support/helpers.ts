@@ -1,0 +1,39 @@
+import { waitUntil } from '@open-wc/testing';
+import type { RtcRoomElement } from '../rtc-room/rtc-room.js';
+
+/** A room name no other test uses. */
+export function uniqueRoom(prefix = 'test'): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** The `<video>` in an element's shadow root. */
+export function videoOf(el: Element): HTMLVideoElement {
+  const video = el.shadowRoot?.querySelector('video');
+  if (!video) throw new Error(`${el.localName} has no <video>`);
+  return video;
+}
+
+/** Resolves once the video has decoded a frame of real size. */
+export async function waitForPicture(el: Element, timeout = 10_000): Promise<HTMLVideoElement> {
+  const video = videoOf(el);
+  await waitUntil(() => video.videoWidth > 0 && !video.hidden, `${el.localName} shows no picture`, { timeout });
+  return video;
+}
+
+/** framesDecoded of the inbound video from one peer, per getStats. */
+export async function framesDecoded(room: RtcRoomElement, peerId: string): Promise<number> {
+  const report = await room.session?.getStats(peerId);
+  let frames = 0;
+  report?.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+  });
+  return frames;
+}
+
+/** The text a slot shows: its assigned nodes, or its fallback content. */
+export function slotText(el: Element, name: string): string {
+  const slot = el.shadowRoot?.querySelector<HTMLSlotElement>(`slot[name="${name}"]`);
+  if (!slot) return '';
+  const assigned = slot.assignedNodes({ flatten: true });
+  return (assigned.length ? assigned : [...slot.childNodes]).map((n) => n.textContent).join('').trim();
+}

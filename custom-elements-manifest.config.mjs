@@ -1,0 +1,22 @@
+// `cem analyze` configuration: the manifest (dist/custom-elements.json) that editors and
+// framework tooling read. Public API comes from each element's JSDoc.
+export default {
+  globs: ['components/**/*.ts'],
+  exclude: ['components/**/*.test.ts', 'components/test-support/**', 'components/internal/**'],
+  outdir: 'dist',
+  litelement: true,
+  plugins: [
+    {
+      // The analyzer guesses event names from `dispatchEvent(new X(...))` calls and gets
+      // '' or 'detail' for our typed event classes; the @fires JSDoc tags are the real list.
+      name: 'rtc-room-documented-events-only',
+      packageLinkPhase({ customElementsManifest }) {
+        for (const mod of customElementsManifest.modules) {
+          for (const decl of mod.declarations ?? []) {
+            if (decl.events) decl.events = decl.events.filter((e) => e.name?.startsWith('rtc-'));
+          }
+        }
+      },
+    },
+  ],
+};

@@ -1,0 +1,124 @@
+import { once } from 'node:events';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import { pino, type Logger } from 'pino';
+import { Server } from 'socket.io';
+import { createStaticIceProvider } from './ice/static.js';
+import type { IceServerProvider } from './ice/provider.js';
+import { PROTOCOL_VERSION, type IceServer } from './protocol.js';
+import { Rooms } from './rooms.js';
+import { attachSignaling, type RtcIo } from './signaling.js';
+
+export interface RtcServerOptions {
+  /**
+   * Members per room.
+   * @default 2
+   */
+  roomCapacity?: number;
+  /**
+   * A static list of STUN/TURN servers handed to room members.
+   * @default []
+   */
+  iceServers?: readonly IceServer[];
+  /** Where ICE servers come from; overrides `iceServers`. */
+  iceProvider?: IceServerProvider;
+  /** @default pino at level info */
+  logger?: Logger;
+  /**
+   * An HTTP server to attach Socket.IO to. Nothing else is added to it: mount `app` yourself.
+   * @default a new server running `app`
+   */
+  httpServer?: HttpServer;
+  /** A directory served at `/` (the demo). @default nothing served */
+  demoDir?: string;
+  /** A directory holding `rtc-room.js` (+ map) and `custom-elements.json`, served at `/`. */
+  bundleDir?: string;
+  /**
+   * Origins allowed to connect to Socket.IO. The tags are meant to be embedded anywhere.
+   * @default any origin
+   */
+  corsOrigin?: string | string[] | true;
+}
+
+export interface RtcServer {
+  /** /healthz, the demo and the bundle; mount it in your own Express app when attaching. */
+  readonly app: express.Express;
+  readonly io: RtcIo;
+  readonly httpServer: HttpServer;
+  readonly rooms: Rooms;
+  /** Listens (only when the server created its own HTTP server or the given one is idle). */
+  listen(port: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Disconnects every client and closes Socket.IO and the HTTP server. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const BUNDLE_FILES = ['rtc-room.js', 'rtc-room.js.map', 'custom-elements.json'];
+
+/** Builds the signaling server without listening (see main.ts for the CLI). */
+export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
+  const logger = options.logger ?? pino({ level: 'info' });
+  const roomCapacity = options.roomCapacity ?? 2;
+  const iceProvider = options.iceProvider ?? createStaticIceProvider(options.iceServers ?? []);
+  const rooms = new Rooms();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, protocol: PROTOCOL_VERSION, ...rooms.stats(), ice: { provider: iceProvider.name } });
+  });
+  if (options.bundleDir) {
+    const dir = options.bundleDir;
+    for (const file of BUNDLE_FILES) app.get(`/${file}`, (_req, res) => res.sendFile(join(dir, file), { root: '/' }));
+  }
+  if (options.demoDir) app.use(express.static(options.demoDir, { index: 'index.html' }));
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: `No route for ${req.method} ${req.path}` } });
+  });
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = (error as { status?: number }).status ?? 500;
+    if (status >= 500) logger.error({ err: error }, 'http request failed');
+    res.status(status).json({ error: { code: status === 404 ? 'not_found' : 'internal', message: status === 404 ? 'Not found' : 'Internal server error' } });
+  });
+
+  const attached = options.httpServer !== undefined;
+  const httpServer = options.httpServer ?? createServer(app);
+  const io: RtcIo = new Server(httpServer, {
+    cors: { origin: options.corsOrigin ?? true },
+    // When attached to someone else's server, leave its other WebSocket upgrades alone.
+    destroyUpgrade: !attached,
+  });
+  attachSignaling(io, { rooms, iceProvider, roomCapacity, logger });
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    io,
+    httpServer,
+    rooms,
+    async listen(port, host = '127.0.0.1') {
+      httpServer.listen(port, host);
+      await once(httpServer, 'listening');
+      const address = httpServer.address() as AddressInfo;
+      const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+      const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
+      return { url: `http://${hostPart}:${address.port}`, port: address.port };
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        io.disconnectSockets(true);
+        // io.close() also closes the HTTP server it is bound to; not when it is someone else's.
+        if (attached) {
+          for (const socket of io.sockets.sockets.values()) socket.disconnect(true);
+          io.engine?.close();
+          resolve();
+        } else {
+          io.close(() => resolve());
+          httpServer.closeAllConnections?.();
+        }
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startServer } from './test-support/harness.js';
+
+describe('HTTP', () => {
+  let h: Awaited<ReturnType<typeof startServer>>;
+  let demoDir: string;
+  before(async () => {
+    demoDir = await mkdtemp(join(tmpdir(), 'rtc-demo-'));
+    await writeFile(join(demoDir, 'index.html'), '<!doctype html><title>demo</title>');
+    await writeFile(join(demoDir, 'rtc-room.js'), 'export {}');
+    h = await startServer({ demoDir, bundleDir: demoDir });
+  });
+  after(async () => {
+    await h.close();
+    await rm(demoDir, { recursive: true });
+  });
+
+  it('GET /healthz reports protocol, rooms, peers and the ICE provider', async () => {
+    const res = await fetch(`${h.url}/healthz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true, protocol: 1, rooms: 0, peers: 0, ice: { provider: 'static' } });
+  });
+
+  it('serves the demo at / (also with ?room=) and the bundle', async () => {
+    for (const path of ['/', '/?room=standup']) {
+      const res = await fetch(`${h.url}${path}`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /<title>demo<\/title>/);
+    }
+    const js = await fetch(`${h.url}/rtc-room.js`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+  });
+
+  it('answers unknown paths with a 404 JSON body', async () => {
+    const res = await fetch(`${h.url}/api/nothing`);
+    assert.equal(res.status, 404);
+    assert.deepEqual((await res.json()).error.code, 'not_found');
+    const missing = await fetch(`${h.url}/custom-elements.json`);
+    assert.equal(missing.status, 404);
+    assert.equal((await missing.json()).error.code, 'not_found');
+  });
+});
+
+describe('the CLI (server/main.ts)', () => {
+  it('logs one line with its URL, serves /healthz, and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ROOM_CAPACITY: '3' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 10_000);
+        child.stdout.on('data', (d) => {
+          out += d;
+          const found = out.split('\n').find((l) => l.includes('listening on'));
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        });
+      });
+      const { msg, roomCapacity } = JSON.parse(line);
+      const url = msg.match(/http:\/\/localhost:(\d+)/);
+      assert.ok(url, msg);
+      assert.equal(roomCapacity, 3);
+      const health = await fetch(`http://127.0.0.1:${url[1]}/healthz`);
+      assert.equal(health.status, 200);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 1 with one clear line on a bad variable', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, ROOM_CAPACITY: 'lots' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(err, /^rtc-room: ROOM_CAPACITY must be an integer/);
+  });
+});

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// The rtc-room server CLI: the only module that reads process.env and listens.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { createRtcServer } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/** The package root: the nearest directory above this file with a package.json. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`rtc-room: ${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = pino({ level: config.logLevel });
+const root = packageRoot();
+const bundleDir = join(root, 'dist');
+if (!existsSync(join(bundleDir, 'rtc-room.js'))) logger.warn('dist/rtc-room.js is missing: run `npm run build`');
+const server = createRtcServer({
+  roomCapacity: config.roomCapacity,
+  iceServers: config.iceServers,
+  logger,
+  demoDir: join(root, 'demo'),
+  bundleDir,
+});
+const { port } = await server.listen(config.port, config.host);
+const shown = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(config.host) ? 'localhost' : config.host;
+logger.info(
+  { roomCapacity: config.roomCapacity, ice: 'static', iceServers: config.iceServers.length },
+  `rtc-room listening on http://${shown}:${port}`,
+);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(1), 5_000).unref();
+    server.close().then(() => process.exit(0));
+  });
+}

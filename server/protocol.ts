@@ -1,0 +1,115 @@
+/**
+ * rtc-room wire protocol, version 1: the one place where both ends' message shapes are defined.
+ *
+ * The browser core imports this module with `import type` only, so zod never reaches the bundle.
+ * The server parses every inbound payload with the schemas below before it looks at it.
+ * PROTOCOL.md is the prose version of this file; keep them in step.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Room names: 1 to 64 characters of `[A-Za-z0-9_.-]`. */
+export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export const MAX_NAME_LENGTH = 64;
+/** An SDP blob is a few KB; 64 KB leaves room for many m-lines and still bounds memory. */
+export const MAX_SDP_LENGTH = 65_536;
+export const MAX_CANDIDATE_LENGTH = 1_024;
+export const MAX_PEER_ID_LENGTH = 64;
+
+/** Every error code a server answers with. Closed: clients may switch over it exhaustively. */
+export const ERROR_CODES = [
+  'bad_request',
+  'room_full',
+  'not_joined',
+  'unknown_peer',
+  'already_joined',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Every acknowledgement is either `{ ok: true, ...result }` or `{ ok: false, error }`. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
+
+/** W3C RTCIceServer as handed to browsers: always `urls`, never the removed `url`. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface PeerInfo {
+  id: string;
+  name: string;
+}
+
+// ---- client to server ------------------------------------------------------------------------
+
+/** Control characters and surrounding spaces are removed from display names. */
+const displayName = z
+  .string()
+  .max(MAX_NAME_LENGTH * 4)
+  .transform((s) => s.replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, MAX_NAME_LENGTH));
+
+export const joinRequestSchema = z.strictObject({
+  room: z.string().regex(ROOM_NAME_PATTERN, 'room: 1 to 64 characters of A-Z a-z 0-9 _ . -'),
+  name: displayName.optional(),
+});
+export type JoinRequest = z.input<typeof joinRequestSchema>;
+
+export const sessionDescriptionSchema = z.strictObject({
+  type: z.enum(['offer', 'answer']),
+  sdp: z.string().max(MAX_SDP_LENGTH),
+});
+
+export const iceCandidateSchema = z.strictObject({
+  candidate: z.string().max(MAX_CANDIDATE_LENGTH),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
+const peerId = z.string().min(1).max(MAX_PEER_ID_LENGTH);
+
+export const signalRequestSchema = z.union([
+  z.strictObject({ to: peerId, description: sessionDescriptionSchema }),
+  z.strictObject({ to: peerId, candidate: iceCandidateSchema }),
+]);
+export type SignalRequest = z.input<typeof signalRequestSchema>;
+export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
+export type IceCandidate = z.infer<typeof iceCandidateSchema>;
+
+export interface JoinResult {
+  /** This member's id in the room, stamped by the server as `from` on everything it relays. */
+  id: string;
+  room: string;
+  /** The other members, in the order they joined. */
+  peers: PeerInfo[];
+  iceServers: IceServer[];
+  /** Unix time in milliseconds after which `iceServers` credentials stop working; null: never. */
+  iceServersExpireAt: number | null;
+}
+
+export interface ClientToServerEvents {
+  join: (request: JoinRequest, ack: AckCallback<JoinResult>) => void;
+  signal: (request: SignalRequest, ack: AckCallback) => void;
+  leave: (ack: AckCallback) => void;
+}
+
+// ---- server to client ------------------------------------------------------------------------
+
+export type SignalMessage =
+  | { from: string; description: SessionDescription }
+  | { from: string; candidate: IceCandidate };
+
+export interface ServerToClientEvents {
+  'peer-joined': (peer: PeerInfo) => void;
+  'peer-left': (peer: { id: string }) => void;
+  signal: (message: SignalMessage) => void;
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import type { ZodType } from 'zod';
+import { SignalingError } from './errors.js';
+import type { IceServerProvider } from './ice/provider.js';
+import {
+  joinRequestSchema,
+  signalRequestSchema,
+  type Ack,
+  type ClientToServerEvents,
+  type JoinResult,
+  type ServerToClientEvents,
+  type SignalMessage,
+} from './protocol.js';
+import type { Rooms } from './rooms.js';
+
+/** What the server keeps on each socket. `id` is the member id stamped as `from`. */
+export interface SocketData {
+  id?: string;
+  room?: string;
+}
+
+export type RtcIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type RtcSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface SignalingOptions {
+  rooms: Rooms;
+  iceProvider: IceServerProvider;
+  roomCapacity: number;
+  logger: Logger;
+}
+
+const MAX_MESSAGE_LENGTH = 200;
+
+/** Turns a zod failure into one short readable line. */
+function describeIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  const path = issue?.path.map(String).join('.');
+  return `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid payload'}`.slice(0, MAX_MESSAGE_LENGTH);
+}
+
+/**
+ * Registers a client event whose last argument is the ack. The payload is parsed with `schema`
+ * (undefined: no payload), the handler's result or error always becomes exactly one ack, and
+ * nothing a client sends can throw past this point. Events without an ack are ignored.
+ */
+function handle<T, R extends object>(
+  socket: RtcSocket,
+  event: keyof ClientToServerEvents,
+  schema: ZodType<T> | undefined,
+  logger: Logger,
+  handler: (payload: T) => Promise<R> | R,
+): void {
+  (socket as unknown as Socket).on(event, async (...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') return;
+    const reply = (response: Ack<R>) => (ack as (r: Ack<R>) => void)(response);
+    try {
+      let payload = undefined as T;
+      if (schema) {
+        const parsed = schema.safeParse(args.length > 1 ? args[0] : undefined);
+        if (!parsed.success) throw new SignalingError('bad_request', describeIssue(parsed.error));
+        payload = parsed.data;
+      } else if (args.length > 1) {
+        throw new SignalingError('bad_request', `'${event}' takes no payload`);
+      }
+      reply({ ok: true, ...(await handler(payload)) });
+    } catch (error) {
+      if (error instanceof SignalingError) {
+        reply({ ok: false, error: error.toBody() });
+      } else {
+        logger.error({ err: error, event }, 'signaling handler failed');
+        reply({ ok: false, error: { code: 'internal', message: 'Internal server error' } });
+      }
+    }
+  });
+}
+
+/** Room membership and relay: protocol v1 (PROTOCOL.md). */
+export function attachSignaling(io: RtcIo, options: SignalingOptions): void {
+  const { rooms, iceProvider, roomCapacity, logger } = options;
+
+  const leave = (socket: RtcSocket) => {
+    const { id, room } = socket.data;
+    if (!id || !room) return false;
+    socket.data = {};
+    for (const member of rooms.remove(room, id)) io.to(member.socketId).emit('peer-left', { id });
+    return true;
+  };
+
+  io.on('connection', (socket) => {
+    socket.data = {};
+
+    handle(socket, 'join', joinRequestSchema, logger, async ({ room, name = '' }): Promise<JoinResult> => {
+      if (socket.data.id) throw new SignalingError('already_joined', `Already in room '${socket.data.room}'; leave first`);
+      const id = randomUUID();
+      const others = rooms.admit(room, { id, name, socketId: socket.id }, roomCapacity);
+      if (!others) throw new SignalingError('room_full', `Room '${room}' is full (${roomCapacity} members)`);
+      socket.data = { id, room };
+      let ice;
+      try {
+        ice = await iceProvider.getIceServers({ room, peerId: id });
+      } catch (error) {
+        leave(socket);
+        throw error;
+      }
+      if (!socket.connected || socket.data.id !== id) {
+        throw new SignalingError('not_joined', 'Left before the join completed');
+      }
+      // Those who were there before (and still are) hear of the newcomer before it hears back,
+      // so its first offer never reaches a member that does not know it.
+      const peers = others.filter((peer) => rooms.get(room, peer.id));
+      for (const peer of peers) io.to(rooms.get(room, peer.id)!.socketId).emit('peer-joined', { id, name });
+      logger.debug({ room, id }, 'joined');
+      return { id, room, peers, iceServers: ice.iceServers, iceServersExpireAt: ice.expiresAt };
+    });
+
+    handle(socket, 'signal', signalRequestSchema, logger, (request) => {
+      const { id, room } = socket.data;
+      if (!id || !room) throw new SignalingError('not_joined', 'Join a room before signaling');
+      const target = request.to === id ? undefined : rooms.get(room, request.to);
+      if (!target) throw new SignalingError('unknown_peer', 'No such member in this room');
+      const message: SignalMessage =
+        'description' in request ? { from: id, description: request.description } : { from: id, candidate: request.candidate };
+      io.to(target.socketId).emit('signal', message);
+      return {};
+    });
+
+    handle(socket, 'leave', undefined, logger, () => {
+      if (!leave(socket)) throw new SignalingError('not_joined', 'Not in a room');
+      return {};
+    });
+
+    socket.on('disconnect', () => leave(socket));
+  });
+}
