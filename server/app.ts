@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
@@ -69,8 +69,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     res.json({ ok: true, protocol: PROTOCOL_VERSION, ...rooms.stats(), ice: { provider: iceProvider.name } });
   });
   if (options.bundleDir) {
-    const dir = options.bundleDir;
-    for (const file of BUNDLE_FILES) app.get(`/${file}`, (_req, res) => res.sendFile(join(dir, file), { root: '/' }));
+    const dir = resolve(options.bundleDir);
+    for (const file of BUNDLE_FILES) app.get(`/${file}`, (_req, res) => res.sendFile(resolve(dir, file)));
   }
   if (options.demoDir) app.use(express.static(options.demoDir, { index: 'index.html' }));
   app.use((req, res) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer } from './test-support/harness.js';
 
@@ -35,6 +35,18 @@ describe('HTTP', () => {
     const js = await fetch(`${h.url}/rtc-room.js`);
     assert.equal(js.status, 200);
     assert.match(js.headers.get('content-type') ?? '', /javascript/);
+  });
+
+  it('serves the bundle from a bundleDir given relative to the working directory', async () => {
+    const rel = relative(process.cwd(), demoDir);
+    const other = await startServer({ bundleDir: rel });
+    try {
+      const js = await fetch(`${other.url}/rtc-room.js`);
+      assert.equal(js.status, 200);
+      assert.equal(await js.text(), 'export {}');
+    } finally {
+      await other.close();
+    }
   });
 
   it('answers unknown paths with a 404 JSON body', async () => {
