@@ -2,7 +2,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import './define.js';
 import type { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
-import { framesDecoded, slotText, uniqueRoom, waitForPicture } from './test-support/helpers.js';
+import { framesDecoded, partVisible, slotText, uniqueRoom, waitForPicture } from './test-support/helpers.js';
 
 /** Two members of one room, each in its own <rtc-room>, both through the real server. */
 async function twoMembers(room: string) {
@@ -31,6 +31,9 @@ describe('a call between two <rtc-room> elements through the real server', () =>
     expect(remoteA.remotePeer?.name).to.equal('Bob');
     expect(remoteB.remotePeer?.name).to.equal('Ada');
     expect(remoteA.shadowRoot!.querySelector('[part=name]')!.textContent).to.equal('Bob');
+    expect(partVisible(remoteA, 'name')).to.be.true;
+    expect(partVisible(remoteA, 'placeholder')).to.be.false;
+    expect(partVisible(remoteB, 'placeholder')).to.be.false;
     await waitUntil(() => remoteA.connected && remoteB.connected, 'connected is not reflected');
     expect(remoteA.hasAttribute('connected')).to.be.true;
     // audio travels too
@@ -67,6 +70,8 @@ describe('a call between two <rtc-room> elements through the real server', () =>
     expect(performance.now() - started).to.be.below(2_000);
     expect(remoteA.shadowRoot!.querySelector('video')!.srcObject).to.equal(null);
     expect(slotText(remoteA, 'placeholder')).to.equal('Waiting for someone to join…');
+    expect(partVisible(remoteA, 'placeholder')).to.be.true;
+    expect(partVisible(remoteA, 'name')).to.be.false;
   });
 
   it('tells the others when a member element is removed from the page', async () => {

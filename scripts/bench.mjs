@@ -2,7 +2,7 @@
 //
 // Starts the real server (the built dist/) and Debian's Chromium on loopback, then, RUNS times:
 // page A opens /?room=R and waits until joined; page B opens the same link; we take the time from
-// B's navigation start to the first decoded remote frame on B and on A (requestVideoFrameCallback),
+// B's navigation start to the first decoded remote frame on B and on A (the remote video's first `resize`),
 // and report medians. Runs inside a loopback-only network namespace when it can (see netns.mjs).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -21,16 +21,27 @@ const ARGS = [
   '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
 ];
 
-/** Installed in every page: records the wall-clock time of the first remote frame. */
+/**
+ * Installed in every page: records the wall-clock time at which a remote video first has a decoded
+ * frame (its `resize` event: the first frame's size became known). Event-driven, so neither timer
+ * nor paint throttling of a page in the background skews it.
+ */
 function watchFirstRemoteFrame() {
-  const find = () => document.querySelector('rtc-remote-video')?.shadowRoot?.querySelector('video');
-  const poll = () => {
-    const video = find();
-    if (video?.srcObject) {
-      video.requestVideoFrameCallback((now) => (window.__firstRemoteFrame = performance.timeOrigin + now));
-    } else setTimeout(poll, 2);
-  };
-  addEventListener('DOMContentLoaded', poll);
+  const desc = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
+  Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
+    ...desc,
+    set(value) {
+      desc.set.call(this, value);
+      if (this.__benchWatched) return;
+      this.__benchWatched = true;
+      this.addEventListener('resize', () => {
+        const host = this.getRootNode()?.host;
+        if (host?.localName === 'rtc-remote-video' && this.videoWidth > 0) {
+          window.__firstRemoteFrame ??= performance.timeOrigin + performance.now();
+        }
+      });
+    },
+  });
 }
 
 const median = (xs) => {

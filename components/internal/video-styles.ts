@@ -20,8 +20,9 @@ export const videoStyles = css`
     height: 100%;
     object-fit: var(--rtc-video-fit, cover);
   }
-  video[hidden] {
-    display: none;
+  /* The classes below set display, which would otherwise beat the UA's [hidden] rule. */
+  [hidden] {
+    display: none !important;
   }
   .placeholder {
     position: absolute;

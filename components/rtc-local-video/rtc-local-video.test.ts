@@ -2,7 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../define.js';
 import type { RtcRoomElement } from '../rtc-room/rtc-room.js';
 import type { RtcLocalVideoElement } from './rtc-local-video.js';
-import { slotText, uniqueRoom, videoOf, waitForPicture } from '../test-support/helpers.js';
+import { partVisible, slotText, uniqueRoom, videoOf, waitForPicture } from '../test-support/helpers.js';
 
 describe('<rtc-local-video>', () => {
   it('renders a muted video part and the placeholder slot before joining', async () => {
@@ -15,7 +15,7 @@ describe('<rtc-local-video>', () => {
     expect(video.getAttribute('part')).to.equal('video');
     expect(video.muted).to.be.true;
     expect(video.hidden).to.be.true;
-    expect(el.shadowRoot!.querySelector('[part=placeholder]')!.hasAttribute('hidden')).to.be.false;
+    expect(partVisible(el, 'placeholder')).to.be.true;
     expect(slotText(el, 'placeholder')).to.equal('camera off');
   });
 
@@ -25,7 +25,7 @@ describe('<rtc-local-video>', () => {
     const video = await waitForPicture(el);
     expect(video.srcObject).to.equal(room.localStream);
     expect(el.stream).to.equal(room.localStream);
-    expect(el.shadowRoot!.querySelector('[part=placeholder]')!.hasAttribute('hidden')).to.be.true;
+    expect(partVisible(el, 'placeholder')).to.be.false;
   });
 
   it('mirrors the picture with the mirror attribute, and follows --rtc-video-fit', async () => {

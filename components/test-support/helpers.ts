@@ -37,3 +37,10 @@ export function slotText(el: Element, name: string): string {
   const assigned = slot.assignedNodes({ flatten: true });
   return (assigned.length ? assigned : [...slot.childNodes]).map((n) => n.textContent).join('').trim();
 }
+
+/** Whether a part of an element's shadow DOM is rendered (not `display: none` itself or above). */
+export function partVisible(el: Element, part: string): boolean {
+  const node = el.shadowRoot?.querySelector(`[part~="${part}"]`);
+  if (!node) throw new Error(`${el.localName} has no part ${part}`);
+  return node.checkVisibility();
+}
