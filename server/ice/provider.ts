@@ -14,9 +14,29 @@ export interface IceServersResult {
   degraded?: boolean;
 }
 
+/** What `/healthz` shows of a provider. */
+export interface IceProviderHealth {
+  /** False while the provider's source is failing (it then serves its fallback list). */
+  ok: boolean;
+  /** The last failure, for operators; absent when healthy. */
+  error?: string;
+  /** Unix ms of the last successful fetch from the source; null: never (or no source). */
+  lastSuccessAt?: number | null;
+}
+
 /** Where room members' STUN/TURN servers come from. One implementation per file in this folder. */
 export interface IceServerProvider {
-  /** Shown in the start log and `/healthz`. */
+  /** Shown in the start log and `/healthz`: `static`, `twilio` or `turn-rest`. */
   readonly name: string;
+  /** Never rejects for a failing source when it has a fallback; resolves degraded instead. */
   getIceServers(context: IceRequestContext): Promise<IceServersResult>;
+  /**
+   * Optional start-up check (one request to the source). Resolves with a problem description
+   * (e.g. wrong credentials) or null when all is well; never rejects.
+   */
+  verify?(): Promise<string | null>;
+  /** Optional current health; absent means always healthy. */
+  health?(): IceProviderHealth;
+  /** Optional: stops timers so that the process can exit. */
+  close?(): void;
 }
