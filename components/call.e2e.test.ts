@@ -5,10 +5,10 @@ import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 import { framesDecoded, partVisible, slotText, uniqueRoom, waitForPicture } from './test-support/helpers.js';
 
 /** Two members of one room, each in its own <rtc-room>, both through the real server. */
-async function twoMembers(room: string) {
+async function twoMembers(room: string, capacity?: number) {
   const box = await fixture<HTMLDivElement>(html`
     <div>
-      <rtc-room room=${room} name="Ada"><rtc-local-video></rtc-local-video><rtc-remote-video></rtc-remote-video></rtc-room>
+      <rtc-room room=${room} name="Ada" .capacity=${capacity}><rtc-local-video></rtc-local-video><rtc-remote-video></rtc-remote-video></rtc-room>
       <rtc-room room=${room} name="Bob" manual><rtc-local-video></rtc-local-video><rtc-remote-video></rtc-remote-video></rtc-room>
     </div>
   `);
@@ -43,10 +43,12 @@ describe('a call between two <rtc-room> elements through the real server', () =>
 
   it('refuses a third member of a two-person room with room_full', async () => {
     const room = uniqueRoom('full');
-    const { box } = await twoMembers(room);
+    // The first member makes it a two-person room (the server allows 4); later joiners cannot change that.
+    const { box } = await twoMembers(room, 2);
     const third = document.createElement('rtc-room');
     third.manual = true;
     third.room = room;
+    third.capacity = 8;
     box.append(third);
     const error = oneEvent(third, 'rtc-error');
     await third.join().catch(() => {});

@@ -5,24 +5,21 @@ import { resolve } from 'node:path';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
-import { createStaticIceProvider } from './ice/static.js';
 import type { IceServerProvider } from './ice/provider.js';
-import { PROTOCOL_VERSION, type IceServer } from './protocol.js';
+import { createIceProvider, type IceSourceOptions } from './ice/select.js';
+import { DEFAULT_ROOM_CAPACITY } from './config.js';
+import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from './protocol.js';
 import { Rooms } from './rooms.js';
 import { attachSignaling, type RtcIo } from './signaling.js';
 
-export interface RtcServerOptions {
+export interface RtcServerOptions extends IceSourceOptions {
   /**
-   * Members per room.
-   * @default 2
+   * Members per room, 2 to 8 (a mesh: each member sends one stream per other member). Clients
+   * may ask for less when they create a room.
+   * @default 4
    */
   roomCapacity?: number;
-  /**
-   * A static list of STUN/TURN servers handed to room members.
-   * @default []
-   */
-  iceServers?: readonly IceServer[];
-  /** Where ICE servers come from; overrides `iceServers`. */
+  /** Where ICE servers come from; overrides `iceServers`, `twilio`, `turn` and `iceTtl`. */
   iceProvider?: IceServerProvider;
   /** @default pino at level info */
   logger?: Logger;
@@ -48,6 +45,8 @@ export interface RtcServer {
   readonly io: RtcIo;
   readonly httpServer: HttpServer;
   readonly rooms: Rooms;
+  /** The ICE server provider in use. */
+  readonly iceProvider: IceServerProvider;
   /** Listens (only when the server created its own HTTP server or the given one is idle). */
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
   /** Disconnects every client and closes Socket.IO and the HTTP server. Safe to call twice. */
@@ -59,14 +58,18 @@ const BUNDLE_FILES = ['rtc-room.js', 'rtc-room.js.map', 'custom-elements.json'];
 /** Builds the signaling server without listening (see main.ts for the CLI). */
 export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const logger = options.logger ?? pino({ level: 'info' });
-  const roomCapacity = options.roomCapacity ?? 2;
-  const iceProvider = options.iceProvider ?? createStaticIceProvider(options.iceServers ?? []);
+  const roomCapacity = options.roomCapacity ?? DEFAULT_ROOM_CAPACITY;
+  if (!Number.isInteger(roomCapacity) || roomCapacity < 2 || roomCapacity > MAX_ROOM_CAPACITY) {
+    throw new RangeError(`createRtcServer: roomCapacity must be an integer from 2 to ${MAX_ROOM_CAPACITY}`);
+  }
+  const iceProvider = options.iceProvider ?? createIceProvider(options, logger);
   const rooms = new Rooms();
 
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, protocol: PROTOCOL_VERSION, ...rooms.stats(), ice: { provider: iceProvider.name } });
+    const health = iceProvider.health?.() ?? { ok: true };
+    res.json({ ok: true, protocol: PROTOCOL_VERSION, ...rooms.stats(), ice: { provider: iceProvider.name, ...health } });
   });
   if (options.bundleDir) {
     const dir = resolve(options.bundleDir);
@@ -97,6 +100,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     io,
     httpServer,
     rooms,
+    iceProvider,
     async listen(port, host = '127.0.0.1') {
       httpServer.listen(port, host);
       await once(httpServer, 'listening');
@@ -107,6 +111,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
+        iceProvider.close?.();
         io.disconnectSockets(true);
         // io.close() also closes the HTTP server it is bound to; not when it is someone else's.
         if (attached) {

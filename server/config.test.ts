@@ -2,9 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from './config.js';
 
+const SID = `AC${'0123456789abcdef'.repeat(2)}`;
+const KEY = `SK${'fedcba9876543210'.repeat(2)}`;
+
 describe('loadConfig', () => {
   it('has defaults that work on a laptop', () => {
-    assert.deepEqual({ ...loadConfig({}) }, { port: 3000, host: '127.0.0.1', roomCapacity: 2, iceServers: [], logLevel: 'info' });
+    assert.deepEqual(
+      { ...loadConfig({}) },
+      { port: 3000, host: '127.0.0.1', roomCapacity: 4, iceServers: [], ice: { kind: 'static' }, iceTtl: 3600, logLevel: 'info' },
+    );
   });
 
   it('reads every variable', () => {
@@ -23,6 +29,30 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(config));
   });
 
+  it('picks Twilio with an auth token or an API key, with edge and region', () => {
+    assert.deepEqual(loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok', ICE_TTL: '600' }).ice, {
+      kind: 'twilio',
+      twilio: { accountSid: SID, authToken: 'tok' },
+    });
+    const keyed = loadConfig({
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_API_KEY_SID: KEY,
+      TWILIO_API_KEY_SECRET: 'sec',
+      TWILIO_EDGE: 'dublin',
+      TWILIO_REGION: 'ie1',
+    });
+    assert.deepEqual(keyed.ice, { kind: 'twilio', twilio: { accountSid: SID, apiKeySid: KEY, apiKeySecret: 'sec', edge: 'dublin', region: 'ie1' } });
+    assert.equal(loadConfig({ ICE_TTL: '600' }).iceTtl, 600);
+  });
+
+  it('picks TURN REST from comma-separated TURN_URLS and TURN_SECRET (the first secret signs)', () => {
+    const config = loadConfig({ TURN_URLS: 'turn:t.test:3478?transport=udp, turns:t.test:5349', TURN_SECRET: 'new,old' });
+    assert.deepEqual(config.ice, {
+      kind: 'turn-rest',
+      turn: { urls: ['turn:t.test:3478?transport=udp', 'turns:t.test:5349'], secrets: ['new', 'old'] },
+    });
+  });
+
   const bad: [Record<string, string>, RegExp][] = [
     [{ PORT: 'abc' }, /^PORT/],
     [{ PORT: '70000' }, /^PORT/],
@@ -35,6 +65,18 @@ describe('loadConfig', () => {
     [{ ICE_SERVERS: '[{"urls":"http://x"}]' }, /^ICE_SERVERS\[0\.urls\]/],
     [{ ICE_SERVERS: '[{"urls":[]}]' }, /^ICE_SERVERS/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
+    [{ ICE_TTL: '10' }, /^ICE_TTL/],
+    [{ ICE_TTL: '90000' }, /^ICE_TTL/],
+    [{ TWILIO_AUTH_TOKEN: 'x' }, /^TWILIO_ACCOUNT_SID is required/],
+    [{ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 'x' }, /^TWILIO_ACCOUNT_SID must be/],
+    [{ TWILIO_ACCOUNT_SID: SID }, /needs TWILIO_AUTH_TOKEN/],
+    [{ TWILIO_ACCOUNT_SID: SID, TWILIO_API_KEY_SID: KEY }, /go together/],
+    [{ TWILIO_ACCOUNT_SID: SID, TWILIO_API_KEY_SID: 'SKx', TWILIO_API_KEY_SECRET: 's' }, /^TWILIO_API_KEY_SID must be/],
+    [{ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't', TWILIO_EDGE: 'Dublin!' }, /^TWILIO_EDGE/],
+    [{ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't', TURN_URLS: 'turn:x', TURN_SECRET: 's' }, /not both/],
+    [{ TURN_URLS: 'turn:x' }, /TURN_SECRET is empty/],
+    [{ TURN_SECRET: 's' }, /TURN_URLS is empty/],
+    [{ TURN_URLS: 'turn:a,stun:b', TURN_SECRET: 's' }, /^TURN_URLS: 'stun:b'/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a ConfigError naming the variable`, () => {

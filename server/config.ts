@@ -1,20 +1,55 @@
 import { z } from 'zod';
-import type { IceServer } from './protocol.js';
+import { MAX_ROOM_CAPACITY, type IceServer } from './protocol.js';
+
+export { MAX_ROOM_CAPACITY };
 
 /** A bad environment variable: the message names it and says what is expected. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export const MAX_ROOM_CAPACITY = 8;
+
+/** Twilio Network Traversal Service credentials: an auth token, or an API key pair. */
+export interface TwilioCredentials {
+  readonly accountSid: string;
+  readonly authToken?: string;
+  readonly apiKeySid?: string;
+  readonly apiKeySecret?: string;
+  /** Twilio edge location (`TWILIO_EDGE`, e.g. `dublin`). */
+  readonly edge?: string;
+  /** Twilio region (`TWILIO_REGION`, e.g. `ie1`). */
+  readonly region?: string;
+}
+
+/** TURN REST (coturn `use-auth-secret`) settings. */
+export interface TurnRestSettings {
+  /** `turn:`/`turns:` URLs handed out with the credentials. */
+  readonly urls: readonly string[];
+  /** Shared secrets; the first signs, the others are accepted by the TURN server while rotating. */
+  readonly secrets: readonly string[];
+}
+
+/** Where ICE servers come from: Twilio when its credentials are set, else TURN REST, else the static list. */
+export type IceSource =
+  | { readonly kind: 'static' }
+  | { readonly kind: 'twilio'; readonly twilio: TwilioCredentials }
+  | { readonly kind: 'turn-rest'; readonly turn: TurnRestSettings };
 
 export interface Config {
   readonly port: number;
   readonly host: string;
   readonly roomCapacity: number;
+  /** `ICE_SERVERS`: the static list (also the fallback when Twilio fails, and extra entries for TURN REST). */
   readonly iceServers: readonly IceServer[];
+  readonly ice: IceSource;
+  /** `ICE_TTL`: lifetime of Twilio tokens and TURN REST credentials, in seconds. */
+  readonly iceTtl: number;
   readonly logLevel: string;
 }
+
+export const DEFAULT_ICE_TTL = 3600;
+/** Members per room unless `ROOM_CAPACITY` says otherwise. */
+export const DEFAULT_ROOM_CAPACITY = 4;
 
 const iceUrl = z.string().regex(/^(stun|stuns|turn|turns):\S+$/, 'a stun:, stuns:, turn: or turns: URL');
 
@@ -57,6 +92,63 @@ function iceServers(value: string | undefined): IceServer[] {
   return parsed.data;
 }
 
+const TURN_URL = /^turns?:[^\s,]+$/;
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function iceSource(env: Record<string, string | undefined>): IceSource {
+  const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
+  const authToken = env.TWILIO_AUTH_TOKEN?.trim() || undefined;
+  const apiKeySid = env.TWILIO_API_KEY_SID?.trim() || undefined;
+  const apiKeySecret = env.TWILIO_API_KEY_SECRET?.trim() || undefined;
+  const turnUrls = list(env.TURN_URLS);
+  const turnSecrets = list(env.TURN_SECRET);
+  const anyTwilio = accountSid || authToken || apiKeySid || apiKeySecret;
+  const anyTurn = turnUrls.length > 0 || turnSecrets.length > 0;
+  if (anyTwilio && anyTurn) {
+    throw new ConfigError('Set either the TWILIO_* variables or TURN_URLS/TURN_SECRET, not both');
+  }
+  if (anyTwilio) {
+    if (!accountSid) throw new ConfigError('TWILIO_ACCOUNT_SID is required with TWILIO_AUTH_TOKEN or TWILIO_API_KEY_SID/TWILIO_API_KEY_SECRET');
+    if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
+      throw new ConfigError(`TWILIO_ACCOUNT_SID must be 'AC' followed by 32 hex digits (got '${accountSid.slice(0, 6)}…')`);
+    }
+    if (Boolean(apiKeySid) !== Boolean(apiKeySecret)) {
+      throw new ConfigError('TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together');
+    }
+    if (apiKeySid && !/^SK[0-9a-fA-F]{32}$/.test(apiKeySid)) {
+      throw new ConfigError('TWILIO_API_KEY_SID must be \'SK\' followed by 32 hex digits');
+    }
+    if (!authToken && !apiKeySid) {
+      throw new ConfigError('TWILIO_ACCOUNT_SID needs TWILIO_AUTH_TOKEN, or TWILIO_API_KEY_SID with TWILIO_API_KEY_SECRET');
+    }
+    const edge = env.TWILIO_EDGE?.trim() || undefined;
+    const region = env.TWILIO_REGION?.trim() || undefined;
+    for (const [name, value] of [['TWILIO_EDGE', edge], ['TWILIO_REGION', region]] as const) {
+      if (value && !/^[a-z0-9-]{1,32}$/.test(value)) throw new ConfigError(`${name} must be a Twilio edge/region name such as 'dublin' or 'ie1'`);
+    }
+    return {
+      kind: 'twilio',
+      twilio: Object.freeze({
+        accountSid,
+        ...(apiKeySid ? { apiKeySid, apiKeySecret } : { authToken }),
+        ...(edge ? { edge } : {}),
+        ...(region ? { region } : {}),
+      }),
+    };
+  }
+  if (anyTurn) {
+    if (turnUrls.length === 0) throw new ConfigError('TURN_SECRET is set but TURN_URLS is empty');
+    if (turnSecrets.length === 0) throw new ConfigError('TURN_URLS is set but TURN_SECRET is empty');
+    const bad = turnUrls.find((url) => !TURN_URL.test(url));
+    if (bad) throw new ConfigError(`TURN_URLS: '${bad}' is not a turn: or turns: URL`);
+    return { kind: 'turn-rest', turn: Object.freeze({ urls: Object.freeze(turnUrls), secrets: Object.freeze(turnSecrets) }) };
+  }
+  return { kind: 'static' };
+}
+
 /** Reads the server's configuration from environment variables (the names are public API). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const logLevel = env.LOG_LEVEL || 'info';
@@ -66,8 +158,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze({
     port: integer('PORT', env.PORT, 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
-    roomCapacity: integer('ROOM_CAPACITY', env.ROOM_CAPACITY, 2, 2, MAX_ROOM_CAPACITY),
+    roomCapacity: integer('ROOM_CAPACITY', env.ROOM_CAPACITY, DEFAULT_ROOM_CAPACITY, 2, MAX_ROOM_CAPACITY),
     iceServers: Object.freeze(iceServers(env.ICE_SERVERS)),
+    ice: iceSource(env),
+    iceTtl: integer('ICE_TTL', env.ICE_TTL, DEFAULT_ICE_TTL, 60, 86_400),
     logLevel,
   });
 }

@@ -23,7 +23,7 @@ describe('HTTP', () => {
   it('GET /healthz reports protocol, rooms, peers and the ICE provider', async () => {
     const res = await fetch(`${h.url}/healthz`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, protocol: 1, rooms: 0, peers: 0, ice: { provider: 'static' } });
+    assert.deepEqual(await res.json(), { ok: true, protocol: 1, rooms: 0, peers: 0, ice: { provider: 'static', ok: true } });
   });
 
   it('serves the demo at / (also with ?room=) and the bundle', async () => {
@@ -62,7 +62,7 @@ describe('HTTP', () => {
 describe('the CLI (server/main.ts)', () => {
   it('logs one line with its URL, serves /healthz, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ROOM_CAPACITY: '3' },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ROOM_CAPACITY: '3', TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'turn-secret-one,turn-secret-zero', ICE_TTL: '900' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -78,12 +78,16 @@ describe('the CLI (server/main.ts)', () => {
           }
         });
       });
-      const { msg, roomCapacity } = JSON.parse(line);
+      const { msg, roomCapacity, ice, iceTtl } = JSON.parse(line);
       const url = msg.match(/http:\/\/localhost:(\d+)/);
       assert.ok(url, msg);
       assert.equal(roomCapacity, 3);
+      assert.equal(ice, 'turn-rest', 'the start line names the ICE provider');
+      assert.equal(iceTtl, 900);
+      assert.doesNotMatch(line, /turn-secret/, 'no secret in the log');
       const health = await fetch(`http://127.0.0.1:${url[1]}/healthz`);
       assert.equal(health.status, 200);
+      assert.deepEqual((await health.json()).ice, { provider: 'turn-rest', ok: true });
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       assert.equal(await exited, 0);

@@ -30,6 +30,9 @@ if (!existsSync(join(bundleDir, 'rtc-room.js'))) logger.warn('dist/rtc-room.js i
 const server = createRtcServer({
   roomCapacity: config.roomCapacity,
   iceServers: config.iceServers,
+  ...(config.ice.kind === 'twilio' ? { twilio: config.ice.twilio } : {}),
+  ...(config.ice.kind === 'turn-rest' ? { turn: config.ice.turn } : {}),
+  iceTtl: config.iceTtl,
   logger,
   demoDir: join(root, 'demo'),
   bundleDir,
@@ -37,9 +40,13 @@ const server = createRtcServer({
 const { port } = await server.listen(config.port, config.host);
 const shown = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(config.host) ? 'localhost' : config.host;
 logger.info(
-  { roomCapacity: config.roomCapacity, ice: 'static', iceServers: config.iceServers.length },
+  { roomCapacity: config.roomCapacity, ice: server.iceProvider.name, iceTtl: config.iceTtl, iceServers: config.iceServers.length },
   `rtc-room listening on http://${shown}:${port}`,
 );
+// One check of the ICE source at start: wrong credentials are said once, clearly; the server keeps
+// serving (with the static list) rather than exiting into a restart loop.
+const problem = await server.iceProvider.verify?.();
+if (problem) logger.error({ ice: server.iceProvider.name }, problem);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

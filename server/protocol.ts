@@ -57,9 +57,14 @@ const displayName = z
   .max(MAX_NAME_LENGTH * 4)
   .transform((s) => s.replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, MAX_NAME_LENGTH));
 
+/** The most members a mesh room can hold (each member sends one stream per other member). */
+export const MAX_ROOM_CAPACITY = 8;
+
 export const joinRequestSchema = z.strictObject({
   room: z.string().regex(ROOM_NAME_PATTERN, 'room: 1 to 64 characters of A-Z a-z 0-9 _ . -'),
   name: displayName.optional(),
+  /** Lowers a new room's capacity (the server's limit wins; an existing room keeps its own). */
+  capacity: z.number().int().min(2).max(MAX_ROOM_CAPACITY).optional(),
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 
@@ -85,21 +90,31 @@ export type SignalRequest = z.input<typeof signalRequestSchema>;
 export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
 export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 
-export interface JoinResult {
-  /** This member's id in the room, stamped by the server as `from` on everything it relays. */
-  id: string;
-  room: string;
-  /** The other members, in the order they joined. */
-  peers: PeerInfo[];
+/** STUN/TURN servers for a member: in the `join` answer and the `ice-servers` answer. */
+export interface IceServersGrant {
   iceServers: IceServer[];
   /** Unix time in milliseconds after which `iceServers` credentials stop working; null: never. */
   iceServersExpireAt: number | null;
+  /** Present and true when the server's provider failed and these are its fallback list. */
+  iceServersDegraded?: true;
+}
+
+export interface JoinResult extends IceServersGrant {
+  /** This member's id in the room, stamped by the server as `from` on everything it relays. */
+  id: string;
+  room: string;
+  /** The room's capacity: the server's, or lower when its first member asked for less. */
+  capacity: number;
+  /** The other members, in the order they joined. */
+  peers: PeerInfo[];
 }
 
 export interface ClientToServerEvents {
   join: (request: JoinRequest, ack: AckCallback<JoinResult>) => void;
   signal: (request: SignalRequest, ack: AckCallback) => void;
   leave: (ack: AckCallback) => void;
+  /** Fresh ICE servers (e.g. before an ICE restart once the old credentials expired). Members only. */
+  'ice-servers': (ack: AckCallback<IceServersGrant>) => void;
 }
 
 // ---- server to client ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createRtcServer } from './app.js';
 import type { IceServerProvider } from './ice/provider.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
 
@@ -15,7 +16,7 @@ async function join(socket: TestClient, body: unknown) {
 describe('signaling protocol v1', () => {
   let h: Awaited<ReturnType<typeof startServer>>;
   before(async () => {
-    h = await startServer({ iceServers: [{ urls: 'stun:stun.example.test:3478' }] });
+    h = await startServer({ iceServers: [{ urls: 'stun:stun.example.test:3478' }], roomCapacity: 2 });
   });
   after(() => h.close());
 
@@ -191,6 +192,44 @@ describe('signaling protocol v1', () => {
 });
 
 describe('signaling with other configurations', () => {
+  it('holds four per room by default; the first joiner may lower a room\'s capacity, never raise it', async () => {
+    const h = await startServer();
+    try {
+      const fill = async (name: string, n: number, body: object = {}) => {
+        const out = [];
+        for (let i = 0; i < n; i++) out.push(await join(await h.client(), { room: name, ...(i === 0 ? body : {}) }));
+        return out;
+      };
+      const byDefault = await fill('default', 5);
+      assert.deepEqual(byDefault.map((r) => r.ok), [true, true, true, true, false]);
+      assert.equal(byDefault[0].capacity, 4);
+      assert.match(byDefault[4].error.message, /full \(4 members\)/);
+      const lowered = await fill('pair', 3, { capacity: 2 });
+      assert.deepEqual(lowered.map((r) => r.ok), [true, true, false]);
+      assert.equal(lowered[1].capacity, 2);
+      const raised = await fill('greedy', 5, { capacity: 8 });
+      assert.deepEqual(raised.map((r) => r.ok), [true, true, true, true, false], "the server's limit wins");
+      assert.equal(raised[0].capacity, 4);
+      // a later joiner cannot change the room's capacity
+      const first = await join(await h.client(), { room: 'fixed', capacity: 3 });
+      const later = [];
+      for (let i = 0; i < 3; i++) later.push(await join(await h.client(), { room: 'fixed', capacity: i === 0 ? 4 : 2 }));
+      assert.equal(first.capacity, 3);
+      assert.deepEqual(later.map((r) => r.ok), [true, true, false]);
+      for (const bad of [1, 9, 2.5, '3', null]) {
+        assert.equal((await join(await h.client(), { room: 'bad-cap', capacity: bad })).error.code, 'bad_request', String(bad));
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses a capacity outside 2..8 when the server is made', () => {
+    for (const roomCapacity of [1, 9, 2.5]) {
+      assert.throws(() => createRtcServer({ roomCapacity }), /roomCapacity must be an integer from 2 to 8/);
+    }
+  });
+
   it('honours a configured capacity', async () => {
     const h = await startServer({ roomCapacity: 3 });
     try {
@@ -222,6 +261,64 @@ describe('signaling with other configurations', () => {
       assert.equal((await join(a, { room: 'r' })).ok, true);
       assert.equal((await join(await h.client(), { room: 'r' })).ok, true, 'the failed join held no place');
       assert.equal(h.server.rooms.stats().peers, 2);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('ice-servers (refresh for members only)', () => {
+  it('answers not_joined before a join and after a leave, and never hands out credentials then', async () => {
+    let calls = 0;
+    const iceProvider: IceServerProvider = {
+      name: 'counting',
+      async getIceServers({ peerId }) {
+        calls++;
+        return { iceServers: [{ urls: 'turn:t.test', username: `u-${peerId}`, credential: 'secret' }], expiresAt: 1_000 };
+      },
+    };
+    const h = await startServer({ iceProvider, roomCapacity: 2 });
+    try {
+      const a = await h.client();
+      const before = await rawRequest(a, 'ice-servers');
+      assert.deepEqual(before, { ok: false, error: { code: 'not_joined', message: before.error.message } });
+      assert.equal(calls, 0, 'the provider was not even asked');
+      const joined = await join(a, { room: 'r' });
+      assert.equal(joined.iceServers[0].username, `u-${joined.id}`);
+      const fresh = await rawRequest(a, 'ice-servers');
+      assert.deepEqual(fresh, {
+        ok: true,
+        iceServers: [{ urls: 'turn:t.test', username: `u-${joined.id}`, credential: 'secret' }],
+        iceServersExpireAt: 1_000,
+      });
+      assert.equal((await rawRequest(a, 'ice-servers', { please: true })).error.code, 'bad_request');
+      await rawRequest(a, 'leave');
+      assert.equal((await rawRequest(a, 'ice-servers')).error.code, 'not_joined');
+      // a refused join hands out nothing either
+      await join(await h.client(), { room: 'full' });
+      await join(await h.client(), { room: 'full' });
+      const refused = await join(await h.client(), { room: 'full' });
+      assert.equal(refused.ok, false);
+      assert.equal('iceServers' in refused, false);
+      assert.equal(calls, 4);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('passes a degraded provider answer on as iceServersDegraded', async () => {
+    const iceProvider: IceServerProvider = {
+      name: 'degraded',
+      async getIceServers() {
+        return { iceServers: [{ urls: 'stun:fallback.test' }], expiresAt: null, degraded: true };
+      },
+    };
+    const h = await startServer({ iceProvider });
+    try {
+      const a = await h.client();
+      const joined = await join(a, { room: 'r' });
+      assert.equal(joined.iceServersDegraded, true);
+      assert.equal((await rawRequest(a, 'ice-servers')).iceServersDegraded, true);
     } finally {
       await h.close();
     }

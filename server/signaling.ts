@@ -9,6 +9,7 @@ import {
   signalRequestSchema,
   type Ack,
   type ClientToServerEvents,
+  type IceServersGrant,
   type JoinResult,
   type ServerToClientEvents,
   type SignalMessage,
@@ -89,18 +90,25 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): void {
     return true;
   };
 
+  const grant = async (room: string, peerId: string): Promise<IceServersGrant> => {
+    const ice = await iceProvider.getIceServers({ room, peerId });
+    return { iceServers: ice.iceServers, iceServersExpireAt: ice.expiresAt, ...(ice.degraded ? { iceServersDegraded: true as const } : {}) };
+  };
+
   io.on('connection', (socket) => {
     socket.data = {};
 
-    handle(socket, 'join', joinRequestSchema, logger, async ({ room, name = '' }): Promise<JoinResult> => {
+    handle(socket, 'join', joinRequestSchema, logger, async ({ room, name = '', capacity }): Promise<JoinResult> => {
       if (socket.data.id) throw new SignalingError('already_joined', `Already in room '${socket.data.room}'; leave first`);
       const id = randomUUID();
-      const others = rooms.admit(room, { id, name, socketId: socket.id }, roomCapacity);
-      if (!others) throw new SignalingError('room_full', `Room '${room}' is full (${roomCapacity} members)`);
+      // A client may lower a new room's capacity, never raise it above the server's.
+      const admission = rooms.admit(room, { id, name, socketId: socket.id }, Math.min(capacity ?? roomCapacity, roomCapacity));
+      if (!admission.ok) throw new SignalingError('room_full', `Room '${room}' is full (${admission.capacity} members)`);
+      const others = admission.peers;
       socket.data = { id, room };
       let ice;
       try {
-        ice = await iceProvider.getIceServers({ room, peerId: id });
+        ice = await grant(room, id);
       } catch (error) {
         leave(socket);
         throw error;
@@ -113,7 +121,13 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): void {
       const peers = others.filter((peer) => rooms.get(room, peer.id));
       for (const peer of peers) io.to(rooms.get(room, peer.id)!.socketId).emit('peer-joined', { id, name });
       logger.debug({ room, id }, 'joined');
-      return { id, room, peers, iceServers: ice.iceServers, iceServersExpireAt: ice.expiresAt };
+      return { id, room, capacity: admission.capacity, peers, ...ice };
+    });
+
+    handle(socket, 'ice-servers', undefined, logger, async () => {
+      const { id, room } = socket.data;
+      if (!id || !room) throw new SignalingError('not_joined', 'ICE servers are for room members: join first');
+      return grant(room, id);
     });
 
     handle(socket, 'signal', signalRequestSchema, logger, (request) => {

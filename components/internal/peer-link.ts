@@ -93,6 +93,16 @@ export class PeerLink extends EventTarget {
     return this.#inbox;
   }
 
+  /**
+   * Restarts ICE (new candidates, same media), optionally with new STUN/TURN servers first.
+   * Perfect negotiation carries the restart offer, whichever side calls this.
+   */
+  restartIce(iceServers?: IceServer[]): void {
+    if (this.#closed) return;
+    if (iceServers) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    this.pc.restartIce();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

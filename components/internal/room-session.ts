@@ -1,8 +1,13 @@
-import type { JoinResult, PeerInfo, SignalMessage } from '../../server/protocol.js';
+import type { IceServer, IceServersGrant, JoinResult, PeerInfo, SignalMessage } from '../../server/protocol.js';
 import { RtcError } from './errors.js';
 import { openLocalMedia, stopStream } from './local-media.js';
 import { PeerLink, type OutgoingSignal } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
+
+/** ICE servers are renewed when they expire within this margin (ms). */
+const ICE_EXPIRY_MARGIN_MS = 30_000;
+/** ICE restarts tried on a failed connection before giving up with `peer_failed`. */
+const MAX_ICE_RESTARTS = 3;
 
 export type RoomStatus = 'idle' | 'connecting' | 'joined' | 'error';
 
@@ -22,6 +27,8 @@ export interface RoomSessionOptions {
   server?: string;
   sendAudio: boolean;
   sendVideo: boolean;
+  /** Lowers a new room's capacity (2 to 8); the server's limit wins. */
+  capacity?: number;
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** @default 10000 */
   requestTimeout?: number;
@@ -52,6 +59,9 @@ export class RoomSession extends EventTarget {
   #signaling: SignalingClient | null = null;
   #joining: Promise<void> | null = null;
   #joinResult: JoinResult | null = null;
+  /** The STUN/TURN servers in use and their expiry (from the join answer or a refresh). */
+  #ice: IceServersGrant | null = null;
+  #iceRefresh: Promise<IceServer[]> | null = null;
   #ended = false;
   /** Members announced before our join ack arrived. */
   readonly #early: PeerInfo[] = [];
@@ -98,6 +108,22 @@ export class RoomSession extends EventTarget {
     this.#setStatus('idle');
   }
 
+  /** The STUN/TURN servers handed out by the server, with their expiry; null before joining. */
+  get iceServers(): Readonly<IceServersGrant> | null {
+    return this.#ice;
+  }
+
+  /**
+   * Restarts ICE with one peer (or all), first asking the server for fresh STUN/TURN servers when
+   * the current ones have expired or are about to. Used on failed connections; public for scripts.
+   */
+  async restartIce(peerId?: string): Promise<void> {
+    const links = peerId ? [this.#links.get(peerId)].filter((l): l is PeerLink => !!l) : [...this.#links.values()];
+    if (!links.length) return;
+    const iceServers = await this.#freshIceServers();
+    for (const link of links) link.restartIce(iceServers);
+  }
+
   /** The WebRTC statistics of the connection to one peer, or null for an unknown peer. */
   async getStats(peerId: string): Promise<RTCStatsReport | null> {
     return (await this.#links.get(peerId)?.pc.getStats()) ?? null;
@@ -135,9 +161,11 @@ export class RoomSession extends EventTarget {
   }
 
   async #enterRoom(signaling: SignalingClient): Promise<void> {
-    const result = await signaling.join({ room: this.options.room, ...(this.options.name ? { name: this.options.name } : {}) });
+    const { room, name, capacity } = this.options;
+    const result = await signaling.join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}) });
     if (this.#ended) return;
     this.#joinResult = result;
+    this.#ice = { iceServers: result.iceServers, iceServersExpireAt: result.iceServersExpireAt };
     this.#id = result.id;
     for (const peer of result.peers) this.#addPeer(peer, true);
     this.#setStatus('joined');
@@ -184,7 +212,7 @@ export class RoomSession extends EventTarget {
       peerId: peer.id,
       polite: this.#id < peer.id,
       initiator,
-      iceServers: this.#joinResult?.iceServers ?? [],
+      iceServers: this.#ice?.iceServers ?? [],
       iceTransportPolicy: this.options.iceTransportPolicy,
       sendAudio: this.options.sendAudio,
       sendVideo: this.options.sendVideo,
@@ -197,9 +225,14 @@ export class RoomSession extends EventTarget {
       this.#changed();
     };
     link.addEventListener('track', update);
+    let restarts = 0;
     link.addEventListener('connectionstatechange', () => {
       update();
-      if (link.connectionState === 'failed') {
+      if (link.connectionState === 'connected') restarts = 0;
+      if (link.connectionState !== 'failed' || this.#ended) return;
+      if (restarts++ < MAX_ICE_RESTARTS) {
+        this.restartIce(peer.id).catch((error: RtcError) => this.#emitError(error));
+      } else {
         this.#emitError(new RtcError('peer_failed', `The connection to ${peer.name || peer.id} failed`));
       }
     });
@@ -207,6 +240,23 @@ export class RoomSession extends EventTarget {
     this.#names.set(peer.id, peer.name);
     link.setLocalStream(this.#localStream);
     update();
+  }
+
+  /** The current ICE servers, renewed through `ice-servers` when they expire soon. One request at a time. */
+  #freshIceServers(): Promise<IceServer[]> {
+    const ice = this.#ice;
+    const expiring = ice?.iceServersExpireAt != null && ice.iceServersExpireAt - Date.now() < ICE_EXPIRY_MARGIN_MS;
+    if (!expiring || !this.#signaling) return Promise.resolve(ice?.iceServers ?? []);
+    this.#iceRefresh ??= this.#signaling
+      .iceServers()
+      .then((grant) => {
+        this.#ice = grant;
+        return grant.iceServers;
+      })
+      .finally(() => {
+        this.#iceRefresh = null;
+      });
+    return this.#iceRefresh;
   }
 
   #removePeer(id: string): void {

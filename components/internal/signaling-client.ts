@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   ClientToServerEvents,
+  IceServersGrant,
   JoinRequest,
   JoinResult,
   ServerToClientEvents,
@@ -92,6 +93,12 @@ export class SignalingClient {
 
   async leave(): Promise<void> {
     await this.#request('leave');
+  }
+
+  /** Fresh STUN/TURN servers; members only (`not_joined` otherwise). */
+  async iceServers(): Promise<IceServersGrant> {
+    const { iceServers, iceServersExpireAt, iceServersDegraded } = await this.#request<IceServersGrant>('ice-servers');
+    return { iceServers, iceServersExpireAt, ...(iceServersDegraded ? { iceServersDegraded } : {}) };
   }
 
   close(): void {

@@ -38,7 +38,7 @@ describe('<rtc-remote-video>', () => {
     `);
     const host = box.querySelector('rtc-room')!;
     await host.join();
-    // Capacity is 2 by default, so one guest joins: the first unpinned element shows it.
+    // One guest joins: the first unpinned element shows it, the second stays empty.
     const guest = document.createElement('rtc-room');
     guest.room = name;
     guest.name = 'guest';
@@ -57,13 +57,27 @@ describe('<rtc-remote-video>', () => {
     await waitUntil(() => second.remotePeer === null && first.remotePeer?.name === 'guest');
   });
 
-  it('mutes audio with the muted attribute', async () => {
-    const room = await fixture<RtcRoomElement>(html`<rtc-room manual room="x"><rtc-remote-video muted></rtc-remote-video></rtc-room>`);
-    const el = room.querySelector('rtc-remote-video')!;
-    await el.updateComplete;
+  it("mutes the shown member's sound (played by the room) with the muted attribute", async () => {
+    const name = uniqueRoom('mute');
+    const box = await fixture<HTMLDivElement>(html`
+      <div>
+        <rtc-room room=${name} name="host"><rtc-remote-video muted></rtc-remote-video></rtc-room>
+        <rtc-room room=${name} name="guest" no-video></rtc-room>
+      </div>
+    `);
+    const [host] = [...box.querySelectorAll('rtc-room')] as RtcRoomElement[];
+    const el = host.querySelector('rtc-remote-video')!;
+    await waitUntil(() => el.remotePeer !== null, 'the guest never showed up');
+    const guestId = el.remotePeer!.id;
+    const audioOf = () => host.shadowRoot!.querySelector<HTMLAudioElement>(`audio[data-peer="${guestId}"]`)!;
+    await waitUntil(() => audioOf() !== null && host.mutedPeers.has(guestId), 'not muted in the room');
     expect(videoOf(el).muted).to.be.true;
+    expect(audioOf().muted).to.be.true;
     el.muted = false;
-    await el.updateComplete;
-    expect(videoOf(el).muted).to.be.false;
+    await waitUntil(() => !host.mutedPeers.has(guestId) && !audioOf().muted, 'not unmuted');
+    el.muted = true;
+    await waitUntil(() => audioOf().muted, 'not muted again');
+    el.remove();
+    await waitUntil(() => !audioOf().muted, 'an element that is gone keeps the member muted');
   });
 });

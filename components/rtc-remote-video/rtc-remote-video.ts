@@ -1,14 +1,13 @@
 import { consume } from '@lit/context';
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { RtcErrorEvent } from '../events.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
 import { videoStyles } from '../internal/video-styles.js';
 
 /**
- * One remote member of the enclosing `<rtc-room>`: video and audio. Without `peer`, it shows the
+ * One remote member of the enclosing `<rtc-room>`: its video (the room plays its sound). Without `peer`, it shows the
  * first member that no other `<rtc-remote-video>` shows (in document order).
  *
  * @tagname rtc-remote-video
@@ -25,8 +24,6 @@ import { videoStyles } from '../internal/video-styles.js';
  * @cssproperty [--rtc-video-background=#202124] - Background behind the video and placeholder.
  * @cssproperty [--rtc-video-radius=0] - Corner radius.
  * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and name.
- *
- * @fires {RtcErrorEvent} rtc-error - `autoplay_blocked` when the browser will not play sound before a user gesture (the video plays muted until the next click or key press).
  */
 export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
   static override styles = videoStyles;
@@ -34,7 +31,7 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
   /** Show this member (an id from `rtc-peer-joined` or `room.peers`). Empty: the first one nobody else shows. */
   @property() peer = '';
 
-  /** Do not play this member's audio. */
+  /** Do not play this member's sound (the `<rtc-room>` plays every member's sound). */
   @property({ type: Boolean, reflect: true }) muted = false;
 
   /** Present while a member is shown and its connection is up. Read-only. */
@@ -45,7 +42,8 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
   private _room?: RoomState;
 
   @state() private _peerId: string | null = null;
-  @state() private _autoplayBlocked = false;
+  /** The member this element muted in the room, to unmute when it shows someone else. */
+  private _mutedPeer: string | null = null;
 
   @query('video') private _video!: HTMLVideoElement;
 
@@ -69,7 +67,8 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
     super.disconnectedCallback();
     this._slots?.unregister(this);
     this._slots = null;
-    this.stopWaitingForGesture();
+    if (this._mutedPeer) this._room?.room?.setPeerMuted(this._mutedPeer, false);
+    this._mutedPeer = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -90,7 +89,7 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
       <video
         part="video"
         .srcObject=${peer?.stream ?? null}
-        .muted=${this.muted || this._autoplayBlocked}
+        .muted=${true}
         ?hidden=${!peer}
         autoplay
         playsinline
@@ -105,29 +104,20 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
   protected override updated(changed: PropertyValues): void {
     const video = this._video;
     if (video.srcObject && video.paused && (changed.has('_peerId') || changed.has('_room'))) {
-      video.play().catch((error: DOMException) => this.onPlayRejected(error));
+      // Muted video may always autoplay; AbortError only means a newer srcObject replaced this one.
+      video.play().catch(() => {});
     }
+    if (changed.has('_peerId') || changed.has('muted')) this.applyMute();
   }
 
-  private onPlayRejected(error: DOMException): void {
-    if (error.name !== 'NotAllowedError' || this._autoplayBlocked) return;
-    // Sound needs a user gesture: play muted now, unmute on the first click or key press.
-    this._autoplayBlocked = true;
-    this.updateComplete.then(() => this._video.play().catch(() => {}));
-    document.addEventListener('pointerdown', this.onGesture, { capture: true });
-    document.addEventListener('keydown', this.onGesture, { capture: true });
-    this.dispatchEvent(
-      new RtcErrorEvent({ code: 'autoplay_blocked', message: 'The browser blocked sound until the page is clicked', cause: error }),
-    );
-  }
-
-  private readonly onGesture = () => {
-    this.stopWaitingForGesture();
-    this._autoplayBlocked = false;
-  };
-
-  private stopWaitingForGesture(): void {
-    document.removeEventListener('pointerdown', this.onGesture, { capture: true });
-    document.removeEventListener('keydown', this.onGesture, { capture: true });
+  /** The room plays the sound; tell it whether the member shown here is muted. */
+  private applyMute(): void {
+    const room = this._room?.room;
+    const previous = this._mutedPeer;
+    const next = this.muted && this._peerId ? this._peerId : null;
+    if (previous === next) return;
+    if (previous) room?.setPeerMuted(previous, false);
+    if (next) room?.setPeerMuted(next, true);
+    this._mutedPeer = next;
   }
 }

@@ -7,7 +7,7 @@ describe('<rtc-room>', () => {
   it('is registered, renders a slot and starts idle', async () => {
     const el = await fixture<RtcRoomElement>(html`<rtc-room manual room="x"><p>hi</p></rtc-room>`);
     expect(el).to.be.instanceOf(customElements.get('rtc-room')!);
-    expect(el).shadowDom.to.equal('<slot></slot>');
+    expect(el).shadowDom.to.equal('<slot></slot><div class="audio"></div>');
     expect(el.state).to.equal('idle');
     expect(el.getAttribute('state')).to.equal('idle');
     expect(el.session).to.equal(null);

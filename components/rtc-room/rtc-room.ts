@@ -1,6 +1,7 @@
 import { provide } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { RtcErrorDetail } from '../events.js';
 import { RtcErrorEvent, RtcJoinedEvent, RtcLeftEvent, RtcPeerJoinedEvent, RtcPeerLeftEvent } from '../events.js';
 import { RtcError } from '../internal/errors.js';
@@ -22,7 +23,7 @@ import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus 
  * @fires {RtcLeftEvent} rtc-left - The room was left; `detail` is `{ room }`.
  * @fires {RtcPeerJoinedEvent} rtc-peer-joined - Another member came in; `detail.peer` is `{ id, name }`.
  * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left; `detail.peer` is `{ id, name }`.
- * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`.
+ * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`, `autoplay_blocked` (sound starts at the next click or key press).
  */
 export class RtcRoomElement extends LitElement {
   static override styles = css`
@@ -30,6 +31,9 @@ export class RtcRoomElement extends LitElement {
       display: block;
     }
     :host([hidden]) {
+      display: none;
+    }
+    .audio {
       display: none;
     }
   `;
@@ -52,6 +56,12 @@ export class RtcRoomElement extends LitElement {
   /** Do not join by itself: wait for `join()`. */
   @property({ type: Boolean }) manual = false;
 
+  /**
+   * Members this room holds, 2 to 8, when this member creates it (the first to join decides for the
+   * room's lifetime). The server's own limit wins. Empty: the server's limit.
+   */
+  @property({ type: Number }) capacity?: number;
+
   /** `relay` forces every connection through TURN (for testing a TURN set-up, or hiding addresses). */
   @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
 
@@ -65,10 +75,15 @@ export class RtcRoomElement extends LitElement {
     session: null,
     localStream: null,
     peers: new Map(),
+    room: this,
     slots: new RemoteSlots((a: RemoteSlot, b: RemoteSlot) =>
       (a as unknown as Node).compareDocumentPosition(b as unknown as Node) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
     ),
   };
+
+  /** Members whose sound is not played (`setPeerMuted`). */
+  @state() private _mutedPeers: ReadonlySet<string> = new Set();
+  private _audioBlocked = false;
 
   private _session: RoomSession | null = null;
   private _unbind: (() => void) | null = null;
@@ -81,6 +96,23 @@ export class RtcRoomElement extends LitElement {
   /** The other members, in join order. */
   get peers(): RemotePeer[] {
     return [...this._roomState.peers.values()];
+  }
+
+  /** Ids of the members whose sound is not played. */
+  get mutedPeers(): ReadonlySet<string> {
+    return this._mutedPeers;
+  }
+
+  /**
+   * Stops or resumes playing one member's sound (only here; the member is not told).
+   * `<rtc-remote-video muted>` does this for the member it shows.
+   */
+  setPeerMuted(peerId: string, muted: boolean): void {
+    if (this._mutedPeers.has(peerId) === muted) return;
+    const next = new Set(this._mutedPeers);
+    if (muted) next.add(peerId);
+    else next.delete(peerId);
+    this._mutedPeers = next;
   }
 
   /** The camera and microphone being sent, once started. */
@@ -119,6 +151,7 @@ export class RtcRoomElement extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.stopWaitingForGesture();
     void this.leave();
   }
 
@@ -131,6 +164,7 @@ export class RtcRoomElement extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     if (!this.isConnected) return;
+    if (!this._audioBlocked) this.playAudio();
     const session = this._session;
     const wanted = this.sessionOptions();
     if (session && !sameOptions(session.options, wanted)) {
@@ -142,7 +176,42 @@ export class RtcRoomElement extends LitElement {
   }
 
   protected override render() {
-    return html`<slot></slot>`;
+    // Every member's sound plays here, whether or not an element shows its video.
+    return html`<slot></slot>
+      <div class="audio">
+        ${repeat(
+          this.peers,
+          (peer) => peer.id,
+          (peer) => html`<audio data-peer=${peer.id} .srcObject=${peer.stream} .muted=${this._mutedPeers.has(peer.id)} autoplay></audio>`,
+        )}
+      </div>`;
+  }
+
+  private playAudio(): void {
+    for (const audio of this.renderRoot.querySelectorAll('audio')) {
+      if (!audio.paused || !audio.srcObject) continue;
+      audio.play().catch((error: DOMException) => this.onPlayRejected(error));
+    }
+  }
+
+  private onPlayRejected(error: DOMException): void {
+    if (error.name !== 'NotAllowedError' || this._audioBlocked) return;
+    // Sound needs a user gesture: try again on the first click or key press.
+    this._audioBlocked = true;
+    document.addEventListener('pointerdown', this.onGesture, { capture: true });
+    document.addEventListener('keydown', this.onGesture, { capture: true });
+    this.report(new RtcError('autoplay_blocked', 'The browser blocked sound until the page is clicked', { cause: error }));
+  }
+
+  private readonly onGesture = () => {
+    this.stopWaitingForGesture();
+    this._audioBlocked = false;
+    this.playAudio();
+  };
+
+  private stopWaitingForGesture(): void {
+    document.removeEventListener('pointerdown', this.onGesture, { capture: true });
+    document.removeEventListener('keydown', this.onGesture, { capture: true });
   }
 
   private sessionOptions(): RoomSessionOptions {
@@ -152,6 +221,7 @@ export class RtcRoomElement extends LitElement {
       server: this.server || undefined,
       sendAudio: !this.noAudio,
       sendVideo: !this.noVideo,
+      capacity: this.capacity || undefined,
       iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
     };
   }
@@ -191,6 +261,7 @@ export class RtcRoomElement extends LitElement {
       session,
       localStream: session?.localStream ?? null,
       peers: session?.peers ?? new Map(),
+      room: this,
     };
     this._roomState.slots.setPeers([...this._roomState.peers.keys()]);
   }

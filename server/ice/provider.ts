@@ -16,7 +16,7 @@ export interface IceServersResult {
 
 /** What `/healthz` shows of a provider. */
 export interface IceProviderHealth {
-  /** False while the provider's source is failing (it then serves its fallback list). */
+  /** False while the source is failing (joins get the fallback list, or a still-valid earlier token). */
   ok: boolean;
   /** The last failure, for operators; absent when healthy. */
   error?: string;
