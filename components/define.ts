@@ -1,9 +1,10 @@
 /**
- * Registers the three tags. Import this (or load dist/rtc-room.js) once per page; importing the
+ * Registers the four tags. Import this (or load dist/rtc-room.js) once per page; importing the
  * classes from `index.js` registers nothing.
  */
 import { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
+import { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
 import { RtcRoomElement } from './rtc-room/rtc-room.js';
 
 export * from './index.js';
@@ -12,6 +13,7 @@ const tags = {
   'rtc-room': RtcRoomElement,
   'rtc-local-video': RtcLocalVideoElement,
   'rtc-remote-video': RtcRemoteVideoElement,
+  'rtc-remote-videos': RtcRemoteVideosElement,
 } as const;
 
 for (const [tag, ctor] of Object.entries(tags)) {
@@ -23,5 +25,6 @@ declare global {
     'rtc-room': RtcRoomElement;
     'rtc-local-video': RtcLocalVideoElement;
     'rtc-remote-video': RtcRemoteVideoElement;
+    'rtc-remote-videos': RtcRemoteVideosElement;
   }
 }

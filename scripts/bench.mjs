@@ -14,6 +14,9 @@ import { ensureSystemPackages } from './system-deps.mjs';
 const INSIDE = '--inside-netns';
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const RUN_TIMEOUT_MS = 15_000;
+const GROUP_SIZES = (process.env.BENCH_GROUP_SIZES ?? '2,4,6').split(',').map(Number).filter(Boolean);
+const GROUP_RUNS = Number(process.env.BENCH_GROUP_RUNS ?? 5);
+const GROUP_TIMEOUT_MS = 45_000;
 
 const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -22,11 +25,13 @@ const ARGS = [
 ];
 
 /**
- * Installed in every page: records the wall-clock time at which a remote video first has a decoded
- * frame (its `resize` event: the first frame's size became known). Event-driven, so neither timer
- * nor paint throttling of a page in the background skews it.
+ * Installed in every page: records, per remote stream, the wall-clock time at which a remote video
+ * (in <rtc-remote-video> or <rtc-remote-videos>) first has a decoded frame: its `resize` event (the
+ * first frame's size became known). Event-driven, so neither timer nor paint throttling of a page
+ * in the background skews it.
  */
-function watchFirstRemoteFrame() {
+function watchRemoteFrames() {
+  window.__frames = {};
   const desc = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
   Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
     ...desc,
@@ -35,9 +40,10 @@ function watchFirstRemoteFrame() {
       if (this.__benchWatched) return;
       this.__benchWatched = true;
       this.addEventListener('resize', () => {
-        const host = this.getRootNode()?.host;
-        if (host?.localName === 'rtc-remote-video' && this.videoWidth > 0) {
-          window.__firstRemoteFrame ??= performance.timeOrigin + performance.now();
+        const host = this.getRootNode()?.host?.localName;
+        const stream = this.srcObject;
+        if ((host === 'rtc-remote-video' || host === 'rtc-remote-videos') && stream && this.videoWidth > 0) {
+          window.__frames[stream.id] ??= performance.timeOrigin + performance.now();
         }
       });
     },
@@ -54,6 +60,56 @@ function bundleSize() {
   return { min: js.length, gzip: gzipSync(js, { level: 9 }).length };
 }
 
+/** First-frame times (ms, wall clock) of `count` remote streams on a page, once it has them all. */
+async function framesFrom(page, count, timeout = RUN_TIMEOUT_MS) {
+  const handle = await page.waitForFunction(
+    (n) => Object.keys(window.__frames).length >= n && Object.values(window.__frames),
+    count,
+    { timeout, polling: 20 },
+  );
+  return (await handle.jsonValue()).sort((x, y) => x - y);
+}
+
+/**
+ * A mesh of `size` pages (one member each, the demo page with its grid): `size - 1` members are in
+ * the call with pictures; the last page loads idle, and we time from its join() (setting `room`)
+ * until it has a decoded frame from every other member, and until every member has one from it.
+ */
+async function groupRuns(url, browser, size) {
+  const runs = [];
+  for (let i = 0; i < GROUP_RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+    await context.addInitScript(watchRemoteFrames);
+    const room = `group-${size}-${Date.now()}-${i}`;
+    try {
+      const pages = [];
+      for (let k = 0; k < size - 1; k++) {
+        const page = await context.newPage();
+        await page.goto(`${url}/?room=${room}`);
+        if (k > 0) await framesFrom(page, k, GROUP_TIMEOUT_MS);
+        pages.push(page);
+      }
+      // the call before the newcomer is complete: every page has a picture from every other one
+      for (const page of pages) if (pages.length > 1) await framesFrom(page, pages.length - 1, GROUP_TIMEOUT_MS);
+      if (pages.length === 1) await pages[0].waitForFunction(() => document.querySelector('rtc-room')?.state === 'joined');
+      const last = await context.newPage();
+      await last.goto(`${url}/`);
+      await last.waitForFunction(() => customElements.get('rtc-room') && document.querySelector('rtc-room')?.state === 'idle');
+      const start = await last.evaluate((r) => {
+        const t = performance.timeOrigin + performance.now();
+        document.querySelector('rtc-room').room = r;
+        return t;
+      }, room);
+      const lastSees = Math.max(...(await framesFrom(last, size - 1, GROUP_TIMEOUT_MS)));
+      const othersSee = await Promise.all(pages.map(async (p) => Math.max(...(await framesFrom(p, size - 1, GROUP_TIMEOUT_MS)))));
+      runs.push({ last: lastSees - start, all: Math.max(lastSees, ...othersSee) - start });
+    } finally {
+      await context.close();
+    }
+  }
+  return runs;
+}
+
 async function main() {
   const { createRtcServer } = await import('../dist/server/app.js');
   const rtc = createRtcServer({
@@ -64,22 +120,24 @@ async function main() {
   const { url } = await rtc.listen(0, '127.0.0.1');
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
   const results = [];
+  const groups = [];
   try {
     for (let i = 0; i < RUNS; i++) {
       const context = await browser.newContext();
-      await context.addInitScript(watchFirstRemoteFrame);
+      await context.addInitScript(watchRemoteFrames);
       const room = `bench-${Date.now()}-${i}`;
       const a = await context.newPage();
       const b = await context.newPage();
       await a.goto(`${url}/?room=${room}`);
       await a.waitForFunction(() => document.querySelector('rtc-room')?.state === 'joined', null, { timeout: RUN_TIMEOUT_MS });
       await b.goto(`${url}/?room=${room}`);
-      const frame = (page) => page.waitForFunction(() => window.__firstRemoteFrame, null, { timeout: RUN_TIMEOUT_MS }).then((h) => h.jsonValue());
+      const frame = (page) => framesFrom(page, 1).then((times) => times[0]);
       const [frameA, frameB] = await Promise.all([frame(a), frame(b)]);
       const origin = await b.evaluate(() => performance.timeOrigin);
       results.push({ a: frameA - origin, b: frameB - origin });
       await context.close();
     }
+    for (const size of GROUP_SIZES) groups.push([size, await groupRuns(url, browser, size)]);
   } finally {
     await browser.close();
     await rtc.close();
@@ -91,6 +149,12 @@ async function main() {
     `first remote frame on the joining page ${fmt(median(results.map((r) => r.b)))}, ` +
     `on the waiting page ${fmt(median(results.map((r) => r.a)))}, on both ${fmt(median(both))} ` +
     `(min ${fmt(Math.min(...both))}, max ${fmt(Math.max(...both))})`);
+  for (const [size, runs] of groups) {
+    console.log(`group call of ${size} (${runs.length} runs, from the last member's join(), median): ` +
+      `it sees every other member ${fmt(median(runs.map((r) => r.last)))}, ` +
+      `every member sees every other ${fmt(median(runs.map((r) => r.all)))} ` +
+      `(min ${fmt(Math.min(...runs.map((r) => r.all)))}, max ${fmt(Math.max(...runs.map((r) => r.all)))})`);
+  }
   console.log(`bundle dist/rtc-room.js: ${(size.min / 1024).toFixed(1)} KB min, ${(size.gzip / 1024).toFixed(1)} KB gzip`);
 }
 

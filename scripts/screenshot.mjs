@@ -19,7 +19,7 @@ try {
   await b.goto(`${url}/?room=standup&name=Bob`);
   for (const page of [a, b]) {
     await page.waitForFunction(() => {
-      const v = document.querySelector('rtc-remote-video')?.shadowRoot?.querySelector('video');
+      const v = document.querySelector('rtc-remote-videos')?.shadowRoot?.querySelector('video');
       return v && v.videoWidth > 0;
     }, null, { timeout: 15_000 });
   }

@@ -1,5 +1,18 @@
 import { css } from 'lit';
 
+/** The centred box over the whole element that holds a placeholder slot. */
+export const placeholderStyles = css`
+  .placeholder {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    text-align: center;
+    padding: 1em;
+  }
+`;
+
 /** Shared by the video elements: the public custom properties and the placeholder layout. */
 export const videoStyles = css`
   :host {
@@ -23,15 +36,6 @@ export const videoStyles = css`
   /* The classes below set display, which would otherwise beat the UA's [hidden] rule. */
   [hidden] {
     display: none !important;
-  }
-  .placeholder {
-    position: absolute;
-    inset: 0;
-    display: flex;
-    align-items: center;
-    justify-content: center;
-    text-align: center;
-    padding: 1em;
   }
   .label {
     position: absolute;

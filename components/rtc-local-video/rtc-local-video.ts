@@ -1,8 +1,9 @@
 import { consume } from '@lit/context';
 import { LitElement, css, html } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
-import { videoStyles } from '../internal/video-styles.js';
+import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 
 /**
  * The local camera of the enclosing `<rtc-room>`, always muted (you never hear yourself).
@@ -23,6 +24,7 @@ import { videoStyles } from '../internal/video-styles.js';
  */
 export class RtcLocalVideoElement extends LitElement {
   static override styles = [
+    placeholderStyles,
     videoStyles,
     css`
       :host([mirror]) video {
@@ -47,7 +49,7 @@ export class RtcLocalVideoElement extends LitElement {
     const stream = this.stream;
     const hasVideo = !!stream?.getVideoTracks().length;
     return html`
-      <video part="video" .srcObject=${stream} ?hidden=${!hasVideo} autoplay playsinline muted></video>
+      <video part="video" .srcObject=${live(stream)} ?hidden=${!hasVideo} autoplay playsinline muted></video>
       <div class="placeholder" part="placeholder" ?hidden=${hasVideo}><slot name="placeholder"></slot></div>
     `;
   }

@@ -1,10 +1,11 @@
 import { consume } from '@lit/context';
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
-import { videoStyles } from '../internal/video-styles.js';
+import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 
 /**
  * One remote member of the enclosing `<rtc-room>`: its video (the room plays its sound). Without `peer`, it shows the
@@ -26,7 +27,7 @@ import { videoStyles } from '../internal/video-styles.js';
  * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and name.
  */
 export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
-  static override styles = videoStyles;
+  static override styles = [placeholderStyles, videoStyles];
 
   /** Show this member (an id from `rtc-peer-joined` or `room.peers`). Empty: the first one nobody else shows. */
   @property() peer = '';
@@ -88,7 +89,7 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
     return html`
       <video
         part="video"
-        .srcObject=${peer?.stream ?? null}
+        .srcObject=${live(peer?.stream ?? null)}
         .muted=${true}
         ?hidden=${!peer}
         autoplay

@@ -1,6 +1,7 @@
 import { provide } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { RtcErrorDetail } from '../events.js';
 import { RtcErrorEvent, RtcJoinedEvent, RtcLeftEvent, RtcPeerJoinedEvent, RtcPeerLeftEvent } from '../events.js';
@@ -182,7 +183,7 @@ export class RtcRoomElement extends LitElement {
         ${repeat(
           this.peers,
           (peer) => peer.id,
-          (peer) => html`<audio data-peer=${peer.id} .srcObject=${peer.stream} .muted=${this._mutedPeers.has(peer.id)} autoplay></audio>`,
+          (peer) => html`<audio data-peer=${peer.id} .srcObject=${live(peer.stream)} .muted=${this._mutedPeers.has(peer.id)} autoplay></audio>`,
         )}
       </div>`;
   }

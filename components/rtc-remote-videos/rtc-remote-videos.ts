@@ -1,0 +1,211 @@
+import { consume } from '@lit/context';
+import { LitElement, css, html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import { gridLayout, type GridLayout } from '../internal/grid-layout.js';
+import { roomContext, type RoomState } from '../internal/room-context.js';
+import type { RemotePeer } from '../internal/room-session.js';
+import { placeholderStyles } from '../internal/video-styles.js';
+
+/** The content-box size of one element of the host's shadow DOM, looked up again after each render. */
+class BoxSizeController implements ReactiveController {
+  width = 0;
+  height = 0;
+  private readonly _host: ReactiveControllerHost;
+  private readonly _target: () => Element | null;
+  private _observer: ResizeObserver | null = null;
+  private _observed: Element | null = null;
+
+  constructor(host: ReactiveControllerHost, target: () => Element | null) {
+    this._host = host;
+    this._target = target;
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this._observer = new ResizeObserver((entries) => {
+      const { width, height } = entries[entries.length - 1]!.contentRect;
+      if (width === this.width && height === this.height) return;
+      this.width = width;
+      this.height = height;
+      this._host.requestUpdate();
+    });
+    this._observe();
+  }
+
+  hostUpdated(): void {
+    this._observe();
+  }
+
+  hostDisconnected(): void {
+    this._observer?.disconnect();
+    this._observer = null;
+    this._observed = null;
+  }
+
+  private _observe(): void {
+    const target = this._target();
+    if (!this._observer || target === this._observed) return;
+    if (this._observed) this._observer.unobserve(this._observed);
+    if (target) this._observer.observe(target);
+    this._observed = target;
+  }
+}
+
+/**
+ * Every other member of the enclosing `<rtc-room>`, one video tile each, in a grid that keeps the
+ * 16:9 tiles as large as the element allows and rearranges itself as members come and go and as
+ * the element is resized. The videos are muted: the room plays every member's sound.
+ *
+ * The element fills its container's width and height (`width: 100%; height: 100%`); where the
+ * container's height is not definite (the usual `height: auto`), it is 16:9 instead. Set `height`
+ * or `aspect-ratio` on it to choose another box.
+ *
+ * @tagname rtc-remote-videos
+ * @summary Shows every other member of the call in a self-arranging grid.
+ *
+ * @slot placeholder - Shown while nobody else is there. Default: "Waiting for others to join…".
+ *
+ * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, `connected`.
+ * @csspart video - The `<video>` in a tile.
+ * @csspart name - The member's display name over the video.
+ * @csspart placeholder - The box around the placeholder slot.
+ *
+ * @cssproperty [--rtc-grid-gap=8px] - Space between tiles (a length).
+ * @cssproperty [--rtc-tile-radius=8px] - Corner radius of the tiles and placeholder.
+ * @cssproperty [--rtc-tile-background=#202124] - Background of the tiles and placeholder.
+ * @cssproperty [--rtc-video-fit=cover] - `object-fit` of the videos (`cover` crops, `contain` letterboxes).
+ * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and names.
+ */
+export class RtcRemoteVideosElement extends LitElement {
+  static override styles = [placeholderStyles, css`
+    :host {
+      display: block;
+      position: relative;
+      overflow: hidden;
+      width: 100%;
+      height: 100%;
+      /* Used only when the height above is auto (a container without a definite height). */
+      aspect-ratio: 16 / 9;
+      color: var(--rtc-video-color, #e8eaed);
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    /* The classes below set display, which would otherwise beat the UA's [hidden] rule. */
+    [hidden] {
+      display: none !important;
+    }
+    /* Out of flow, so the tiles never size the element they are measured against. */
+    .box {
+      position: absolute;
+      inset: 0;
+      display: flex;
+      align-items: center;
+      justify-content: center;
+    }
+    .grid {
+      flex: none;
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: center;
+      align-content: center;
+      gap: var(--rtc-grid-gap, 8px);
+      /* Exactly --_columns tiles per row; a short last row is centred. */
+      width: calc(var(--_columns) * var(--_tile-width) + (var(--_columns) - 1) * var(--rtc-grid-gap, 8px));
+    }
+    .tile,
+    .placeholder {
+      border-radius: var(--rtc-tile-radius, 8px);
+      background: var(--rtc-tile-background, #202124);
+      overflow: hidden;
+    }
+    .tile {
+      position: relative;
+      flex: none;
+      box-sizing: border-box;
+      width: var(--_tile-width);
+      height: var(--_tile-height);
+    }
+    video {
+      display: block;
+      width: 100%;
+      height: 100%;
+      object-fit: var(--rtc-video-fit, cover);
+    }
+    .name {
+      position: absolute;
+      left: 0.5em;
+      bottom: 0.5em;
+      max-width: calc(100% - 1em);
+      box-sizing: border-box;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      padding: 0.15em 0.5em;
+      border-radius: 0.25em;
+      background: rgb(0 0 0 / 0.5);
+      font-size: 0.875em;
+    }
+  `];
+
+  @consume({ context: roomContext, subscribe: true })
+  @state()
+  private _room?: RoomState;
+
+  @query('.grid') private _grid!: HTMLElement | null;
+
+  private readonly _size = new BoxSizeController(this, () => this.renderRoot.querySelector('.box'));
+
+  private _layout: GridLayout = { columns: 0, rows: 0, tileWidth: 0, tileHeight: 0 };
+
+  protected override willUpdate(): void {
+    // --rtc-grid-gap resolved to pixels, re-read on every update (before the first render: the default).
+    const gap = this._grid ? parseFloat(getComputedStyle(this._grid).columnGap) || 0 : 8;
+    this._layout = gridLayout({
+      count: this._room?.peers.size ?? 0,
+      width: this._size.width,
+      height: this._size.height,
+      gap,
+    });
+  }
+
+  protected override render() {
+    const peers = [...(this._room?.peers.values() ?? [])];
+    const { columns, tileWidth, tileHeight } = this._layout;
+    const grid = { '--_columns': String(columns), '--_tile-width': `${tileWidth}px`, '--_tile-height': `${tileHeight}px` };
+    return html`
+      <div class="box">
+        <div class="grid" style=${styleMap(grid)}>${repeat(peers, (peer) => peer.id, (peer) => this._renderTile(peer))}</div>
+        ${peers.length
+          ? nothing
+          : html`<div class="placeholder" part="placeholder">
+              <slot name="placeholder">Waiting for others to join…</slot>
+            </div>`}
+      </div>
+    `;
+  }
+
+  private _renderTile(peer: RemotePeer) {
+    // live(): Lit re-sets object-valued properties on every render, and assigning srcObject, even the same
+    // stream, reloads the video (a black flash, then a restart).
+    return html`
+      <div class="tile" part="tile" data-peer-id=${peer.id} ?connected=${peer.connectionState === 'connected'}>
+        <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)}></video>
+        <span class="name" part="name" ?hidden=${!peer.name}>${peer.name}</span>
+      </div>
+    `;
+  }
+
+  protected override updated(): void {
+    for (const video of this.renderRoot.querySelectorAll('video')) {
+      if (!video.srcObject || !video.paused) continue;
+      // Muted video may always autoplay; AbortError only means a reload or removal interrupted it.
+      video.play().catch((error: unknown) => {
+        if (!(error instanceof DOMException && error.name === 'AbortError')) console.warn('<rtc-remote-videos>: play() failed', error);
+      });
+    }
+  }
+}
