@@ -115,6 +115,7 @@ async function main() {
   const rtc = createRtcServer({
     demoDir: 'demo',
     bundleDir: 'dist',
+    roomCapacity: 8, // the group runs go up to six
     logger: pino({ level: 'silent' }),
   });
   const { url } = await rtc.listen(0, '127.0.0.1');

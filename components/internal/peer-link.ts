@@ -53,6 +53,7 @@ export class PeerLink extends EventTarget {
   #inbox: Promise<void> = Promise.resolve();
   #localStream: MediaStream | null = null;
   #closed = false;
+  #videoScale = 1;
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -83,6 +84,25 @@ export class PeerLink extends EventTarget {
   setLocalStream(stream: MediaStream | null): void {
     this.#localStream = stream;
     this.#attachLocalTracks();
+  }
+
+  /**
+   * Sends the camera scaled down by this factor (1: as captured). In a large mesh every member
+   * encodes one stream per other member; smaller pictures keep that within a laptop's CPU.
+   */
+  setVideoScale(scale: number): void {
+    this.#videoScale = scale;
+    this.#applyVideoScale();
+  }
+
+  #applyVideoScale(): void {
+    const sender = this.#transceiverFor('video')?.sender;
+    if (!sender?.track || this.#closed) return;
+    const parameters = sender.getParameters();
+    const encoding = parameters.encodings?.[0];
+    if (!encoding || (encoding.scaleResolutionDownBy ?? 1) === this.#videoScale) return;
+    encoding.scaleResolutionDownBy = this.#videoScale;
+    sender.setParameters(parameters).catch(() => {});
   }
 
   /** Queues a signal from the peer; errors are reported through `onError`. */
@@ -133,7 +153,10 @@ export class PeerLink extends EventTarget {
       if (transceiver.direction !== wanted) transceiver.direction = wanted;
       const track = send ? (this.#localStream?.getTracks().find((t) => t.kind === kind) ?? null) : null;
       if (transceiver.sender.track !== track) {
-        transceiver.sender.replaceTrack(track).catch((error) => this.#options.onError(error));
+        transceiver.sender
+          .replaceTrack(track)
+          .then(() => kind === 'video' && this.#applyVideoScale())
+          .catch((error) => this.#options.onError(error));
       }
     }
   }
@@ -159,6 +182,7 @@ export class PeerLink extends EventTarget {
         this.#attachLocalTracks();
         await pc.setLocalDescription();
         this.#sendDescription();
+        this.#applyVideoScale();
       }
     } else {
       if (!pc.remoteDescription) {
@@ -195,6 +219,7 @@ export class PeerLink extends EventTarget {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
       this.#sendDescription();
+      this.#applyVideoScale();
     } catch (error) {
       if (!this.#closed) this.#options.onError(error);
     } finally {

@@ -8,6 +8,8 @@ import { SignalingClient } from './signaling-client.js';
 const ICE_EXPIRY_MARGIN_MS = 30_000;
 /** ICE restarts tried on a failed connection before giving up with `peer_failed`. */
 const MAX_ICE_RESTARTS = 3;
+/** From this many other members on, each is sent the camera at half size (a mesh encodes once per member). */
+const HALF_SIZE_FROM_PEERS = 4;
 
 export type RoomStatus = 'idle' | 'connecting' | 'joined' | 'error';
 
@@ -238,6 +240,7 @@ export class RoomSession extends EventTarget {
     });
     this.#links.set(peer.id, link);
     this.#names.set(peer.id, peer.name);
+    this.#scaleVideo();
     link.setLocalStream(this.#localStream);
     update();
   }
@@ -259,11 +262,17 @@ export class RoomSession extends EventTarget {
     return this.#iceRefresh;
   }
 
+  #scaleVideo(): void {
+    const scale = this.#links.size >= HALF_SIZE_FROM_PEERS ? 2 : 1;
+    for (const link of this.#links.values()) link.setVideoScale(scale);
+  }
+
   #removePeer(id: string): void {
     const link = this.#links.get(id);
     if (!link) return;
     link.close();
     this.#links.delete(id);
+    this.#scaleVideo();
     const peer = { id, name: this.#names.get(id) ?? '' };
     this.#names.delete(id);
     const peers = new Map(this.#peers);
