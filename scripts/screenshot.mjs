@@ -1,4 +1,4 @@
-// Takes docs/demo.png: the demo page in a two-person call (fake camera), for the README.
+// Takes docs/demo.png: the demo page in a three-person call (fake camera), for the README.
 // Usage: npm run build && node scripts/screenshot.mjs
 import { chromium } from 'playwright-core';
 import { pino } from 'pino';
@@ -15,12 +15,14 @@ try {
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const a = await context.newPage();
   const b = await context.newPage();
+  const c = await context.newPage();
   await a.goto(`${url}/?room=standup&name=Ada`);
   await b.goto(`${url}/?room=standup&name=Bob`);
-  for (const page of [a, b]) {
+  await c.goto(`${url}/?room=standup&name=Cy`);
+  for (const page of [a, b, c]) {
     await page.waitForFunction(() => {
-      const v = document.querySelector('rtc-remote-videos')?.shadowRoot?.querySelector('video');
-      return v && v.videoWidth > 0;
+      const videos = [...(document.querySelector('rtc-remote-videos')?.shadowRoot?.querySelectorAll('video') ?? [])];
+      return videos.length === 2 && videos.every((v) => v.videoWidth > 0);
     }, null, { timeout: 15_000 });
   }
   await a.waitForTimeout(500); // let the fake camera's picture move on from its first frame
