@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { TURN_URL_PATTERN } from './ice/turn-rest.js';
 import { MAX_ROOM_CAPACITY, type IceServer } from './protocol.js';
-
-export { MAX_ROOM_CAPACITY };
 
 /** A bad environment variable: the message names it and says what is expected. */
 export class ConfigError extends Error {
@@ -92,8 +91,6 @@ function iceServers(value: string | undefined): IceServer[] {
   return parsed.data;
 }
 
-const TURN_URL = /^turns?:[^\s,]+$/;
-
 function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -142,7 +139,7 @@ function iceSource(env: Record<string, string | undefined>): IceSource {
   if (anyTurn) {
     if (turnUrls.length === 0) throw new ConfigError('TURN_SECRET is set but TURN_URLS is empty');
     if (turnSecrets.length === 0) throw new ConfigError('TURN_URLS is set but TURN_SECRET is empty');
-    const bad = turnUrls.find((url) => !TURN_URL.test(url));
+    const bad = turnUrls.find((url) => !TURN_URL_PATTERN.test(url));
     if (bad) throw new ConfigError(`TURN_URLS: '${bad}' is not a turn: or turns: URL`);
     return { kind: 'turn-rest', turn: Object.freeze({ urls: Object.freeze(turnUrls), secrets: Object.freeze(turnSecrets) }) };
   }

@@ -1,7 +1,10 @@
 /** The rtc-room server as a library. No side effects: nothing listens until you call `listen`. */
 export { createRtcServer, type RtcServer, type RtcServerOptions } from './app.js';
-export { ConfigError, loadConfig, type Config } from './config.js';
+export { ConfigError, loadConfig, type Config, type IceSource, type TurnRestSettings, type TwilioCredentials } from './config.js';
 export { createStaticIceProvider } from './ice/static.js';
-export type { IceRequestContext, IceServerProvider, IceServersResult } from './ice/provider.js';
+export { createIceProvider, type IceSourceOptions } from './ice/select.js';
+export { createTurnRestIceProvider, turnRestCredential, turnRestUsername, type TurnRestIceProviderOptions } from './ice/turn-rest.js';
+export { createTwilioIceProvider, mapTwilioIceServers, type TwilioIceProviderOptions } from './ice/twilio.js';
+export type { IceProviderHealth, IceRequestContext, IceServerProvider, IceServersResult } from './ice/provider.js';
 export { SignalingError } from './errors.js';
 export * from './protocol.js';

@@ -4,10 +4,6 @@ export interface Member extends PeerInfo {
   socketId: string;
 }
 
-/**
- * Room membership of one server instance: rooms → members in join order. Admission is
- * synchronous, so two joins racing for the last place cannot both get it.
- */
 interface Room {
   /** Fixed by the first member for the room's lifetime (until it is empty). */
   readonly capacity: number;
@@ -16,6 +12,10 @@ interface Room {
 
 export type Admission = { ok: true; peers: PeerInfo[]; capacity: number } | { ok: false; capacity: number };
 
+/**
+ * Room membership of one server instance: rooms → members in join order. Admission is
+ * synchronous, so two joins racing for the last place cannot both get it.
+ */
 export class Rooms {
   readonly #rooms = new Map<string, Room>();
 

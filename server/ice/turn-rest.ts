@@ -5,7 +5,8 @@ import type { IceServerProvider } from './provider.js';
 /** Credential lifetime when none is given: one hour. */
 export const DEFAULT_TURN_REST_TTL_SECONDS = 3600;
 
-const TURN_URL = /^turns?:\S+$/;
+/** A `turn:` or `turns:` URL (one; lists are split on commas before this test). */
+export const TURN_URL_PATTERN = /^turns?:[^\s,]+$/;
 
 export interface TurnRestIceProviderOptions {
   /** `turn:`/`turns:` URLs handed out with the credentials (at least one). */
@@ -44,7 +45,7 @@ export function turnRestCredential(secret: string, username: string): string {
 export function createTurnRestIceProvider(options: TurnRestIceProviderOptions): IceServerProvider {
   const urls = [...(options.urls ?? [])];
   if (urls.length === 0) throw new Error('createTurnRestIceProvider: `urls` must name at least one turn: or turns: URL');
-  const bad = urls.find((url) => typeof url !== 'string' || !TURN_URL.test(url));
+  const bad = urls.find((url) => typeof url !== 'string' || !TURN_URL_PATTERN.test(url));
   if (bad !== undefined) throw new Error(`createTurnRestIceProvider: '${String(bad)}' is not a turn: or turns: URL`);
   const secrets = [...(options.secrets ?? [])];
   if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {

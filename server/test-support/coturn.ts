@@ -300,10 +300,12 @@ const STUN_MAGIC = 0x2112a442;
 const ALLOCATE = 0x0003;
 const ALLOCATE_SUCCESS = 0x0103;
 const ALLOCATE_ERROR = 0x0113;
+const REFRESH = 0x0004;
 const ATTR = {
   username: 0x0006,
   messageIntegrity: 0x0008,
   errorCode: 0x0009,
+  lifetime: 0x000d,
   realm: 0x0014,
   nonce: 0x0015,
   xorRelayedAddress: 0x0016,
@@ -328,9 +330,9 @@ export async function turnAllocate(
       socket.connect(port, host, () => resolve());
     });
     const transport = Buffer.from([17, 0, 0, 0]); // UDP
-    const exchange = async (attributes: Array<[number, Buffer]>, integrityKey?: Buffer) => {
+    const exchange = async (attributes: Array<[number, Buffer]>, integrityKey?: Buffer, type = ALLOCATE) => {
       const id = randomBytes(12);
-      const request = stunMessage(ALLOCATE, id, attributes, integrityKey);
+      const request = stunMessage(type, id, attributes, integrityKey);
       const response = new Promise<Buffer>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no TURN answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
         const onMessage = (message: Buffer) => {
@@ -364,6 +366,16 @@ export async function turnAllocate(
       if (!relayed || relayed[1] !== 0x01) throw new Error('TURN Allocate succeeded without an IPv4 relayed address');
       const relayedPort = relayed.readUInt16BE(2) ^ (STUN_MAGIC >>> 16);
       const address = (relayed.readUInt32BE(4) ^ STUN_MAGIC) >>> 0;
+      // Release the allocation (Refresh, lifetime 0): coturn keys allocations by the client's
+      // address and port, and a later call that gets the same ephemeral port would otherwise meet
+      // this one (437 "Mismatched allocation") instead of its own answer.
+      const auth: Array<[number, Buffer]> = [
+        [ATTR.username, Buffer.from(username, 'utf8')],
+        [ATTR.realm, realm],
+        [ATTR.nonce, nonce],
+      ];
+      const released = await exchange([[ATTR.lifetime, Buffer.alloc(4)], ...auth], key, REFRESH);
+      if (released.type !== 0x0104) throw new Error(`TURN Refresh (release) answered 0x${released.type.toString(16)}`);
       return { ok: true, relayed: `${[24, 16, 8, 0].map((s) => (address >>> s) & 0xff).join('.')}:${relayedPort}` };
     }
     return { ok: false, ...errorOf(answer.attributes.get(ATTR.errorCode)) };

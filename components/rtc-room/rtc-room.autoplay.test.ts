@@ -1,0 +1,31 @@
+// Runs in a Chromium with its default autoplay policy (see web-test-runner.config.js): sound may
+// not start before the person has interacted with the page.
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import '../define.js';
+import type { RtcRoomElement } from './rtc-room.js';
+import { uniqueRoom } from '../test-support/helpers.js';
+
+describe('<rtc-room> under the browser autoplay policy', function () {
+  this.timeout(20_000);
+
+  it('says autoplay_blocked when sound may not start, and plays it after a key press', async () => {
+    const name = uniqueRoom('autoplay');
+    const box = await fixture<HTMLDivElement>(html`<div>
+      <rtc-room room=${name} name="Ada"></rtc-room>
+      <rtc-room room=${name} name="Bob" no-video manual></rtc-room>
+    </div>`);
+    const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
+    await waitUntil(() => a.state === 'joined', 'Ada did not join');
+    const blocked = oneEvent(a, 'rtc-error');
+    await b.join();
+    const { detail } = await blocked;
+    expect(detail.code).to.equal('autoplay_blocked');
+    const audio = () => a.shadowRoot!.querySelector('audio')!;
+    expect(audio().paused, 'sound started without a gesture').to.be.true;
+    // A modifier alone is no user activation; Enter is.
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => !audio().paused, 'sound did not start after a key press', { timeout: 5_000 });
+    expect(audio().muted).to.be.false;
+  });
+});
