@@ -11,6 +11,8 @@ import { pino } from 'pino';
 import { createRtcServer } from './server/app.ts';
 import { createTurnRestIceProvider, turnRestCredential, turnRestUsername } from './server/ice/turn-rest.ts';
 import { coturnUnavailableReason, startCoturn, TURNSERVER_PATH } from './server/test-support/coturn.ts';
+import { startServerProcess } from './server/test-support/server-process.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -112,24 +114,11 @@ const AUTOPLAY_TESTS = 'components/**/*.autoplay.test.ts';
 function chromium(args) {
   return playwrightLauncher({
     product: 'chromium',
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args },
+    launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args },
   });
 }
 
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  // Host candidates on 127.0.0.1 (inside the loopback-only namespace the tests run in, the only ones).
-  '--allow-loopback-in-peer-connection',
-];
+export const chromiumArgs = CHROMIUM_ARGS;
 
 let rtc;
 let pageOrigin;
@@ -159,11 +148,41 @@ function shortIceFixture(origin) {
   return shortIce;
 }
 
+/**
+ * Real server processes for the reconnect tests: `?op=start[&port=N]` answers `{ id, port, url }`;
+ * `?op=stop&id=I&signal=SIGKILL` kills it and answers `{ code, signal, ms }`.
+ */
+const PROCESS_ROUTE = '/__rtc-test/server-process';
+const processes = new Map();
+let processSeq = 0;
+async function serverProcessRoute(ctx) {
+  const op = ctx.query.op;
+  if (op === 'start') {
+    const proc = await startServerProcess({ port: Number(ctx.query.port ?? 0) });
+    const id = String(++processSeq);
+    processes.set(id, proc);
+    return { id, port: proc.port, url: proc.url };
+  }
+  const proc = processes.get(String(ctx.query.id));
+  if (op !== 'stop' || !proc) {
+    ctx.status = 400;
+    return { error: { code: 'bad_request', message: 'op=start, or op=stop with a known id' } };
+  }
+  processes.delete(String(ctx.query.id));
+  return proc.stop(ctx.query.signal || 'SIGTERM');
+}
+
 export default {
   files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
   middleware: [
+    async function serverProcessMiddleware(ctx, next) {
+      if (ctx.path !== PROCESS_ROUTE) return next();
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = 'json';
+      ctx.body = JSON.stringify(await serverProcessRoute(ctx));
+    },
     async function turnSetupRoute(ctx, next) {
       if (ctx.path !== TURN_ROUTE) return next();
       ctx.set('Cache-Control', 'no-store');
@@ -197,6 +216,7 @@ export default {
         rtc = createRtcServer({ httpServer: server, logger });
       },
       async serverStop() {
+        await Promise.all([...processes.values()].map((proc) => proc.stop('SIGKILL')));
         await rtc?.close();
         await (await shortIce)?.server.close();
         const fixture = await turn;

@@ -14,6 +14,15 @@ export interface RtcLeftDetail {
 export interface RtcPeerDetail {
   peer: PeerInfo;
 }
+export interface RtcReconnectingDetail {
+  room: string;
+  /** Why the signaling connection dropped (Socket.IO's reason, or `server closing`). */
+  reason: string;
+}
+export interface RtcReconnectedDetail extends RtcJoinedDetail {
+  /** How long the signaling connection was away, in ms. */
+  downtimeMs: number;
+}
 export interface RtcErrorDetail {
   code: RtcErrorCode;
   message: string;
@@ -47,6 +56,21 @@ export class RtcPeerLeftEvent extends CustomEvent<RtcPeerDetail> {
     super('rtc-peer-left', init(detail));
   }
 }
+/**
+ * The connection to the signaling server dropped (a network change, a server restart). Calls that
+ * are flowing go on; the room reconnects and joins again as the same member by itself.
+ */
+export class RtcReconnectingEvent extends CustomEvent<RtcReconnectingDetail> {
+  constructor(detail: RtcReconnectingDetail) {
+    super('rtc-reconnecting', init(detail));
+  }
+}
+/** Back in the room as the same member after `rtc-reconnecting`. */
+export class RtcReconnectedEvent extends CustomEvent<RtcReconnectedDetail> {
+  constructor(detail: RtcReconnectedDetail) {
+    super('rtc-reconnected', init(detail));
+  }
+}
 /** Something went wrong; `detail.code` is one of {@link RtcErrorCode}. */
 export class RtcErrorEvent extends CustomEvent<RtcErrorDetail> {
   constructor(detail: RtcErrorDetail) {
@@ -60,6 +84,8 @@ declare global {
     'rtc-left': RtcLeftEvent;
     'rtc-peer-joined': RtcPeerJoinedEvent;
     'rtc-peer-left': RtcPeerLeftEvent;
+    'rtc-reconnecting': RtcReconnectingEvent;
+    'rtc-reconnected': RtcReconnectedEvent;
     'rtc-error': RtcErrorEvent;
   }
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { pino } from 'pino';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
 
@@ -18,11 +19,6 @@ const GROUP_SIZES = (process.env.BENCH_GROUP_SIZES ?? '2,4,6').split(',').map(Nu
 const GROUP_RUNS = Number(process.env.BENCH_GROUP_RUNS ?? 5);
 const GROUP_TIMEOUT_MS = 45_000;
 
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-];
 
 /**
  * Installed in every page: records, per remote stream, the wall-clock time at which a remote video
@@ -119,7 +115,7 @@ async function main() {
     logger: pino({ level: 'silent' }),
   });
   const { url } = await rtc.listen(0, '127.0.0.1');
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const results = [];
   const groups = [];
   try {

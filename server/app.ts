@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { IceServerProvider } from './ice/provider.js';
 import { createIceProvider, type IceSourceOptions } from './ice/select.js';
-import { DEFAULT_ROOM_CAPACITY } from './config.js';
+import { DEFAULT_RECONNECT_GRACE, DEFAULT_ROOM_CAPACITY } from './config.js';
 import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from './protocol.js';
 import { Rooms } from './rooms.js';
 import { attachSignaling, type RtcIo } from './signaling.js';
@@ -19,6 +19,12 @@ export interface RtcServerOptions extends IceSourceOptions {
    * @default 4
    */
   roomCapacity?: number;
+  /**
+   * Seconds a member's place is kept after its connection drops, so that it comes back as the same
+   * member (`resume`) without the others seeing it leave. 0: members leave when their connection drops.
+   * @default 15
+   */
+  reconnectGrace?: number;
   /** Where ICE servers come from; overrides `iceServers`, `twilio`, `turn` and `iceTtl`. */
   iceProvider?: IceServerProvider;
   /** @default pino at level info */
@@ -49,11 +55,29 @@ export interface RtcServer {
   readonly iceProvider: IceServerProvider;
   /** Listens (only when the server created its own HTTP server or the given one is idle). */
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
-  /** Disconnects every client and closes Socket.IO and the HTTP server. Safe to call twice. */
+  /**
+   * Tells every client that the server is closing (`server-closing`: they reconnect, to another
+   * instance behind a load balancer, and resume), then closes their connections, Socket.IO and the
+   * HTTP server. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
 const BUNDLE_FILES = ['rtc-room.js', 'rtc-room.js.map', 'custom-elements.json'];
+/** The longest a shutdown waits for the `server-closing` notice to be written to every client. */
+const CLOSING_NOTICE_MS = 500;
+
+/** Resolves once every client's outgoing buffer is written (or after `ms`). */
+async function flushed(io: RtcIo, ms: number): Promise<void> {
+  const pending = [...io.sockets.sockets.values()]
+    .map((socket) => socket.conn as unknown as { writeBuffer: unknown[] } & NodeJS.EventEmitter)
+    .filter((conn) => conn.writeBuffer.length > 0)
+    .map((conn) => once(conn, 'drain'));
+  if (!pending.length) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
 
 /** Builds the signaling server without listening (see main.ts for the CLI). */
 export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
@@ -61,6 +85,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const roomCapacity = options.roomCapacity ?? DEFAULT_ROOM_CAPACITY;
   if (!Number.isInteger(roomCapacity) || roomCapacity < 2 || roomCapacity > MAX_ROOM_CAPACITY) {
     throw new RangeError(`createRtcServer: roomCapacity must be an integer from 2 to ${MAX_ROOM_CAPACITY}`);
+  }
+  const reconnectGrace = options.reconnectGrace ?? DEFAULT_RECONNECT_GRACE;
+  if (!(reconnectGrace >= 0 && reconnectGrace <= 300)) {
+    throw new RangeError('createRtcServer: reconnectGrace must be from 0 to 300 seconds');
   }
   const iceProvider = options.iceProvider ?? createIceProvider(options, logger);
   const rooms = new Rooms();
@@ -92,7 +120,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     // When attached to someone else's server, leave its other WebSocket upgrades alone.
     destroyUpgrade: !attached,
   });
-  attachSignaling(io, { rooms, iceProvider, roomCapacity, logger });
+  const signaling = attachSignaling(io, { rooms, iceProvider, roomCapacity, reconnectGraceMs: reconnectGrace * 1000, logger });
 
   let closing: Promise<void> | null = null;
   return {
@@ -110,19 +138,22 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       return { url: `http://${hostPart}:${address.port}`, port: address.port };
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
+        signaling.close();
         iceProvider.close?.();
-        io.disconnectSockets(true);
+        io.emit('server-closing', { reason: 'shutdown' });
+        await flushed(io, CLOSING_NOTICE_MS);
+        // Closing the transports (not a Socket.IO disconnect) lets clients reconnect by themselves.
         // io.close() also closes the HTTP server it is bound to; not when it is someone else's.
         if (attached) {
-          for (const socket of io.sockets.sockets.values()) socket.disconnect(true);
           io.engine?.close();
-          resolve();
         } else {
-          io.close(() => resolve());
-          httpServer.closeAllConnections?.();
+          await new Promise<void>((resolve) => {
+            io.close(() => resolve());
+            httpServer.closeAllConnections?.();
+          });
         }
-      });
+      })();
       return closing;
     },
   };

@@ -9,7 +9,7 @@ describe('loadConfig', () => {
   it('has defaults that work on a laptop', () => {
     assert.deepEqual(
       { ...loadConfig({}) },
-      { port: 3000, host: '127.0.0.1', roomCapacity: 4, iceServers: [], ice: { kind: 'static' }, iceTtl: 3600, logLevel: 'info' },
+      { port: 3000, host: '127.0.0.1', roomCapacity: 4, iceServers: [], ice: { kind: 'static' }, iceTtl: 3600, reconnectGrace: 15, logLevel: 'info' },
     );
   });
 
@@ -67,6 +67,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
     [{ ICE_TTL: '10' }, /^ICE_TTL/],
     [{ ICE_TTL: '90000' }, /^ICE_TTL/],
+    [{ RECONNECT_GRACE: '-1' }, /^RECONNECT_GRACE/],
+    [{ RECONNECT_GRACE: '301' }, /^RECONNECT_GRACE/],
     [{ TWILIO_AUTH_TOKEN: 'x' }, /^TWILIO_ACCOUNT_SID is required/],
     [{ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 'x' }, /^TWILIO_ACCOUNT_SID must be/],
     [{ TWILIO_ACCOUNT_SID: SID }, /needs TWILIO_AUTH_TOKEN/],

@@ -43,10 +43,13 @@ export interface Config {
   readonly ice: IceSource;
   /** `ICE_TTL`: lifetime of Twilio tokens and TURN REST credentials, in seconds. */
   readonly iceTtl: number;
+  /** `RECONNECT_GRACE`: seconds a member's place is kept after its connection drops. */
+  readonly reconnectGrace: number;
   readonly logLevel: string;
 }
 
 export const DEFAULT_ICE_TTL = 3600;
+export const DEFAULT_RECONNECT_GRACE = 15;
 /** Members per room unless `ROOM_CAPACITY` says otherwise. */
 export const DEFAULT_ROOM_CAPACITY = 4;
 
@@ -159,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     iceServers: Object.freeze(iceServers(env.ICE_SERVERS)),
     ice: iceSource(env),
     iceTtl: integer('ICE_TTL', env.ICE_TTL, DEFAULT_ICE_TTL, 60, 86_400),
+    reconnectGrace: integer('RECONNECT_GRACE', env.RECONNECT_GRACE, DEFAULT_RECONNECT_GRACE, 0, 300),
     logLevel,
   });
 }

@@ -33,6 +33,7 @@ const server = createRtcServer({
   ...(config.ice.kind === 'twilio' ? { twilio: config.ice.twilio } : {}),
   ...(config.ice.kind === 'turn-rest' ? { turn: config.ice.turn } : {}),
   iceTtl: config.iceTtl,
+  reconnectGrace: config.reconnectGrace,
   logger,
   demoDir: join(root, 'demo'),
   bundleDir,
@@ -48,6 +49,9 @@ logger.info(
 const problem = await server.iceProvider.verify?.();
 if (problem) logger.error({ ice: server.iceProvider.name }, problem);
 
+// Nothing a client does may crash the process; a missed rejection is a bug to log, not an exit.
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -55,6 +59,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), 5_000).unref();
-    server.close().then(() => process.exit(0));
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   });
 }

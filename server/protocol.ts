@@ -16,6 +16,8 @@ export const MAX_NAME_LENGTH = 64;
 export const MAX_SDP_LENGTH = 65_536;
 export const MAX_CANDIDATE_LENGTH = 1_024;
 export const MAX_PEER_ID_LENGTH = 64;
+/** Resume tokens are 43 base64url characters (32 random bytes). */
+export const RESUME_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** Every error code a server answers with. Closed: clients may switch over it exhaustively. */
 export const ERROR_CODES = [
@@ -23,6 +25,7 @@ export const ERROR_CODES = [
   'room_full',
   'not_joined',
   'unknown_peer',
+  'peer_away',
   'already_joined',
   'internal',
 ] as const;
@@ -65,6 +68,11 @@ export const joinRequestSchema = z.strictObject({
   name: displayName.optional(),
   /** Lowers a new room's capacity (the server's limit wins; an existing room keeps its own). */
   capacity: z.number().int().min(2).max(MAX_ROOM_CAPACITY).optional(),
+  /**
+   * The `resumeToken` of an earlier join: the member comes back with the same id (after a dropped
+   * connection or a server restart), and its place is the one it held.
+   */
+  resume: z.string().regex(RESUME_TOKEN_PATTERN, 'resume: a resumeToken from an earlier join').optional(),
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 
@@ -107,6 +115,13 @@ export interface JoinResult extends IceServersGrant {
   capacity: number;
   /** The other members, in the order they joined. */
   peers: PeerInfo[];
+  /**
+   * Secret proof of this member's id: join again with `resume` set to it to come back as the same
+   * member (the id is derived from it, so it also works on a restarted or another server).
+   */
+  resumeToken: string;
+  /** How long the server keeps this member's place after its connection drops, in ms. */
+  reconnectGraceMs: number;
 }
 
 export interface ClientToServerEvents {
@@ -124,7 +139,12 @@ export type SignalMessage =
   | { from: string; candidate: IceCandidate };
 
 export interface ServerToClientEvents {
+  /** A member came in, or came back (same id) after its connection dropped. */
   'peer-joined': (peer: PeerInfo) => void;
+  /** A member's connection dropped; it has `reconnectGraceMs` to come back before `peer-left`. */
+  'peer-away': (peer: { id: string }) => void;
   'peer-left': (peer: { id: string }) => void;
+  /** The server is shutting down: reconnect (to another instance) and join again with `resume`. */
+  'server-closing': (notice: { reason: 'shutdown' }) => void;
   signal: (message: SignalMessage) => void;
 }

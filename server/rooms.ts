@@ -10,7 +10,15 @@ interface Room {
   readonly members: Map<string, Member>;
 }
 
-export type Admission = { ok: true; peers: PeerInfo[]; capacity: number } | { ok: false; capacity: number };
+export type Admission =
+  | {
+      ok: true;
+      peers: PeerInfo[];
+      capacity: number;
+      /** The member was already in the room (it came back): the socket it had until now. */
+      previousSocketId?: string;
+    }
+  | { ok: false; capacity: number };
 
 /**
  * Room membership of one server instance: rooms → members in join order. Admission is
@@ -20,8 +28,9 @@ export class Rooms {
   readonly #rooms = new Map<string, Room>();
 
   /**
-   * Adds a member unless the room is full; returns the members before it. A new room takes
-   * `capacity`; an existing room keeps the capacity its first member gave it.
+   * Adds a member unless the room is full; returns the other members. A new room takes
+   * `capacity`; an existing room keeps the capacity its first member gave it. A member whose id is
+   * already there comes back into its own place (on its new socket), full room or not.
    */
   admit(room: string, member: Member, capacity: number): Admission {
     let entry = this.#rooms.get(room);
@@ -29,10 +38,11 @@ export class Rooms {
       entry = { capacity, members: new Map() };
       this.#rooms.set(room, entry);
     }
-    if (entry.members.size >= entry.capacity) return { ok: false, capacity: entry.capacity };
-    const peers = [...entry.members.values()].map(({ id, name }) => ({ id, name }));
+    const previous = entry.members.get(member.id);
+    if (!previous && entry.members.size >= entry.capacity) return { ok: false, capacity: entry.capacity };
+    const peers = [...entry.members.values()].filter(({ id }) => id !== member.id).map(({ id, name }) => ({ id, name }));
     entry.members.set(member.id, member);
-    return { ok: true, peers, capacity: entry.capacity };
+    return { ok: true, peers, capacity: entry.capacity, ...(previous ? { previousSocketId: previous.socketId } : {}) };
   }
 
   /** Removes a member; returns the members left behind (to tell them). */

@@ -16,7 +16,7 @@ async function join(socket: TestClient, body: unknown) {
 describe('signaling protocol v1', () => {
   let h: Awaited<ReturnType<typeof startServer>>;
   before(async () => {
-    h = await startServer({ iceServers: [{ urls: 'stun:stun.example.test:3478' }], roomCapacity: 2 });
+    h = await startServer({ iceServers: [{ urls: 'stun:stun.example.test:3478' }], roomCapacity: 2, reconnectGrace: 0.2 });
   });
   after(() => h.close());
 
@@ -26,8 +26,10 @@ describe('signaling protocol v1', () => {
     const b = await h.client();
     const first = await join(a, { room: name, name: 'Ada' });
     assert.equal(first.ok, true);
-    assert.match(first.id, /^[0-9a-f-]{36}$/);
+    assert.match(first.id, /^[A-Za-z0-9_-]{22}$/);
     assert.notEqual(first.id, a.id, 'member ids are not socket ids');
+    assert.match(first.resumeToken, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(first.reconnectGraceMs, 200);
     assert.equal(first.room, name);
     assert.deepEqual(first.peers, []);
     assert.deepEqual(first.iceServers, [{ urls: 'stun:stun.example.test:3478' }]);
@@ -111,7 +113,7 @@ describe('signaling protocol v1', () => {
     assert.deepEqual(bSeen, []);
   });
 
-  it('answers room_full at capacity, and frees the place on leave and on disconnect', async () => {
+  it('answers room_full at capacity, and frees the place on leave and, after the grace, on disconnect', async () => {
     const name = room();
     const a = await h.client();
     const b = await h.client();
@@ -126,8 +128,11 @@ describe('signaling protocol v1', () => {
     assert.deepEqual(await left, { id: jb.id });
     const jc = await join(c, { room: name });
     assert.equal(jc.ok, true);
+    const away = nextEvent(a, 'peer-away');
     const gone = nextEvent(a, 'peer-left');
     c.disconnect();
+    assert.deepEqual(await away, { id: jc.id });
+    assert.equal((await join(await h.client(), { room: name })).error.code, 'room_full', 'the place is kept during the grace');
     assert.deepEqual(await gone, { id: jc.id });
     assert.equal((await join(await h.client(), { room: name })).ok, true);
   });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
@@ -29,7 +29,22 @@ export interface SignalingOptions {
   rooms: Rooms;
   iceProvider: IceServerProvider;
   roomCapacity: number;
+  /** How long a member's place is kept after its connection drops, in ms (0: not at all). */
+  reconnectGraceMs: number;
   logger: Logger;
+}
+
+export interface Signaling {
+  /** Stops the grace timers; sockets that drop from now on are not announced (the server is closing). */
+  close(): void;
+}
+
+/**
+ * A member's id is derived from its secret resume token, so only the holder of the token can come
+ * back as that member, on this server after a restart or on another one, with no state kept.
+ */
+export function memberIdFor(resumeToken: string): string {
+  return createHash('sha256').update(resumeToken).digest('base64url').slice(0, 22);
 }
 
 const MAX_MESSAGE_LENGTH = 200;
@@ -79,15 +94,46 @@ function handle<T, R extends object>(
 }
 
 /** Room membership and relay: protocol v1 (PROTOCOL.md). */
-export function attachSignaling(io: RtcIo, options: SignalingOptions): void {
-  const { rooms, iceProvider, roomCapacity, logger } = options;
+export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling {
+  const { rooms, iceProvider, roomCapacity, reconnectGraceMs, logger } = options;
+  /** Members whose connection dropped, by `room\nid`: removed when the timer fires. */
+  const away = new Map<string, NodeJS.Timeout>();
+  let closing = false;
+
+  const comeBack = (room: string, id: string) => {
+    clearTimeout(away.get(`${room}\n${id}`));
+    away.delete(`${room}\n${id}`);
+  };
+
+  const remove = (room: string, id: string) => {
+    comeBack(room, id);
+    for (const member of rooms.remove(room, id)) io.to(member.socketId).emit('peer-left', { id });
+  };
 
   const leave = (socket: RtcSocket) => {
     const { id, room } = socket.data;
     if (!id || !room) return false;
     socket.data = {};
-    for (const member of rooms.remove(room, id)) io.to(member.socketId).emit('peer-left', { id });
+    remove(room, id);
     return true;
+  };
+
+  /** A dropped connection keeps the member's place for the grace period; the others hear `peer-away`. */
+  const drop = (socket: RtcSocket) => {
+    const { id, room } = socket.data;
+    if (!id || !room || closing) return;
+    socket.data = {};
+    if (rooms.get(room, id)?.socketId !== socket.id) return; // already back on another socket
+    if (reconnectGraceMs <= 0) return void remove(room, id);
+    for (const member of rooms.members(room)) if (member.id !== id) io.to(member.socketId).emit('peer-away', { id });
+    const key = `${room}\n${id}`;
+    away.set(
+      key,
+      setTimeout(() => {
+        away.delete(key);
+        if (rooms.get(room, id)?.socketId === socket.id) remove(room, id);
+      }, reconnectGraceMs).unref(),
+    );
   };
 
   const grant = async (room: string, peerId: string): Promise<IceServersGrant> => {
@@ -98,12 +144,20 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): void {
   io.on('connection', (socket) => {
     socket.data = {};
 
-    handle(socket, 'join', joinRequestSchema, logger, async ({ room, name = '', capacity }): Promise<JoinResult> => {
+    handle(socket, 'join', joinRequestSchema, logger, async ({ room, name = '', capacity, resume }): Promise<JoinResult> => {
       if (socket.data.id) throw new SignalingError('already_joined', `Already in room '${socket.data.room}'; leave first`);
-      const id = randomUUID();
+      const resumeToken = resume ?? randomBytes(32).toString('base64url');
+      const id = memberIdFor(resumeToken);
       // A client may lower a new room's capacity, never raise it above the server's.
       const admission = rooms.admit(room, { id, name, socketId: socket.id }, Math.min(capacity ?? roomCapacity, roomCapacity));
       if (!admission.ok) throw new SignalingError('room_full', `Room '${room}' is full (${admission.capacity} members)`);
+      comeBack(room, id);
+      const previous = admission.previousSocketId ? io.sockets.sockets.get(admission.previousSocketId) : undefined;
+      if (previous && previous.id !== socket.id) {
+        // The member is back on a new connection while the old one lingers: the old one goes quietly.
+        previous.data = {};
+        previous.disconnect(true);
+      }
       const others = admission.peers;
       socket.data = { id, room };
       let ice;
@@ -120,8 +174,8 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): void {
       // so its first offer never reaches a member that does not know it.
       const peers = others.filter((peer) => rooms.get(room, peer.id));
       for (const peer of peers) io.to(rooms.get(room, peer.id)!.socketId).emit('peer-joined', { id, name });
-      logger.debug({ room, id }, 'joined');
-      return { id, room, capacity: admission.capacity, peers, ...ice };
+      logger.debug({ room, id, resumed: !!admission.previousSocketId }, 'joined');
+      return { id, room, capacity: admission.capacity, peers, resumeToken, reconnectGraceMs, ...ice };
     });
 
     handle(socket, 'ice-servers', undefined, logger, async () => {
@@ -135,6 +189,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): void {
       if (!id || !room) throw new SignalingError('not_joined', 'Join a room before signaling');
       const target = request.to === id ? undefined : rooms.get(room, request.to);
       if (!target) throw new SignalingError('unknown_peer', 'No such member in this room');
+      if (!io.sockets.sockets.has(target.socketId)) throw new SignalingError('peer_away', 'That member is reconnecting');
       const message: SignalMessage =
         'description' in request ? { from: id, description: request.description } : { from: id, candidate: request.candidate };
       io.to(target.socketId).emit('signal', message);
@@ -146,6 +201,14 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): void {
       return {};
     });
 
-    socket.on('disconnect', () => leave(socket));
+    socket.on('disconnect', () => drop(socket));
   });
+
+  return {
+    close() {
+      closing = true;
+      for (const timer of away.values()) clearTimeout(timer);
+      away.clear();
+    },
+  };
 }

@@ -2,12 +2,13 @@ import type { ErrorCode } from '../../server/protocol.js';
 
 /**
  * Every code an `rtc-error` event can carry: the server's own codes plus those the browser meets.
- * - `connect_failed`: the signaling server could not be reached.
+ * - `connect_failed`: the signaling server could not be reached; it is tried again until `leave()`.
  * - `timeout`: the server did not answer a request in time.
- * - `disconnected`: the signaling connection dropped during a call.
  * - `media_denied` / `no_device` / `media_failed`: the camera or microphone could not be opened;
  *   the call goes on without sending that media.
- * - `peer_failed`: the connection to one peer failed.
+ * - `peer_failed`: negotiation with one peer failed (an offer or answer was refused).
+ * - `peer_unreachable`: the connection to one peer broke and ICE restarts did not bring it back;
+ *   that peer is removed.
  * - `autoplay_blocked`: the browser refused to play a peer's audio before a user gesture; the
  *   video plays muted until the next click or key press on the page.
  */
@@ -15,11 +16,11 @@ export type RtcErrorCode =
   | ErrorCode
   | 'connect_failed'
   | 'timeout'
-  | 'disconnected'
   | 'media_denied'
   | 'no_device'
   | 'media_failed'
   | 'peer_failed'
+  | 'peer_unreachable'
   | 'autoplay_blocked';
 
 /** An error with a closed code, as carried by `rtc-error`. */

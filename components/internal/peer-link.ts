@@ -123,6 +123,24 @@ export class PeerLink extends EventTarget {
     this.pc.restartIce();
   }
 
+  /**
+   * Brings negotiation back after signals may have been lost (the signaling server was away): an
+   * offer of ours that was never answered is rolled back, then ICE restarts with a new offer. Runs
+   * in turn with incoming signals.
+   */
+  resync(iceServers?: IceServer[]): Promise<void> {
+    this.#inbox = this.#inbox
+      .then(async () => {
+        if (this.#closed) return;
+        if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' });
+        this.restartIce(iceServers);
+      })
+      .catch((error) => {
+        if (!this.#closed) this.#options.onError(error);
+      });
+    return this.#inbox;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -1,17 +1,30 @@
 import type { IceServer, IceServersGrant, JoinResult, PeerInfo, SignalMessage } from '../../server/protocol.js';
-import { RtcError } from './errors.js';
+import { FATAL_JOIN_CODES, RtcError } from './errors.js';
 import { openLocalMedia, stopStream } from './local-media.js';
 import { PeerLink, type OutgoingSignal } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
 
 /** ICE servers are renewed when they expire within this margin (ms). */
 const ICE_EXPIRY_MARGIN_MS = 30_000;
-/** ICE restarts tried on a failed connection before giving up with `peer_failed`. */
+/** ICE restarts tried on a broken connection before giving up with `peer_unreachable`. */
 const MAX_ICE_RESTARTS = 3;
+/** A `disconnected` connection often comes back by itself; ICE restarts after this long (ms). */
+const DISCONNECTED_WAIT_MS = 1_500;
+/** An ICE restart that has not connected after this long (ms) counts as failed: the next one starts. */
+const RESTART_TIMEOUT_MS = 5_000;
+/** A member the server says is away, whose connection is also down this long (ms), is gone. */
+const AWAY_DOWN_MS = 1_500;
+/** Wait between join attempts after a reconnect whose join failed for a passing reason (ms). */
+const REJOIN_RETRY_MS = 2_000;
 /** From this many other members on, each is sent the camera at half size (a mesh encodes once per member). */
 const HALF_SIZE_FROM_PEERS = 4;
 
-export type RoomStatus = 'idle' | 'connecting' | 'joined' | 'error';
+/**
+ * `connecting`: opening the signaling connection (tried again until it works) and joining;
+ * `reconnecting`: the signaling connection dropped during the call: calls already flowing go on,
+ * and the session joins again as the same member once the server is back.
+ */
+export type RoomStatus = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'error';
 
 /** A remote member as scripts and elements see it. Replaced, not mutated, when it changes. */
 export interface RemotePeer {
@@ -42,7 +55,19 @@ export interface RoomSessionEventMap {
   joined: CustomEvent<{ id: string; room: string; peers: PeerInfo[] }>;
   'peer-joined': CustomEvent<{ peer: PeerInfo }>;
   'peer-left': CustomEvent<{ peer: PeerInfo }>;
+  /** The signaling connection dropped; the calls go on while the session reconnects. */
+  reconnecting: CustomEvent<{ reason: string }>;
+  /** Back in the room as the same member, `downtimeMs` after the connection dropped. */
+  reconnected: CustomEvent<{ id: string; room: string; peers: PeerInfo[]; downtimeMs: number }>;
   error: CustomEvent<RtcError>;
+}
+
+/** How the session looks after one peer's connection (ICE restarts, being away). */
+interface PeerWatch {
+  restarts: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  /** The server said this member's connection dropped (`peer-away`), or it has not come back after ours did. */
+  away: boolean;
 }
 
 /**
@@ -61,6 +86,14 @@ export class RoomSession extends EventTarget {
   #signaling: SignalingClient | null = null;
   #joining: Promise<void> | null = null;
   #joinResult: JoinResult | null = null;
+  readonly #watches = new Map<string, PeerWatch>();
+  /** When the signaling connection dropped (for `downtimeMs`). */
+  #droppedAt = 0;
+  #rejoinTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Members missing from the room after our rejoin: removed unless they come back within the grace. */
+  #returnTimer: ReturnType<typeof setTimeout> | null = null;
+  /** An outage of the server before joining was reported (once per outage). */
+  #connectFailReported = false;
   /** The STUN/TURN servers in use and their expiry (from the join answer or a refresh). */
   #ice: IceServersGrant | null = null;
   #iceRefresh: Promise<IceServer[]> | null = null;
@@ -103,6 +136,7 @@ export class RoomSession extends EventTarget {
       await Promise.race([signaling.leave().catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
     }
     signaling?.close();
+    this.#clearTimers();
     this.#closeLinks(false);
     stopStream(this.#localStream);
     this.#localStream = null;
@@ -149,7 +183,13 @@ export class RoomSession extends EventTarget {
       const signaling = new SignalingClient({ server: this.options.server, requestTimeout: this.options.requestTimeout });
       this.#signaling = signaling;
       this.#listen(signaling);
-      await signaling.connect();
+      await signaling.connect((error) => {
+        // Said once per outage; Socket.IO keeps trying and the status stays `connecting`.
+        if (this.#connectFailReported || this.#ended) return;
+        this.#connectFailReported = true;
+        this.#emitError(error);
+      });
+      this.#connectFailReported = false;
       await this.#enterRoom(signaling);
     } catch (cause) {
       const error = cause instanceof RtcError ? cause : new RtcError('internal', String(cause), { cause });
@@ -169,8 +209,8 @@ export class RoomSession extends EventTarget {
     this.#joinResult = result;
     this.#ice = { iceServers: result.iceServers, iceServersExpireAt: result.iceServersExpireAt };
     this.#id = result.id;
-    for (const peer of result.peers) this.#addPeer(peer, true);
     this.#setStatus('joined');
+    for (const peer of result.peers) this.#addPeer(peer, true);
     this.dispatchEvent(new CustomEvent('joined', { detail: { id: result.id, room: result.room, peers: result.peers } }));
     for (const peer of this.#early.splice(0)) {
       this.#addPeer(peer, false);
@@ -183,29 +223,173 @@ export class RoomSession extends EventTarget {
     socket.on('peer-joined', (peer) => {
       // A member that joined at the same moment may be announced before our own ack arrives.
       if (!this.#id) return void this.#early.push(peer);
+      if (this.#links.has(peer.id)) return this.#peerBack(peer.id);
       this.#addPeer(peer, false);
       this.dispatchEvent(new CustomEvent('peer-joined', { detail: { peer } }));
     });
+    socket.on('peer-away', ({ id }) => this.#peerAway(id));
     socket.on('peer-left', ({ id }) => this.#removePeer(id));
     socket.on('signal', (message: SignalMessage) => {
       const { from, ...signal } = message;
       void this.#links.get(from)?.handleSignal(signal);
     });
+    socket.on('server-closing', () => this.#signalingDropped('server closing'));
     socket.on('disconnect', (reason) => {
       if (this.#ended || reason === 'io client disconnect') return;
-      // The server forgot us: peers are gone for it too. Rejoin on reconnect (socket.io retries).
-      this.#closeLinks(true);
-      this.#id = null;
-      this.#setStatus('connecting');
-      this.#emitError(new RtcError('disconnected', `Lost the signaling connection (${reason}); reconnecting`));
+      this.#signalingDropped(reason);
+      // Socket.IO reconnects by itself after a lost transport, not after the server's own disconnect.
+      if (reason === 'io server disconnect') socket.connect();
     });
-    socket.io.on('reconnect', () => {
-      if (this.#ended || !this.#joinResult) return;
-      this.#enterRoom(signaling).catch((error: RtcError) => {
-        this.#setStatus('error');
+    socket.on('connect', () => {
+      if (this.#status === 'reconnecting') this.#rejoin(signaling);
+    });
+  }
+
+  /** The signaling connection is gone: peer connections stay up, the session rejoins when it is back. */
+  #signalingDropped(reason: string): void {
+    if (this.#status !== 'joined') return;
+    this.#droppedAt = performance.now();
+    this.#setStatus('reconnecting');
+    this.dispatchEvent(new CustomEvent('reconnecting', { detail: { reason } }));
+  }
+
+  /** Joins again as the same member (`resume`), keeping the peer connections that still work. */
+  #rejoin(signaling: SignalingClient): void {
+    if (this.#rejoinTimer) clearTimeout(this.#rejoinTimer);
+    this.#rejoinTimer = null;
+    const { room, name, capacity } = this.options;
+    const resume = this.#joinResult?.resumeToken;
+    signaling
+      .join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}), ...(resume ? { resume } : {}) })
+      .then((result) => {
+        if (this.#ended || this.#signaling !== signaling) return;
+        this.#joinResult = result;
+        this.#ice = { iceServers: result.iceServers, iceServersExpireAt: result.iceServersExpireAt };
+        if (result.id !== this.#id) this.#closeLinks(true); // not the same member: start afresh
+        this.#id = result.id;
+        this.#setStatus('joined');
+        const present = new Set(result.peers.map((peer) => peer.id));
+        for (const peer of result.peers) {
+          if (this.#links.has(peer.id)) this.#peerBack(peer.id);
+          else {
+            this.#addPeer(peer, true);
+            this.dispatchEvent(new CustomEvent('peer-joined', { detail: { peer } }));
+          }
+        }
+        this.#awaitReturn([...this.#links.keys()].filter((id) => !present.has(id)), result.reconnectGraceMs);
+        const downtimeMs = Math.round(performance.now() - this.#droppedAt);
+        this.dispatchEvent(new CustomEvent('reconnected', { detail: { id: result.id, room: result.room, peers: result.peers, downtimeMs } }));
+      })
+      .catch((error: RtcError) => {
+        if (this.#ended || this.#signaling !== signaling) return;
         this.#emitError(error);
+        if (FATAL_JOIN_CODES.has(error.code)) {
+          // The place is gone (or was never ours): this call is over.
+          this.#clearTimers();
+          this.#closeLinks(true);
+          this.#setStatus('error');
+          signaling.close();
+        } else if (signaling.socket.connected) {
+          this.#rejoinTimer = setTimeout(() => this.#rejoin(signaling), REJOIN_RETRY_MS);
+        }
       });
-    });
+  }
+
+  /**
+   * Members that were not back when we rejoined (the server restarted, they are still reconnecting)
+   * keep their connection until the grace period ends; `peer-joined` in between means they are back.
+   */
+  #awaitReturn(ids: string[], graceMs: number): void {
+    if (this.#returnTimer) clearTimeout(this.#returnTimer);
+    this.#returnTimer = null;
+    for (const id of ids) this.#peerAway(id);
+    if (!ids.length) return;
+    this.#returnTimer = setTimeout(() => {
+      this.#returnTimer = null;
+      for (const id of ids) if (this.#watches.get(id)?.away) this.#removePeer(id);
+    }, graceMs);
+  }
+
+  #peerAway(id: string): void {
+    const watch = this.#watches.get(id);
+    if (!watch) return;
+    watch.away = true;
+    this.#checkPeer(id);
+  }
+
+  /** The member is in the room again: its connection is repaired if signals may have been lost. */
+  #peerBack(id: string): void {
+    const watch = this.#watches.get(id);
+    const link = this.#links.get(id);
+    if (!watch || !link) return;
+    watch.away = false;
+    if (link.connectionState !== 'connected' || link.pc.signalingState !== 'stable') {
+      watch.restarts = 0;
+      this.#setWatchTimer(id, null);
+      void this.#freshIceServers()
+        .catch(() => undefined)
+        .then((iceServers) => link.resync(iceServers));
+      this.#setWatchTimer(id, RESTART_TIMEOUT_MS);
+    }
+  }
+
+  /**
+   * The ICE policy, run on every connection state change of one peer: `connected` clears everything;
+   * `disconnected` waits a moment, `failed` does not; then ICE restarts (fresh servers when the old
+   * ones expire), each given a few seconds, up to {@link MAX_ICE_RESTARTS}, then `peer_unreachable`.
+   * A member the server reports away is not restarted (nothing would carry the offer): once its
+   * connection is down too, it is gone.
+   */
+  #checkPeer(id: string, timedOut = false): void {
+    const link = this.#links.get(id);
+    const watch = this.#watches.get(id);
+    if (!link || !watch || this.#ended) return;
+    const state = link.connectionState;
+    if (state === 'connected') {
+      watch.restarts = 0;
+      return this.#setWatchTimer(id, null);
+    }
+    const down = state === 'disconnected' || state === 'failed';
+    if (watch.away) {
+      if (down) this.#setWatchTimer(id, AWAY_DOWN_MS, () => this.#removePeer(id));
+      return;
+    }
+    if (this.#status !== 'joined') return; // the rejoin repairs it
+    if (!timedOut && !(state === 'failed' && !watch.timer)) {
+      // disconnected (or a restart still connecting): wait first, unless a wait is already running
+      if (down && !watch.timer) this.#setWatchTimer(id, DISCONNECTED_WAIT_MS);
+      return;
+    }
+    if (watch.restarts >= MAX_ICE_RESTARTS) {
+      const name = this.#names.get(id) || id;
+      this.#emitError(new RtcError('peer_unreachable', `Lost the connection to ${name}; ${MAX_ICE_RESTARTS} ICE restarts did not bring it back`));
+      return this.#removePeer(id);
+    }
+    watch.restarts++;
+    this.restartIce(id).catch((error: RtcError) => this.#emitError(error));
+    this.#setWatchTimer(id, RESTART_TIMEOUT_MS);
+  }
+
+  /** One timer per peer: `ms` null clears it; when it fires, `then` runs (default: check again, timed out). */
+  #setWatchTimer(id: string, ms: number | null, then?: () => void): void {
+    const watch = this.#watches.get(id);
+    if (!watch) return;
+    if (watch.timer) clearTimeout(watch.timer);
+    watch.timer =
+      ms === null
+        ? null
+        : setTimeout(() => {
+            watch.timer = null;
+            if (then) then();
+            else this.#checkPeer(id, true);
+          }, ms);
+  }
+
+  #clearTimers(): void {
+    for (const watch of this.#watches.values()) if (watch.timer) clearTimeout(watch.timer);
+    if (this.#rejoinTimer) clearTimeout(this.#rejoinTimer);
+    if (this.#returnTimer) clearTimeout(this.#returnTimer);
+    this.#rejoinTimer = this.#returnTimer = null;
   }
 
   #addPeer(peer: PeerInfo, initiator: boolean): void {
@@ -227,18 +411,12 @@ export class RoomSession extends EventTarget {
       this.#changed();
     };
     link.addEventListener('track', update);
-    let restarts = 0;
     link.addEventListener('connectionstatechange', () => {
       update();
-      if (link.connectionState === 'connected') restarts = 0;
-      if (link.connectionState !== 'failed' || this.#ended) return;
-      if (restarts++ < MAX_ICE_RESTARTS) {
-        this.restartIce(peer.id).catch((error: RtcError) => this.#emitError(error));
-      } else {
-        this.#emitError(new RtcError('peer_failed', `The connection to ${peer.name || peer.id} failed`));
-      }
+      this.#checkPeer(peer.id);
     });
     this.#links.set(peer.id, link);
+    this.#watches.set(peer.id, { restarts: 0, timer: null, away: false });
     this.#names.set(peer.id, peer.name);
     this.#scaleVideo();
     link.setLocalStream(this.#localStream);
@@ -272,6 +450,7 @@ export class RoomSession extends EventTarget {
     if (!link) return;
     link.close();
     this.#links.delete(id);
+    this.#dropWatch(id);
     this.#scaleVideo();
     const peer = { id, name: this.#names.get(id) ?? '' };
     this.#names.delete(id);
@@ -282,10 +461,17 @@ export class RoomSession extends EventTarget {
     this.dispatchEvent(new CustomEvent('peer-left', { detail: { peer } }));
   }
 
+  #dropWatch(id: string): void {
+    const timer = this.#watches.get(id)?.timer;
+    if (timer) clearTimeout(timer);
+    this.#watches.delete(id);
+  }
+
   #closeLinks(announce: boolean): void {
     for (const id of [...this.#links.keys()]) {
       if (announce) this.#removePeer(id);
       else this.#links.get(id)?.close();
+      this.#dropWatch(id);
     }
     this.#links.clear();
     this.#names.clear();
@@ -300,9 +486,14 @@ export class RoomSession extends EventTarget {
   }
 
   #send(to: string, signal: OutgoingSignal): void {
+    // While the server is away nothing is sent: when both sides are back, #peerBack repairs what
+    // was lost (a connected call needs nothing).
+    if (this.#status !== 'joined') return;
     this.#signaling?.signal({ to, ...signal }).catch((error: RtcError) => {
-      // unknown_peer: the peer left while this was in flight; peer-left follows.
-      if (error.code !== 'unknown_peer' && !this.#ended) this.#emitError(error);
+      // unknown_peer: the peer left while this was in flight (peer-left follows); peer_away: it is
+      // reconnecting (peer-joined follows); and anything while we are reconnecting ourselves.
+      const passing = error.code === 'unknown_peer' || error.code === 'peer_away' || this.#status !== 'joined';
+      if (!passing && !this.#ended) this.#emitError(error);
     });
   }
 

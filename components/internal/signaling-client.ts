@@ -41,26 +41,27 @@ export class SignalingClient {
       forceNew: true,
       autoConnect: false,
       timeout: this.#requestTimeout,
+      // Reconnects forever: 0.5 s, then doubling up to 5 s, each +-50 % so that the members of a
+      // restarted server do not all come back in the same millisecond.
+      reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
     };
     this.socket = options.server ? io(options.server, opts) : io(opts);
   }
 
-  /** Opens the connection; resolves once connected, rejects with `connect_failed` after the timeout. */
-  connect(): Promise<void> {
+  /**
+   * Opens the connection and resolves once connected. A server that cannot be reached is tried again
+   * and again (Socket.IO's backoff, 0.5 s growing to 5 s); `onRetry` hears of each failed attempt.
+   * Rejects only when `close()` is called first.
+   */
+  connect(onRetry?: (error: RtcError) => void): Promise<void> {
     const socket = this.socket;
     if (socket.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      // The first failed attempt ends the wait: a person should hear at once that the server is
-      // unreachable rather than watch a spinner for the whole timeout.
-      const onError = (err: Error) => {
-        cleanup();
-        socket.disconnect();
-        reject(new RtcError('connect_failed', `Could not reach the signaling server: ${err.message}`, { cause: err }));
-      };
+      const onError = (err: Error) =>
+        onRetry?.(new RtcError('connect_failed', `Could not reach the signaling server (${err.message}); trying again`, { cause: err }));
       const cleanup = () => {
         this.#abortConnect = null;
-        clearTimeout(timer);
         socket.off('connect', onConnect);
         socket.off('connect_error', onError);
       };
@@ -68,11 +69,6 @@ export class SignalingClient {
         cleanup();
         resolve();
       };
-      const timer = setTimeout(() => {
-        cleanup();
-        socket.disconnect();
-        reject(new RtcError('connect_failed', 'Could not reach the signaling server in time'));
-      }, this.#requestTimeout);
       this.#abortConnect = () => {
         cleanup();
         reject(new RtcError('connect_failed', 'The connection was closed before it was made'));

@@ -69,12 +69,18 @@ describe('<rtc-room>', () => {
     }
   });
 
-  it('says connect_failed when the server cannot be reached', async () => {
+  it('says connect_failed when the server cannot be reached, keeps trying, and stops on leave()', async () => {
     const el = await fixture<RtcRoomElement>(html`<rtc-room manual room="r" server="http://127.0.0.1:9"></rtc-room>`);
     const error = oneEvent(el, 'rtc-error');
-    await el.join().catch(() => {});
+    let settled = false;
+    const joining = el.join().finally(() => (settled = true));
     expect((await error).detail.code).to.equal('connect_failed');
-    expect(el.state).to.equal('error');
+    expect(el.state).to.equal('connecting');
+    await new Promise((r) => setTimeout(r, 1_500)); // a retry or two later
+    expect([el.state, settled]).to.deep.equal(['connecting', false]);
+    await el.leave();
+    await joining;
+    expect(el.state).to.equal('idle');
   });
 
   it('leaves and joins the new room when room changes', async () => {
@@ -92,7 +98,7 @@ describe('<rtc-room>', () => {
 
   it('stops the camera and microphone when removed from the page', async () => {
     const el = await fixture<RtcRoomElement>(html`<rtc-room room=${uniqueRoom()}></rtc-room>`);
-    await waitUntil(() => el.localStream !== null);
+    await waitUntil(() => el.localStream !== null && el.state === 'joined');
     const tracks = el.localStream!.getTracks();
     const left = oneEvent(el, 'rtc-left');
     el.remove();

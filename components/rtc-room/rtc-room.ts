@@ -4,7 +4,15 @@ import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { RtcErrorDetail } from '../events.js';
-import { RtcErrorEvent, RtcJoinedEvent, RtcLeftEvent, RtcPeerJoinedEvent, RtcPeerLeftEvent } from '../events.js';
+import {
+  RtcErrorEvent,
+  RtcJoinedEvent,
+  RtcLeftEvent,
+  RtcPeerJoinedEvent,
+  RtcPeerLeftEvent,
+  RtcReconnectedEvent,
+  RtcReconnectingEvent,
+} from '../events.js';
 import { RtcError } from '../internal/errors.js';
 import { RemoteSlots, type RemoteSlot } from '../internal/remote-slots.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
@@ -24,7 +32,9 @@ import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus 
  * @fires {RtcLeftEvent} rtc-left - The room was left; `detail` is `{ room }`.
  * @fires {RtcPeerJoinedEvent} rtc-peer-joined - Another member came in; `detail.peer` is `{ id, name }`.
  * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left; `detail.peer` is `{ id, name }`.
- * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`, `autoplay_blocked` (sound starts at the next click or key press).
+ * @fires {RtcReconnectingEvent} rtc-reconnecting - The signaling connection dropped; calls go on while it reconnects. `detail` is `{ room, reason }`.
+ * @fires {RtcReconnectedEvent} rtc-reconnected - Back in the room as the same member; `detail` is `{ id, room, peers, downtimeMs }`.
+ * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`, `connect_failed` (tried again by itself), `peer_unreachable`, `autoplay_blocked` (sound starts at the next click or key press).
  */
 export class RtcRoomElement extends LitElement {
   static override styles = css`
@@ -66,7 +76,11 @@ export class RtcRoomElement extends LitElement {
   /** `relay` forces every connection through TURN (for testing a TURN set-up, or hiding addresses). */
   @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
 
-  /** The call's state, reflected for CSS: `idle`, `connecting`, `joined` or `error`. Read-only. */
+  /**
+   * The call's state, reflected for CSS: `idle`, `connecting` (also while the server cannot be
+   * reached: it is tried again), `joined`, `reconnecting` (the server connection dropped; calls go
+   * on) or `error`. Read-only.
+   */
   @property({ reflect: true }) state: RoomStatus = 'idle';
 
   @provide({ context: roomContext })
@@ -141,7 +155,7 @@ export class RtcRoomElement extends LitElement {
   async leave(): Promise<void> {
     const session = this._session;
     if (!session) return;
-    const wasJoined = session.status === 'joined';
+    const wasJoined = session.status === 'joined' || session.status === 'reconnecting';
     this._unbind?.();
     this._unbind = null;
     this._session = null;
@@ -237,12 +251,20 @@ export class RtcRoomElement extends LitElement {
     const onPeerLeft = (e: CustomEvent<{ peer: { id: string; name: string } }>) =>
       this.dispatchEvent(new RtcPeerLeftEvent(e.detail));
     const onError = (e: CustomEvent<RtcError>) => this.report(e.detail);
+    const onReconnecting = (e: CustomEvent<{ reason: string }>) =>
+      this.dispatchEvent(new RtcReconnectingEvent({ room: session.options.room, reason: e.detail.reason }));
+    const onReconnected = (e: CustomEvent<{ id: string; room: string; peers: { id: string; name: string }[]; downtimeMs: number }>) =>
+      this.dispatchEvent(new RtcReconnectedEvent(e.detail));
     session.addEventListener('change', onChange);
     session.addEventListener('joined', onJoined);
     session.addEventListener('peer-joined', onPeerJoined);
     session.addEventListener('peer-left', onPeerLeft);
     session.addEventListener('error', onError);
+    session.addEventListener('reconnecting', onReconnecting);
+    session.addEventListener('reconnected', onReconnected);
     this._unbind = () => {
+      session.removeEventListener('reconnecting', onReconnecting);
+      session.removeEventListener('reconnected', onReconnected);
       session.removeEventListener('change', onChange);
       session.removeEventListener('joined', onJoined);
       session.removeEventListener('peer-joined', onPeerJoined);
