@@ -137,6 +137,33 @@ describe('calls that survive', () => {
     }
   });
 
+  it('gives a peer up with peer_unreachable when ICE restarts cannot bring its connection back', async function () {
+    this.timeout(45_000);
+    const room = uniqueRoom('unreachable');
+    const [a] = await members('', room, ['Ada']);
+    const frame = document.createElement('iframe');
+    frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy`;
+    document.body.append(frame);
+    try {
+      await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
+      const errors: string[] = [];
+      a.addEventListener('rtc-error', (e) => errors.push(e.detail.code));
+      const left = oneEvent(a, 'rtc-peer-left');
+      const t0 = performance.now();
+      // Its peer connection dies while its page and socket live on: only ICE can tell.
+      for (const pc of (frame.contentWindow as unknown as { __pcs: RTCPeerConnection[] }).__pcs) pc.close();
+      const { detail } = await left;
+      const ms = performance.now() - t0;
+      expect(detail.peer.name).to.equal('Cy');
+      expect(errors).to.include('peer_unreachable');
+      // about 5 s until ICE notices, 1.5 s of patience, then three restarts of 5 s each
+      expect(ms, 'ms until given up').to.be.within(15_000, 30_000);
+    } finally {
+      frame.remove();
+      a.remove();
+    }
+  });
+
   it('an ICE restart mid-call gathers new candidates and the frames go on', async function () {
     this.timeout(30_000);
     const [a, b] = await members('', uniqueRoom('restart-ice'), ['Ada', 'Bob']);

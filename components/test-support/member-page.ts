@@ -8,3 +8,14 @@ room.name = params.get('name') ?? '';
 room.server = params.get('server') ?? '';
 room.append(document.createElement('rtc-local-video'));
 document.body.append(room);
+
+// Tests reach this page's peer connections (to break one behind the session's back).
+const created: RTCPeerConnection[] = [];
+(window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = created;
+const Native = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends Native {
+  constructor(config?: RTCConfiguration) {
+    super(config);
+    created.push(this);
+  }
+} as typeof RTCPeerConnection;
