@@ -12,11 +12,11 @@ const errorBox = document.getElementById('error');
 const MESSAGES = {
   room_full: 'This room is full. Try another room name.',
   bad_request: 'That room name is not valid: use 1 to 64 letters, digits, dots, dashes or underscores.',
-  connect_failed: 'The call server cannot be reached. Is it running?',
+  connect_failed: 'The call server cannot be reached; trying again…',
+  peer_unreachable: 'The connection to one person was lost.',
   media_denied: 'Camera and microphone are blocked, so the others will not see or hear you. Allow them in the address bar and join again.',
   no_device: 'No camera or microphone was found; you can still watch and listen.',
   autoplay_blocked: 'Click anywhere on the page to hear the others.',
-  disconnected: 'The connection to the call server dropped; reconnecting…',
 };
 
 function showError(detail) {
@@ -38,11 +38,13 @@ function render() {
       ? `In room “${room}” — ${peers === 0 ? 'nobody else yet' : peers === 1 ? '1 other person' : `${peers} other people`}.`
       : state === 'connecting'
         ? `Joining “${room}”…`
-        : state === 'error'
+        : state === 'reconnecting'
+          ? `Reconnecting to the call server — the call goes on.`
+          : state === 'error'
           ? 'Not in a room.'
           : 'Not in a room.';
   joinButton.disabled = state === 'connecting';
-  leaveButton.disabled = !(state === 'joined' || state === 'connecting');
+  leaveButton.disabled = !(state === 'joined' || state === 'connecting' || state === 'reconnecting');
 }
 
 function setRoomInUrl(room) {
@@ -71,10 +73,12 @@ leaveButton.addEventListener('click', async () => {
 });
 
 call.addEventListener('rtc-error', (event) => showError(event.detail));
-call.addEventListener('rtc-joined', () => {
-  clearError();
-  render();
-});
+for (const type of ['rtc-joined', 'rtc-reconnected']) {
+  call.addEventListener(type, () => {
+    clearError();
+    render();
+  });
+}
 for (const type of ['rtc-left', 'rtc-peer-joined', 'rtc-peer-left']) call.addEventListener(type, render);
 new MutationObserver(render).observe(call, { attributes: true, attributeFilter: ['state'] });
 
