@@ -173,7 +173,8 @@ async function serverProcessRoute(ctx) {
 }
 
 export default {
-  files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`],
+  // *.node.test.ts run in Node (npm run test:server), not here.
+  files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`, '!components/**/*.node.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
   middleware: [

@@ -71,6 +71,15 @@ export class RtcReconnectedEvent extends CustomEvent<RtcReconnectedDetail> {
     super('rtc-reconnected', init(detail));
   }
 }
+/**
+ * The browser refused to play the others' sound before the person interacted with the page. The
+ * room shows its `audio-prompt` and plays the sound at the next click, tap or key press.
+ */
+export class RtcAutoplayBlockedEvent extends CustomEvent<{ room: string }> {
+  constructor(detail: { room: string }) {
+    super('rtc-autoplay-blocked', init(detail));
+  }
+}
 /** Something went wrong; `detail.code` is one of {@link RtcErrorCode}. */
 export class RtcErrorEvent extends CustomEvent<RtcErrorDetail> {
   constructor(detail: RtcErrorDetail) {
@@ -86,6 +95,7 @@ declare global {
     'rtc-peer-left': RtcPeerLeftEvent;
     'rtc-reconnecting': RtcReconnectingEvent;
     'rtc-reconnected': RtcReconnectedEvent;
+    'rtc-autoplay-blocked': RtcAutoplayBlockedEvent;
     'rtc-error': RtcErrorEvent;
   }
 }

@@ -1,6 +1,7 @@
 // Runs in a Chromium with its default autoplay policy (see web-test-runner.config.js): sound may
 // not start before the person has interacted with the page.
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import type { RtcAutoplayBlockedEvent } from '../events.js';
 import { sendKeys } from '@web/test-runner-commands';
 import '../define.js';
 import type { RtcRoomElement } from './rtc-room.js';
@@ -18,14 +19,23 @@ describe('<rtc-room> under the browser autoplay policy', function () {
     const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
     await waitUntil(() => a.state === 'joined', 'Ada did not join');
     const blocked = oneEvent(a, 'rtc-error');
+    const blockedEvent = oneEvent(a, 'rtc-autoplay-blocked') as Promise<RtcAutoplayBlockedEvent>;
     await b.join();
     const { detail } = await blocked;
     expect(detail.code).to.equal('autoplay_blocked');
+    expect((await blockedEvent).detail.room).to.equal(name);
     const audio = () => a.shadowRoot!.querySelector('audio')!;
     expect(audio().paused, 'sound started without a gesture').to.be.true;
-    // A modifier alone is no user activation; Enter is.
+    await a.updateComplete;
+    expect(a.hasAttribute('needs-gesture')).to.be.true;
+    const prompt = a.shadowRoot!.querySelector<HTMLElement>('[part=audio-prompt]')!;
+    expect(prompt.checkVisibility(), 'the audio prompt is visible').to.be.true;
+    // The person presses the prompt's button with the keyboard (Enter is a user activation).
+    a.shadowRoot!.querySelector<HTMLButtonElement>('[part=audio-button]')!.focus();
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => !audio().paused, 'sound did not start after a key press', { timeout: 5_000 });
     expect(audio().muted).to.be.false;
+    await waitUntil(() => !a.hasAttribute('needs-gesture'));
+    expect(prompt.checkVisibility(), 'the audio prompt is gone').to.be.false;
   });
 });

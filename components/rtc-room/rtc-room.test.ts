@@ -7,7 +7,11 @@ describe('<rtc-room>', () => {
   it('is registered, renders a slot and starts idle', async () => {
     const el = await fixture<RtcRoomElement>(html`<rtc-room manual room="x"><p>hi</p></rtc-room>`);
     expect(el).to.be.instanceOf(customElements.get('rtc-room')!);
-    expect(el).shadowDom.to.equal('<slot></slot><div class="audio"></div>');
+    expect(el).shadowDom.to.equal(
+      '<div class="prompt" part="audio-prompt" hidden><slot name="audio-prompt"><button type="button" part="audio-button">Start audio</button></slot></div>' +
+        '<slot></slot><div class="audio"></div>',
+    );
+    expect(el.hasAttribute('needs-gesture')).to.be.false;
     expect(el.state).to.equal('idle');
     expect(el.getAttribute('state')).to.equal('idle');
     expect(el.session).to.equal(null);

@@ -5,6 +5,7 @@ import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { RtcErrorDetail } from '../events.js';
 import {
+  RtcAutoplayBlockedEvent,
   RtcErrorEvent,
   RtcJoinedEvent,
   RtcLeftEvent,
@@ -18,15 +19,23 @@ import { RemoteSlots, type RemoteSlot } from '../internal/remote-slots.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from '../internal/room-session.js';
 
+/** How long a removed `<rtc-room>` waits to be put back in the page before it leaves the room (ms). */
+const DETACH_GRACE_MS = 1_000;
+
 /**
  * A video call room. Joins `room` on the signaling server when it is in the page (unless `manual`),
  * sends the camera and microphone, and shares the call with the `<rtc-local-video>` and
- * `<rtc-remote-video>` elements inside it.
+ * `<rtc-remote-video>` elements inside it. Moving it in the page keeps the call; removed for
+ * good, it leaves after one second.
  *
  * @tagname rtc-room
  * @summary A live video call: put `<rtc-local-video>` and `<rtc-remote-video>` inside.
  *
  * @slot - The call's layout: `<rtc-local-video>`, `<rtc-remote-video>` and any other content.
+ * @slot audio-prompt - Shown while the browser blocks sound until a gesture (`needs-gesture`). Default: a "Start audio" button.
+ *
+ * @csspart audio-prompt - The box around the audio-prompt slot, shown above the call while `needs-gesture` is set.
+ * @csspart audio-button - The default "Start audio" button.
  *
  * @fires {RtcJoinedEvent} rtc-joined - The room was joined; `detail` is `{ id, room, peers }`.
  * @fires {RtcLeftEvent} rtc-left - The room was left; `detail` is `{ room }`.
@@ -34,6 +43,7 @@ import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus 
  * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left; `detail.peer` is `{ id, name }`.
  * @fires {RtcReconnectingEvent} rtc-reconnecting - The signaling connection dropped; calls go on while it reconnects. `detail` is `{ room, reason }`.
  * @fires {RtcReconnectedEvent} rtc-reconnected - Back in the room as the same member; `detail` is `{ id, room, peers, downtimeMs }`.
+ * @fires {RtcAutoplayBlockedEvent} rtc-autoplay-blocked - The browser blocked the others' sound until the person clicks, taps or presses a key; `needs-gesture` is set until then.
  * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`, `connect_failed` (tried again by itself), `peer_unreachable`, `autoplay_blocked` (sound starts at the next click or key press).
  */
 export class RtcRoomElement extends LitElement {
@@ -46,6 +56,19 @@ export class RtcRoomElement extends LitElement {
     }
     .audio {
       display: none;
+    }
+    .prompt {
+      display: flex;
+      justify-content: center;
+      padding: 0.5em;
+    }
+    .prompt[hidden] {
+      display: none;
+    }
+    .prompt button {
+      font: inherit;
+      padding: 0.5em 1em;
+      cursor: pointer;
     }
   `;
 
@@ -96,12 +119,19 @@ export class RtcRoomElement extends LitElement {
     ),
   };
 
+  /**
+   * Set while the browser refuses to play the others' sound until the person interacts with the
+   * page (autoplay policy); the `audio-prompt` shows, and the next click, tap or key press clears it.
+   * Read-only.
+   */
+  @property({ type: Boolean, reflect: true, attribute: 'needs-gesture' }) needsGesture = false;
+
   /** Members whose sound is not played (`setPeerMuted`). */
   @state() private _mutedPeers: ReadonlySet<string> = new Set();
-  private _audioBlocked = false;
 
   private _session: RoomSession | null = null;
   private _unbind: (() => void) | null = null;
+  private _detachTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** The current session (the browser core), for scripts that need more than the elements show. */
   get session(): RoomSession | null {
@@ -166,20 +196,33 @@ export class RtcRoomElement extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopWaitingForGesture();
-    void this.leave();
+    // A move in the DOM (a layout change, a framework re-render, React StrictMode's double mount) is
+    // a removal and an insertion: the call waits a moment for the insertion before it leaves.
+    clearTimeout(this._detachTimer);
+    this._detachTimer = setTimeout(() => {
+      this._detachTimer = undefined;
+      if (this.isConnected) return;
+      this.stopWaitingForGesture();
+      this.needsGesture = false;
+      void this.leave();
+    }, DETACH_GRACE_MS);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Back in the page after a move: join again (updated() only runs on property changes).
+    if (this._detachTimer !== undefined) {
+      // Moved: the same call goes on. Media elements that were paused by the removal play again.
+      clearTimeout(this._detachTimer);
+      this._detachTimer = undefined;
+    }
+    // Back in the page (after a move, or after leaving when removed): play, or join again.
     if (this.hasUpdated) this.requestUpdate();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     if (!this.isConnected) return;
-    if (!this._audioBlocked) this.playAudio();
+    if (!this.needsGesture) this.playAudio();
     const session = this._session;
     const wanted = this.sessionOptions();
     if (session && !sameOptions(session.options, wanted)) {
@@ -192,7 +235,10 @@ export class RtcRoomElement extends LitElement {
 
   protected override render() {
     // Every member's sound plays here, whether or not an element shows its video.
-    return html`<slot></slot>
+    return html`<div class="prompt" part="audio-prompt" ?hidden=${!this.needsGesture}>
+        <slot name="audio-prompt"><button type="button" part="audio-button">Start audio</button></slot>
+      </div>
+      <slot></slot>
       <div class="audio">
         ${repeat(
           this.peers,
@@ -210,17 +256,18 @@ export class RtcRoomElement extends LitElement {
   }
 
   private onPlayRejected(error: DOMException): void {
-    if (error.name !== 'NotAllowedError' || this._audioBlocked) return;
-    // Sound needs a user gesture: try again on the first click or key press.
-    this._audioBlocked = true;
+    if (error.name !== 'NotAllowedError' || this.needsGesture) return;
+    // Sound needs a user gesture: try again on the first click, tap or key press.
+    this.needsGesture = true;
     document.addEventListener('pointerdown', this.onGesture, { capture: true });
     document.addEventListener('keydown', this.onGesture, { capture: true });
+    this.dispatchEvent(new RtcAutoplayBlockedEvent({ room: this.room }));
     this.report(new RtcError('autoplay_blocked', 'The browser blocked sound until the page is clicked', { cause: error }));
   }
 
   private readonly onGesture = () => {
     this.stopWaitingForGesture();
-    this._audioBlocked = false;
+    this.needsGesture = false;
     this.playAudio();
   };
 

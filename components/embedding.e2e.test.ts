@@ -1,0 +1,83 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import './define.js';
+import type { RtcRoomElement } from './rtc-room/rtc-room.js';
+import { framesDecoded, uniqueRoom, videoOf } from './test-support/helpers.js';
+
+async function pair(room: string, box: HTMLElement): Promise<[RtcRoomElement, RtcRoomElement]> {
+  const els = ['Ada', 'Bob'].map((name) => {
+    const el = document.createElement('rtc-room');
+    Object.assign(el, { room, name });
+    el.append(document.createElement('rtc-remote-video'));
+    box.append(el);
+    return el;
+  }) as [RtcRoomElement, RtcRoomElement];
+  await waitUntil(() => els.every((el) => el.state === 'joined' && el.peers[0]?.connectionState === 'connected'), `${room}: no call`, {
+    timeout: 10_000,
+  });
+  return els;
+}
+
+/** Resolves with the number of frames the video presents in `ms` (requestVideoFrameCallback). */
+function framesShown(video: HTMLVideoElement, ms: number): Promise<number> {
+  return new Promise((resolve) => {
+    let n = 0;
+    const tick = () => {
+      n++;
+      video.requestVideoFrameCallback(tick);
+    };
+    video.requestVideoFrameCallback(tick);
+    setTimeout(() => resolve(n), ms);
+  });
+}
+
+describe('embedding without surprises', () => {
+  it('two rooms on one page are independent', async function () {
+    this.timeout(30_000);
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const [a1, b1] = await pair(uniqueRoom('one'), box);
+    const [a2, b2] = await pair(uniqueRoom('two'), box);
+    expect(a1.peers.map((p) => p.id)).to.deep.equal([b1.session!.id]);
+    expect(a2.peers.map((p) => p.id)).to.deep.equal([b2.session!.id]);
+    await waitUntil(async () => (await framesDecoded(a1, b1.session!.id!)) > 0 && (await framesDecoded(a2, b2.session!.id!)) > 0);
+    // Leaving one room leaves the other call alone.
+    await a1.leave();
+    await waitUntil(() => b1.peers.length === 0, 'b1 still sees a1');
+    const frames = await framesDecoded(a2, b2.session!.id!);
+    await waitUntil(async () => (await framesDecoded(a2, b2.session!.id!)) > frames + 10, 'the other call stopped');
+    expect(a2.peers).to.have.length(1);
+  });
+
+  it('a moved <rtc-room> keeps its call: same session, no rtc-left, the pictures keep playing', async function () {
+    this.timeout(30_000);
+    const box = await fixture<HTMLDivElement>(html`<div><section></section><aside></aside></div>`);
+    const [a] = await pair(uniqueRoom('move'), box.querySelector('section')!);
+    const session = a.session;
+    const events: string[] = [];
+    for (const type of ['rtc-left', 'rtc-joined', 'rtc-peer-left']) a.addEventListener(type, () => events.push(type));
+    const video = videoOf(a.querySelector('rtc-remote-video')!);
+    // A re-render that takes the element out and puts it back somewhere else a little later.
+    a.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    box.querySelector('aside')!.append(a);
+    // Same task too (a plain move with append).
+    box.querySelector('section')!.append(a);
+    await new Promise((r) => setTimeout(r, 1_500)); // past the one-second grace
+    expect(a.session).to.equal(session);
+    expect(a.state).to.equal('joined');
+    expect(events).to.deep.equal([]);
+    expect(await framesShown(video, 1_000), 'frames shown in a second after the move').to.be.above(5);
+    const audio = a.shadowRoot!.querySelector('audio')!;
+    expect(audio.paused, 'sound paused by the move').to.be.false;
+  });
+
+  it('removed for good, it leaves and stops the camera within the grace', async () => {
+    const el = await fixture<RtcRoomElement>(html`<rtc-room room=${uniqueRoom('gone')}></rtc-room>`);
+    await waitUntil(() => el.state === 'joined' && el.localStream !== null);
+    const tracks = el.localStream!.getTracks();
+    const t0 = performance.now();
+    el.remove();
+    await waitUntil(() => el.state === 'idle', 'did not leave', { timeout: 3_000 });
+    expect(performance.now() - t0).to.be.within(900, 2_000);
+    expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
+  });
+});
