@@ -71,6 +71,18 @@ export class RtcReconnectedEvent extends CustomEvent<RtcReconnectedDetail> {
     super('rtc-reconnected', init(detail));
   }
 }
+export interface RtcMessageDetail {
+  /** Who sent it. */
+  peer: PeerInfo;
+  /** What it sent with `send()`: any JSON value. */
+  data: unknown;
+}
+/** A message from another member, sent with `send()` over the data channel. */
+export class RtcMessageEvent extends CustomEvent<RtcMessageDetail> {
+  constructor(detail: RtcMessageDetail) {
+    super('rtc-message', init(detail));
+  }
+}
 /**
  * The browser refused to play the others' sound before the person interacted with the page. The
  * room shows its `audio-prompt` and plays the sound at the next click, tap or key press.
@@ -96,6 +108,7 @@ declare global {
     'rtc-reconnecting': RtcReconnectingEvent;
     'rtc-reconnected': RtcReconnectedEvent;
     'rtc-autoplay-blocked': RtcAutoplayBlockedEvent;
+    'rtc-message': RtcMessageEvent;
     'rtc-error': RtcErrorEvent;
   }
 }

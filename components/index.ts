@@ -3,6 +3,7 @@ export { RtcRoomElement } from './rtc-room/rtc-room.js';
 export { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 export { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
 export { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
+export { RtcChatElement, type RtcChatMessage } from './rtc-chat/rtc-chat.js';
 export * from './events.js';
 export { RtcError, type RtcErrorCode } from './internal/errors.js';
 export { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from './internal/room-session.js';

@@ -25,6 +25,11 @@ export interface PeerLinkOptions {
 }
 
 const KINDS = ['audio', 'video'] as const;
+
+/** The data channel both sides create with the same id (no in-band announcement, no race). */
+const DATA_CHANNEL = { label: 'rtc-room', id: 0 } as const;
+/** Messages held for a data channel that is not open yet; more are refused. */
+const MAX_QUEUED_MESSAGES = 256;
 type Kind = (typeof KINDS)[number];
 
 /**
@@ -34,7 +39,10 @@ type Kind = (typeof KINDS)[number];
  * `replaceTrack` on one audio and one video transceiver, so local tracks that arrive late never
  * cost another offer/answer round. Knows nothing of the DOM.
  *
- * Events: `track` (the remote stream gained a track), `connectionstatechange`.
+ * A negotiated data channel carries small text messages; what is sent before it opens is queued.
+ *
+ * Events: `track` (the remote stream gained a track), `connectionstatechange`, `message`
+ * (`CustomEvent<string>`: a text message from the peer).
  */
 export class PeerLink extends EventTarget {
   readonly peerId: string;
@@ -54,6 +62,9 @@ export class PeerLink extends EventTarget {
   #localStream: MediaStream | null = null;
   #closed = false;
   #videoScale = 1;
+  #channel: RTCDataChannel | null = null;
+  /** Messages sent before the data channel opened. */
+  #outbox: string[] = [];
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -73,7 +84,39 @@ export class PeerLink extends EventTarget {
       for (const kind of KINDS) {
         this.pc.addTransceiver(kind, { direction: this.#wantsToSend(kind) ? 'sendrecv' : 'recvonly' });
       }
+      this.#openChannel();
     }
+  }
+
+  /**
+   * Sends a text message on the data channel, or queues it until the channel opens. Returns false
+   * (and drops it) when the link is closed or the queue is full.
+   */
+  send(text: string): boolean {
+    if (this.#closed) return false;
+    if (this.#channel?.readyState === 'open') {
+      this.#channel.send(text);
+      return true;
+    }
+    if (this.#outbox.length >= MAX_QUEUED_MESSAGES) return false;
+    this.#outbox.push(text);
+    return true;
+  }
+
+  /**
+   * Both sides create the same negotiated channel. The initiator does it before its first offer;
+   * the answering side when it answers that offer (earlier would start an offer of its own).
+   */
+  #openChannel(): void {
+    if (this.#channel || this.#closed) return;
+    const channel = this.pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id, ordered: true });
+    this.#channel = channel;
+    channel.addEventListener('open', () => {
+      for (const text of this.#outbox.splice(0)) channel.send(text);
+    });
+    channel.addEventListener('message', ({ data }: MessageEvent) => {
+      if (typeof data === 'string') this.dispatchEvent(new CustomEvent('message', { detail: data }));
+    });
   }
 
   get connectionState(): RTCPeerConnectionState {
@@ -148,6 +191,8 @@ export class PeerLink extends EventTarget {
     this.pc.removeEventListener('icecandidate', this.#onIceCandidate);
     this.pc.removeEventListener('track', this.#onTrack);
     this.pc.removeEventListener('connectionstatechange', this.#onConnectionStateChange);
+    this.#outbox = [];
+    this.#channel?.close();
     this.pc.close();
     for (const track of this.remoteStream.getTracks()) this.remoteStream.removeTrack(track);
   }
@@ -197,6 +242,7 @@ export class PeerLink extends EventTarget {
       }
       await this.#flushCandidates();
       if (description.type === 'offer') {
+        this.#openChannel();
         this.#attachLocalTracks();
         await pc.setLocalDescription();
         this.#sendDescription();

@@ -14,6 +14,8 @@ const DISCONNECTED_WAIT_MS = 1_500;
 const RESTART_TIMEOUT_MS = 5_000;
 /** A member the server says is away, whose connection is also down this long (ms), is gone. */
 const AWAY_DOWN_MS = 1_500;
+/** The largest message `send()` takes, as JSON text (the data channel's own limit is larger). */
+export const MAX_MESSAGE_LENGTH = 65_536;
 /** Wait between join attempts after a reconnect whose join failed for a passing reason (ms). */
 const REJOIN_RETRY_MS = 2_000;
 /** From this many other members on, each is sent the camera at half size (a mesh encodes once per member). */
@@ -55,6 +57,8 @@ export interface RoomSessionEventMap {
   joined: CustomEvent<{ id: string; room: string; peers: PeerInfo[] }>;
   'peer-joined': CustomEvent<{ peer: PeerInfo }>;
   'peer-left': CustomEvent<{ peer: PeerInfo }>;
+  /** A message from another member (`send()` on its side). */
+  message: CustomEvent<{ peer: PeerInfo; data: unknown }>;
   /** The signaling connection dropped; the calls go on while the session reconnects. */
   reconnecting: CustomEvent<{ reason: string }>;
   /** Back in the room as the same member, `downtimeMs` after the connection dropped. */
@@ -158,6 +162,23 @@ export class RoomSession extends EventTarget {
     if (!links.length) return;
     const iceServers = await this.#freshIceServers();
     for (const link of links) link.restartIce(iceServers);
+  }
+
+  /**
+   * Sends `data` (any JSON value, at most {@link MAX_MESSAGE_LENGTH} characters as JSON) to every
+   * other member, or to one, over the peer connections' data channels (never through the server).
+   * Messages to a member whose channel is still opening are queued and sent when it opens.
+   * Returns the ids of the members it went (or will go) to.
+   * @throws TypeError for data JSON cannot carry, RangeError when it is too long,
+   *   RtcError `unknown_peer` for a peer id that is not in the room.
+   */
+  send(data: unknown, peerId?: string): string[] {
+    const text = data === undefined ? undefined : JSON.stringify({ data });
+    if (text === undefined) throw new TypeError('send(): data must be a JSON value');
+    if (text.length > MAX_MESSAGE_LENGTH) throw new RangeError(`send(): the message is ${text.length} characters as JSON; at most ${MAX_MESSAGE_LENGTH}`);
+    const targets = peerId === undefined ? [...this.#links.values()] : [this.#links.get(peerId)];
+    if (targets.some((link) => !link)) throw new RtcError('unknown_peer', `No member ${peerId} in this room`);
+    return targets.filter((link) => link!.send(text)).map((link) => link!.peerId);
   }
 
   /** The WebRTC statistics of the connection to one peer, or null for an unknown peer. */
@@ -411,6 +432,7 @@ export class RoomSession extends EventTarget {
       this.#changed();
     };
     link.addEventListener('track', update);
+    link.addEventListener('message', (event) => this.#onMessage(peer.id, (event as CustomEvent<string>).detail));
     link.addEventListener('connectionstatechange', () => {
       update();
       this.#checkPeer(peer.id);
@@ -421,6 +443,18 @@ export class RoomSession extends EventTarget {
     this.#scaleVideo();
     link.setLocalStream(this.#localStream);
     update();
+  }
+
+  #onMessage(peerId: string, text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return; // not from an rtc-room peer
+    }
+    if (!message || typeof message !== 'object' || !('data' in message)) return;
+    const peer = { id: peerId, name: this.#names.get(peerId) ?? '' };
+    this.dispatchEvent(new CustomEvent('message', { detail: { peer, data: message.data } }));
   }
 
   /** The current ICE servers, renewed through `ice-servers` when they expire soon. One request at a time. */

@@ -9,6 +9,7 @@ import {
   RtcErrorEvent,
   RtcJoinedEvent,
   RtcLeftEvent,
+  RtcMessageEvent,
   RtcPeerJoinedEvent,
   RtcPeerLeftEvent,
   RtcReconnectedEvent,
@@ -43,6 +44,7 @@ const DETACH_GRACE_MS = 1_000;
  * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left; `detail.peer` is `{ id, name }`.
  * @fires {RtcReconnectingEvent} rtc-reconnecting - The signaling connection dropped; calls go on while it reconnects. `detail` is `{ room, reason }`.
  * @fires {RtcReconnectedEvent} rtc-reconnected - Back in the room as the same member; `detail` is `{ id, room, peers, downtimeMs }`.
+ * @fires {RtcMessageEvent} rtc-message - A message from another member's `send()`; `detail` is `{ peer: { id, name }, data }`.
  * @fires {RtcAutoplayBlockedEvent} rtc-autoplay-blocked - The browser blocked the others' sound until the person clicks, taps or presses a key; `needs-gesture` is set until then.
  * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`, `connect_failed` (tried again by itself), `peer_unreachable`, `autoplay_blocked` (sound starts at the next click or key press).
  */
@@ -158,6 +160,19 @@ export class RtcRoomElement extends LitElement {
     if (muted) next.add(peerId);
     else next.delete(peerId);
     this._mutedPeers = next;
+  }
+
+  /**
+   * Sends `data` (any JSON value, at most 64 KB as JSON) to every other member, or to the member
+   * `peerId`, peer to peer over data channels; they receive `rtc-message`. Messages to members whose
+   * connection is still opening are queued. Returns the ids it goes to.
+   * @throws RtcError `not_joined` when not in a room, `unknown_peer` for an id not in the room;
+   *   TypeError or RangeError for data that cannot be sent.
+   */
+  send(data: unknown, peerId?: string): string[] {
+    const session = this._session;
+    if (!session || session.status === 'idle' || session.status === 'error') throw new RtcError('not_joined', 'send(): not in a room');
+    return session.send(data, peerId);
   }
 
   /** The camera and microphone being sent, once started. */
@@ -298,6 +313,8 @@ export class RtcRoomElement extends LitElement {
     const onPeerLeft = (e: CustomEvent<{ peer: { id: string; name: string } }>) =>
       this.dispatchEvent(new RtcPeerLeftEvent(e.detail));
     const onError = (e: CustomEvent<RtcError>) => this.report(e.detail);
+    const onMessage = (e: CustomEvent<{ peer: { id: string; name: string }; data: unknown }>) =>
+      this.dispatchEvent(new RtcMessageEvent(e.detail));
     const onReconnecting = (e: CustomEvent<{ reason: string }>) =>
       this.dispatchEvent(new RtcReconnectingEvent({ room: session.options.room, reason: e.detail.reason }));
     const onReconnected = (e: CustomEvent<{ id: string; room: string; peers: { id: string; name: string }[]; downtimeMs: number }>) =>
@@ -309,7 +326,9 @@ export class RtcRoomElement extends LitElement {
     session.addEventListener('error', onError);
     session.addEventListener('reconnecting', onReconnecting);
     session.addEventListener('reconnected', onReconnected);
+    session.addEventListener('message', onMessage);
     this._unbind = () => {
+      session.removeEventListener('message', onMessage);
       session.removeEventListener('reconnecting', onReconnecting);
       session.removeEventListener('reconnected', onReconnected);
       session.removeEventListener('change', onChange);

@@ -1,0 +1,110 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import './define.js';
+import type { RtcChatElement } from './rtc-chat/rtc-chat.js';
+import type { RtcMessageEvent } from './events.js';
+import type { RtcRoomElement } from './rtc-room/rtc-room.js';
+import { uniqueRoom } from './test-support/helpers.js';
+
+function member(box: HTMLElement, room: string, name: string, inner = ''): RtcRoomElement {
+  const el = document.createElement('rtc-room');
+  Object.assign(el, { room, name, noVideo: true });
+  el.innerHTML = inner;
+  box.append(el);
+  return el;
+}
+
+/** Collects the rtc-message events a room receives. */
+function inbox(el: RtcRoomElement) {
+  const got: { from: string; data: unknown }[] = [];
+  el.addEventListener('rtc-message', (e: RtcMessageEvent) => got.push({ from: e.detail.peer.id, data: e.detail.data }));
+  return got;
+}
+
+describe('messages over the data channels', () => {
+  it('send() reaches everyone, or exactly the one member named', async function () {
+    this.timeout(30_000);
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const room = uniqueRoom('chat');
+    const [a, b, c] = ['Ada', 'Bob', 'Cy'].map((n) => member(box, room, n));
+    await waitUntil(() => [a, b, c].every((el) => el.state === 'joined' && el.peers.length === 2 && el.peers.every((p) => p.connectionState === 'connected')), 'no mesh', {
+      timeout: 15_000,
+    });
+    const [inA, inB, inC] = [a, b, c].map(inbox);
+    const idA = a.session!.id!;
+    const idB = b.session!.id!;
+    expect(a.send({ hello: 'all', n: 1 }).sort()).to.deep.equal([idB, c.session!.id!].sort());
+    await waitUntil(() => inB.length === 1 && inC.length === 1, 'not delivered to both');
+    expect(inB[0]).to.deep.equal({ from: idA, data: { hello: 'all', n: 1 } });
+    expect(inC[0]).to.deep.equal({ from: idA, data: { hello: 'all', n: 1 } });
+    expect(a.send('just Bob', idB)).to.deep.equal([idB]);
+    await waitUntil(() => inB.length === 2, 'not delivered to Bob');
+    expect(inB[1]).to.deep.equal({ from: idA, data: 'just Bob' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(inC).to.have.length(1);
+    expect(inA).to.have.length(0);
+    // Typed errors for what cannot be sent.
+    expect(() => a.send(undefined)).to.throw(TypeError);
+    expect(() => a.send('x'.repeat(70_000))).to.throw(RangeError);
+    expect(() => a.send('x', 'nobody')).to.throw().with.property('code', 'unknown_peer');
+    const idle = document.createElement('rtc-room');
+    expect(() => idle.send('x')).to.throw().with.property('code', 'not_joined');
+  });
+
+  it('queues what is sent while a member is still connecting, and delivers it once the channel opens', async function () {
+    this.timeout(20_000);
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const room = uniqueRoom('early');
+    const a = member(box, room, 'Ada');
+    await waitUntil(() => a.state === 'joined');
+    let stateAtSend = '';
+    a.addEventListener('rtc-peer-joined', (e) => {
+      stateAtSend = a.peers.find((p) => p.id === e.detail.peer.id)?.connectionState ?? 'unknown';
+      a.send(['early', 1], e.detail.peer.id);
+    });
+    const b = member(box, room, 'Bob');
+    const first = (await oneEvent(b, 'rtc-message')) as RtcMessageEvent;
+    expect(stateAtSend).to.not.equal('connected');
+    expect(first.detail.data).to.deep.equal(['early', 1]);
+    expect(first.detail.peer.name).to.equal('Ada');
+  });
+
+  it('<rtc-chat>: typed text appears on the others with the sender name, and as "You" here', async function () {
+    this.timeout(20_000);
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const room = uniqueRoom('rtc-chat');
+    const a = member(box, room, 'Ada', '<rtc-chat></rtc-chat>');
+    const b = member(box, room, 'Bob', '<rtc-chat you-label="Moi"></rtc-chat>');
+    await waitUntil(() => [a, b].every((el) => el.peers[0]?.connectionState === 'connected'), 'no call', { timeout: 10_000 });
+    const chatA = a.querySelector('rtc-chat') as RtcChatElement;
+    const chatB = b.querySelector('rtc-chat') as RtcChatElement;
+    await chatA.updateComplete;
+    const input = chatA.shadowRoot!.querySelector('input')!;
+    expect(input.disabled).to.be.false;
+    input.focus();
+    await sendKeys({ type: 'Hello <b>Bob</b>' });
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => chatB.messages.length === 1, 'Bob did not get the message');
+    expect(input.value).to.equal('');
+    expect(chatB.messages[0]!.text).to.equal('Hello <b>Bob</b>');
+    expect(chatB.messages[0]!.from?.name).to.equal('Ada');
+    await chatB.updateComplete;
+    const line = chatB.shadowRoot!.querySelector('[part~=message]')!;
+    expect(line.querySelector('[part=sender]')!.textContent).to.equal('Ada');
+    expect(line.querySelector('[part=text]')!.textContent).to.equal('Hello <b>Bob</b>', 'text, never HTML');
+    expect(line.querySelector('b')).to.equal(null);
+    expect(chatA.shadowRoot!.querySelector('[part~=own] [part=sender]')!.textContent).to.equal('You');
+    const log = chatB.shadowRoot!.querySelector('[part=log]')!;
+    expect(log.getAttribute('role')).to.equal('log');
+    expect(log.getAttribute('aria-label')).to.equal('Chat');
+    // Bob answers through the method; his own line says "Moi".
+    expect(chatB.sendMessage('Salut')).to.equal(true);
+    await waitUntil(() => chatA.messages.length === 2);
+    await chatB.updateComplete;
+    expect(chatB.shadowRoot!.querySelector('[part~=own] [part=sender]')!.textContent).to.equal('Moi');
+    // App messages sent with room.send() are not chat lines.
+    a.send({ other: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(chatB.messages.map((m) => m.text)).to.deep.equal(['Hello <b>Bob</b>', 'Salut']);
+  });
+});

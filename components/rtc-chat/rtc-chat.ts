@@ -1,0 +1,204 @@
+import { consume } from '@lit/context';
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { roomContext, type RoomState } from '../internal/room-context.js';
+import type { RoomSession } from '../internal/room-session.js';
+
+/** One line of the chat. `from` is null for this member's own messages. */
+export interface RtcChatMessage {
+  readonly seq: number;
+  readonly from: { id: string; name: string } | null;
+  readonly text: string;
+  /** When it was sent or received (ms since the epoch). */
+  readonly at: number;
+}
+
+/** The longest chat message, in characters. */
+const MAX_TEXT_LENGTH = 2_000;
+
+/** Chat messages travel as `{ "rtc-chat": text }` through `send()`, apart from the app's own messages. */
+function chatText(data: unknown): string | null {
+  if (!data || typeof data !== 'object') return null;
+  const text = (data as Record<string, unknown>)['rtc-chat'];
+  return typeof text === 'string' ? text.slice(0, MAX_TEXT_LENGTH) : null;
+}
+
+/**
+ * A text chat with the other members of the enclosing `<rtc-room>`, peer to peer over the calls'
+ * data channels (the server never sees it). Messages typed while someone's connection is still
+ * opening reach them once it opens. Put it anywhere inside `<rtc-room>`.
+ *
+ * @tagname rtc-chat
+ * @summary A text chat for the room.
+ *
+ * @csspart log - The list of messages (`role="log"`, read out politely by screen readers).
+ * @csspart message - One message; yours also have the part `own`.
+ * @csspart own - Your own messages.
+ * @csspart sender - The sender's name in a message.
+ * @csspart text - The text of a message.
+ * @csspart form - The form with the input and the button.
+ * @csspart input - The text input.
+ * @csspart send-button - The send button.
+ *
+ * @cssproperty [--rtc-chat-height=16em] - Height of the message list.
+ * @cssproperty [--rtc-chat-background=#fff] - Background of the message list.
+ * @cssproperty [--rtc-chat-own-color=#1a73e8] - Colour of your own name.
+ */
+export class RtcChatElement extends LitElement {
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 0.5em;
+      font: inherit;
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    ol {
+      list-style: none;
+      margin: 0;
+      padding: 0.5em;
+      height: var(--rtc-chat-height, 16em);
+      overflow-y: auto;
+      background: var(--rtc-chat-background, #fff);
+      border: 1px solid #c4c7c5;
+      border-radius: 0.5em;
+    }
+    li {
+      margin: 0.25em 0;
+      overflow-wrap: anywhere;
+    }
+    .sender {
+      font-weight: 600;
+      margin-inline-end: 0.5em;
+    }
+    li.own .sender {
+      color: var(--rtc-chat-own-color, #1a73e8);
+    }
+    form {
+      display: flex;
+      gap: 0.5em;
+    }
+    input {
+      flex: 1;
+      min-width: 0;
+      font: inherit;
+      padding: 0.4em 0.6em;
+    }
+    button {
+      font: inherit;
+      padding: 0.4em 1em;
+    }
+    input:focus-visible,
+    button:focus-visible {
+      outline: 2px solid #1a73e8;
+      outline-offset: 2px;
+    }
+  `;
+
+  /** Accessible name of the message list. */
+  @property() label = 'Chat';
+  /** Placeholder and accessible name of the input. */
+  @property() placeholder = 'Message';
+  /** Text of the send button. */
+  @property({ attribute: 'send-label' }) sendLabel = 'Send';
+  /** Shown as the sender of your own messages. */
+  @property({ attribute: 'you-label' }) youLabel = 'You';
+  /** Shown for a member without a name. */
+  @property({ attribute: 'unnamed-label' }) unnamedLabel = 'Guest';
+  /** Messages kept; older ones are dropped. */
+  @property({ type: Number, attribute: 'max-messages' }) maxMessages = 200;
+
+  @consume({ context: roomContext, subscribe: true })
+  @state()
+  private _room?: RoomState;
+
+  @state() private _messages: readonly RtcChatMessage[] = [];
+  @query('ol') private _log!: HTMLOListElement;
+  @query('input') private _input!: HTMLInputElement;
+  private _session: RoomSession | null = null;
+  private _seq = 0;
+
+  /** The conversation so far, oldest first. */
+  get messages(): readonly RtcChatMessage[] {
+    return this._messages;
+  }
+
+  /**
+   * Sends a chat message to everyone in the room and shows it. Returns false when not in a room
+   * or the text is empty.
+   */
+  sendMessage(text: string): boolean {
+    const clean = text.trim().slice(0, MAX_TEXT_LENGTH);
+    const session = this._room?.session;
+    const status = this._room?.status;
+    if (!clean || !session || !(status === 'joined' || status === 'reconnecting')) return false;
+    session.send({ 'rtc-chat': clean });
+    this.add(null, clean);
+    return true;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.bindSession(null);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('_room' as keyof RtcChatElement)) this.bindSession(this.isConnected ? (this._room?.session ?? null) : null);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.bindSession(this._room?.session ?? null);
+  }
+
+  private bindSession(session: RoomSession | null): void {
+    if (session === this._session) return;
+    this._session?.removeEventListener('message', this.onMessage);
+    this._session = session;
+    session?.addEventListener('message', this.onMessage);
+  }
+
+  private readonly onMessage = (event: CustomEvent<{ peer: { id: string; name: string }; data: unknown }>) => {
+    const text = chatText(event.detail.data);
+    if (text !== null) this.add(event.detail.peer, text);
+  };
+
+  private add(from: RtcChatMessage['from'], text: string): void {
+    const next = [...this._messages, { seq: ++this._seq, from, text, at: Date.now() }];
+    this._messages = next.slice(Math.max(0, next.length - Math.max(1, this.maxMessages)));
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    if (this.sendMessage(this._input.value)) this._input.value = '';
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('_messages')) this._log.scrollTop = this._log.scrollHeight;
+  }
+
+  protected override render() {
+    const status = this._room?.status;
+    const inRoom = status === 'joined' || status === 'reconnecting';
+    return html`
+      <ol part="log" role="log" aria-live="polite" aria-label=${this.label} tabindex="0">
+        ${repeat(
+          this._messages,
+          (m) => m.seq,
+          (m) => html`<li part=${m.from ? 'message' : 'message own'} class=${m.from ? '' : 'own'}>
+            <span class="sender" part="sender">${m.from ? m.from.name || this.unnamedLabel : this.youLabel}</span><span part="text"
+              >${m.text}</span
+            >
+          </li>`,
+        )}
+      </ol>
+      <form part="form" @submit=${this.onSubmit}>
+        <input part="input" type="text" maxlength=${MAX_TEXT_LENGTH} autocomplete="off" placeholder=${this.placeholder} aria-label=${this.placeholder} ?disabled=${!inRoom} />
+        <button part="send-button" type="submit" ?disabled=${!inRoom}>${this.sendLabel}</button>
+      </form>
+    `;
+  }
+}
