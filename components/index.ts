@@ -5,6 +5,7 @@ export { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
 export { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
 export { RtcChatElement, type RtcChatMessage } from './rtc-chat/rtc-chat.js';
 export * from './events.js';
+export { registerStrings, type RtcStrings } from './internal/strings.js';
 export { RtcError, type RtcErrorCode } from './internal/errors.js';
 export { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from './internal/room-session.js';
 export { PeerLink, type PeerLinkOptions } from './internal/peer-link.js';

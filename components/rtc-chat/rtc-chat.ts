@@ -4,6 +4,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RoomSession } from '../internal/room-session.js';
+import { stringsFor } from '../internal/strings.js';
 
 /** One line of the chat. `from` is null for this member's own messages. */
 export interface RtcChatMessage {
@@ -98,16 +99,16 @@ export class RtcChatElement extends LitElement {
     }
   `;
 
-  /** Accessible name of the message list. */
-  @property() label = 'Chat';
-  /** Placeholder and accessible name of the input. */
-  @property() placeholder = 'Message';
-  /** Text of the send button. */
-  @property({ attribute: 'send-label' }) sendLabel = 'Send';
-  /** Shown as the sender of your own messages. */
-  @property({ attribute: 'you-label' }) youLabel = 'You';
-  /** Shown for a member without a name. */
-  @property({ attribute: 'unnamed-label' }) unnamedLabel = 'Guest';
+  /** Accessible name of the message list. Default: "Chat" in the element's language. */
+  @property() label?: string;
+  /** Placeholder and accessible name of the input. Default: "Message" in the element's language. */
+  @property() placeholder?: string;
+  /** Text of the send button. Default: "Send" in the element's language. */
+  @property({ attribute: 'send-label' }) sendLabel?: string;
+  /** Shown as the sender of your own messages. Default: "You" in the element's language. */
+  @property({ attribute: 'you-label' }) youLabel?: string;
+  /** Shown for a member without a name. Default: "Guest" in the element's language. */
+  @property({ attribute: 'unnamed-label' }) unnamedLabel?: string;
   /** Messages kept; older ones are dropped. */
   @property({ type: Number, attribute: 'max-messages' }) maxMessages = 200;
 
@@ -183,21 +184,26 @@ export class RtcChatElement extends LitElement {
   protected override render() {
     const status = this._room?.status;
     const inRoom = status === 'joined' || status === 'reconnecting';
+    const words = stringsFor(this);
+    const label = this.label ?? words.chat;
+    const placeholder = this.placeholder ?? words.message;
+    const you = this.youLabel ?? words.you;
+    const unnamed = this.unnamedLabel ?? words.guest;
     return html`
-      <ol part="log" role="log" aria-live="polite" aria-label=${this.label} tabindex="0">
+      <ol part="log" role="log" aria-live="polite" aria-label=${label} tabindex="0">
         ${repeat(
           this._messages,
           (m) => m.seq,
           (m) => html`<li part=${m.from ? 'message' : 'message own'} class=${m.from ? '' : 'own'}>
-            <span class="sender" part="sender">${m.from ? m.from.name || this.unnamedLabel : this.youLabel}</span><span part="text"
+            <span class="sender" part="sender">${m.from ? m.from.name || unnamed : you}</span><span part="text"
               >${m.text}</span
             >
           </li>`,
         )}
       </ol>
       <form part="form" @submit=${this.onSubmit}>
-        <input part="input" type="text" maxlength=${MAX_TEXT_LENGTH} autocomplete="off" placeholder=${this.placeholder} aria-label=${this.placeholder} ?disabled=${!inRoom} />
-        <button part="send-button" type="submit" ?disabled=${!inRoom}>${this.sendLabel}</button>
+        <input part="input" type="text" maxlength=${MAX_TEXT_LENGTH} autocomplete="off" placeholder=${placeholder} aria-label=${placeholder} ?disabled=${!inRoom} />
+        <button part="send-button" type="submit" ?disabled=${!inRoom}>${this.sendLabel ?? words.send}</button>
       </form>
     `;
   }

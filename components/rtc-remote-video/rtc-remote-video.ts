@@ -3,6 +3,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
+import { stringsFor } from '../internal/strings.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
 import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
@@ -96,7 +97,7 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
         playsinline
       ></video>
       <div class="placeholder" part="placeholder" ?hidden=${!!peer}>
-        <slot name="placeholder">Waiting for someone to join…</slot>
+        <slot name="placeholder">${stringsFor(this).waitingForOne}</slot>
       </div>
       <span class="label" part="name" ?hidden=${!peer}>${peer?.name ?? ''}</span>
     `;

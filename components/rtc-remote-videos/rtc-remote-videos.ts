@@ -5,6 +5,7 @@ import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { gridLayout, type GridLayout } from '../internal/grid-layout.js';
+import { stringsFor } from '../internal/strings.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
 import { placeholderStyles } from '../internal/video-styles.js';
@@ -182,7 +183,7 @@ export class RtcRemoteVideosElement extends LitElement {
         ${peers.length
           ? nothing
           : html`<div class="placeholder" part="placeholder">
-              <slot name="placeholder">Waiting for others to join…</slot>
+              <slot name="placeholder">${stringsFor(this).waitingForOthers}</slot>
             </div>`}
       </div>
     `;

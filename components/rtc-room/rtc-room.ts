@@ -17,6 +17,7 @@ import {
 } from '../events.js';
 import { RtcError } from '../internal/errors.js';
 import { RemoteSlots, type RemoteSlot } from '../internal/remote-slots.js';
+import { stringsFor } from '../internal/strings.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from '../internal/room-session.js';
 
@@ -251,7 +252,7 @@ export class RtcRoomElement extends LitElement {
   protected override render() {
     // Every member's sound plays here, whether or not an element shows its video.
     return html`<div class="prompt" part="audio-prompt" ?hidden=${!this.needsGesture}>
-        <slot name="audio-prompt"><button type="button" part="audio-button">Start audio</button></slot>
+        <slot name="audio-prompt"><button type="button" part="audio-button">${stringsFor(this).startAudio}</button></slot>
       </div>
       <slot></slot>
       <div class="audio">
