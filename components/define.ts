@@ -3,6 +3,7 @@
  * classes from `index.js` registers nothing.
  */
 import { RtcChatElement } from './rtc-chat/rtc-chat.js';
+import { RtcPreflightElement } from './rtc-preflight/rtc-preflight.js';
 import { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
 import { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
@@ -16,6 +17,7 @@ const tags = {
   'rtc-remote-video': RtcRemoteVideoElement,
   'rtc-remote-videos': RtcRemoteVideosElement,
   'rtc-chat': RtcChatElement,
+  'rtc-preflight': RtcPreflightElement,
 } as const;
 
 for (const [tag, ctor] of Object.entries(tags)) {
@@ -29,5 +31,6 @@ declare global {
     'rtc-remote-video': RtcRemoteVideoElement;
     'rtc-remote-videos': RtcRemoteVideosElement;
     'rtc-chat': RtcChatElement;
+    'rtc-preflight': RtcPreflightElement;
   }
 }

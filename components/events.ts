@@ -1,4 +1,5 @@
 import type { PeerInfo } from '../server/protocol.js';
+import type { PreflightResult } from './internal/preflight.js';
 import type { RtcErrorCode } from './internal/errors.js';
 
 export interface RtcJoinedDetail {
@@ -83,6 +84,12 @@ export class RtcMessageEvent extends CustomEvent<RtcMessageDetail> {
     super('rtc-message', init(detail));
   }
 }
+/** `<rtc-preflight>` finished a check; `detail` is its result. */
+export class RtcPreflightEvent extends CustomEvent<PreflightResult> {
+  constructor(detail: PreflightResult) {
+    super('rtc-preflight', init(detail));
+  }
+}
 /**
  * The browser refused to play the others' sound before the person interacted with the page. The
  * room shows its `audio-prompt` and plays the sound at the next click, tap or key press.
@@ -109,6 +116,7 @@ declare global {
     'rtc-reconnected': RtcReconnectedEvent;
     'rtc-autoplay-blocked': RtcAutoplayBlockedEvent;
     'rtc-message': RtcMessageEvent;
+    'rtc-preflight': RtcPreflightEvent;
     'rtc-error': RtcErrorEvent;
   }
 }

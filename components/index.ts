@@ -4,6 +4,8 @@ export { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 export { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
 export { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
 export { RtcChatElement, type RtcChatMessage } from './rtc-chat/rtc-chat.js';
+export { RtcPreflightElement } from './rtc-preflight/rtc-preflight.js';
+export { runPreflight, type PreflightResult, type PreflightOptions, type CheckResult } from './internal/preflight.js';
 export * from './events.js';
 export { registerStrings, type RtcStrings } from './internal/strings.js';
 export { RtcError, type RtcErrorCode } from './internal/errors.js';

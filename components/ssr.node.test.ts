@@ -28,7 +28,7 @@ function importInNode(modules: string[]): { status: number | null; stderr: strin
       });
     }
     for (const m of ${JSON.stringify(modules)}) await import(m);
-    const defined = typeof customElements === 'undefined' ? [] : ['rtc-room', 'rtc-local-video', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-chat'].filter((t) => customElements.get(t));
+    const defined = typeof customElements === 'undefined' ? [] : ['rtc-room', 'rtc-local-video', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-chat', 'rtc-preflight'].filter((t) => customElements.get(t));
     console.log(JSON.stringify({ readers, defined }));
   `;
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
@@ -48,7 +48,7 @@ describe('importing in Node (server-side rendering)', () => {
     const ours = report.readers.filter((r) => r.includes('/components/'));
     assert.deepEqual(ours, []);
     // The tags are defined through Lit's server-side shim, so SSR can render them.
-    assert.deepEqual(report.defined, ['rtc-room', 'rtc-local-video', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-chat']);
+    assert.deepEqual(report.defined, ['rtc-room', 'rtc-local-video', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-chat', 'rtc-preflight']);
   });
 
   it('the probe catches a module of ours that feature-tests document at load time', () => {

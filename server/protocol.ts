@@ -76,6 +76,12 @@ export const joinRequestSchema = z.strictObject({
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 
+/** `preflight`: what a join into `room` would get, without joining (for `<rtc-preflight>`). */
+export const preflightRequestSchema = z.strictObject({
+  room: joinRequestSchema.shape.room,
+});
+export type PreflightRequest = z.input<typeof preflightRequestSchema>;
+
 export const sessionDescriptionSchema = z.strictObject({
   type: z.enum(['offer', 'answer']),
   sdp: z.string().max(MAX_SDP_LENGTH),
@@ -128,6 +134,11 @@ export interface ClientToServerEvents {
   join: (request: JoinRequest, ack: AckCallback<JoinResult>) => void;
   signal: (request: SignalRequest, ack: AckCallback) => void;
   leave: (ack: AckCallback) => void;
+  /**
+   * The ICE servers a member of `room` would get, without joining: for a check before the call.
+   * Allowed to whoever may join that room.
+   */
+  preflight: (request: PreflightRequest, ack: AckCallback<IceServersGrant & { protocol: number }>) => void;
   /** Fresh ICE servers (e.g. before an ICE restart once the old credentials expired). Members only. */
   'ice-servers': (ack: AckCallback<IceServersGrant>) => void;
 }

@@ -6,6 +6,8 @@ import { SignalingError } from './errors.js';
 import type { IceServerProvider } from './ice/provider.js';
 import {
   joinRequestSchema,
+  preflightRequestSchema,
+  PROTOCOL_VERSION,
   signalRequestSchema,
   type Ack,
   type ClientToServerEvents,
@@ -176,6 +178,12 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       for (const peer of peers) io.to(rooms.get(room, peer.id)!.socketId).emit('peer-joined', { id, name });
       logger.debug({ room, id, resumed: !!admission.previousSocketId }, 'joined');
       return { id, room, capacity: admission.capacity, peers, resumeToken, reconnectGraceMs, ...ice };
+    });
+
+    handle(socket, 'preflight', preflightRequestSchema, logger, async ({ room }) => {
+      // The same servers a join would hand out, under the same conditions as a join, for a
+      // one-off identity: no member is created and nobody is told.
+      return { protocol: PROTOCOL_VERSION, ...(await grant(room, `preflight-${randomBytes(8).toString('hex')}`)) };
     });
 
     handle(socket, 'ice-servers', undefined, logger, async () => {

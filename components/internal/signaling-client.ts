@@ -91,6 +91,12 @@ export class SignalingClient {
     await this.#request('leave');
   }
 
+  /** The STUN/TURN servers a member of `room` would get, without joining (for a check before a call). */
+  async preflight(room: string): Promise<IceServersGrant & { protocol: number }> {
+    const { ok: _ok, ...grant } = await this.#request<IceServersGrant & { protocol: number; ok: true }>('preflight', { room });
+    return grant;
+  }
+
   /** Fresh STUN/TURN servers; members only (`not_joined` otherwise). */
   async iceServers(): Promise<IceServersGrant> {
     const { iceServers, iceServersExpireAt, iceServersDegraded } = await this.#request<IceServersGrant>('ice-servers');

@@ -17,6 +17,16 @@ export interface RtcStrings {
   send: string;
   you: string;
   guest: string;
+  /** `<rtc-preflight>`: its button, while it runs, the four checks, and the three verdicts. */
+  checkSetup: string;
+  checking: string;
+  camera: string;
+  microphone: string;
+  callServer: string;
+  network: string;
+  verdictOk: string;
+  verdictWarning: string;
+  verdictFailed: string;
 }
 
 const en: RtcStrings = {
@@ -28,6 +38,15 @@ const en: RtcStrings = {
   send: 'Send',
   you: 'You',
   guest: 'Guest',
+  checkSetup: 'Check my setup',
+  checking: 'Checking…',
+  camera: 'Camera',
+  microphone: 'Microphone',
+  callServer: 'Call server',
+  network: 'Network',
+  verdictOk: 'Ready for a call',
+  verdictWarning: 'A call should work, with a caveat',
+  verdictFailed: 'A call will not work',
 };
 
 const fr: RtcStrings = {
@@ -39,6 +58,15 @@ const fr: RtcStrings = {
   send: 'Envoyer',
   you: 'Vous',
   guest: 'Invité',
+  checkSetup: 'Vérifier mon installation',
+  checking: 'Vérification…',
+  camera: 'Caméra',
+  microphone: 'Micro',
+  callServer: 'Serveur d’appel',
+  network: 'Réseau',
+  verdictOk: 'Prêt pour un appel',
+  verdictWarning: 'Un appel devrait fonctionner, avec une réserve',
+  verdictFailed: 'Un appel ne fonctionnera pas',
 };
 
 const dictionaries = new Map<string, Partial<RtcStrings>>([

@@ -1,5 +1,9 @@
 // Helpers for the TURN tests: the setup web-test-runner.config.js serves (a real coturn and a
 // second rtc-room server handing out TURN REST credentials for it), and small getStats readers.
+import type { IceServer } from '../../server/protocol.js';
+import { gatherCandidates, type GatherResult } from '../internal/ice-gather.js';
+
+export type { GatherResult };
 
 /** A TURN REST username and its credential. */
 export interface TurnCredential {
@@ -67,42 +71,10 @@ export function describeCandidate(c: CandidateStats): string {
   return `${c.candidateType}/${c.relayProtocol ?? c.protocol} ${c.address}:${c.port}`;
 }
 
-export interface GatherResult {
-  /** Candidates gathered, by type (`relay`, `host`, …). */
-  candidates: RTCIceCandidate[];
-  /** `icecandidateerror` events. */
-  errors: Array<{ errorCode: number; errorText: string; url: string }>;
-  /** Whether gathering finished before the bound. */
-  complete: boolean;
-}
-
 /**
  * Gathers ICE candidates with one TURN server and `iceTransportPolicy: 'relay'`, as a page would
  * (a data channel so that there is something to gather for), until gathering completes or `timeout`.
  */
 export async function gatherRelay(iceServer: RTCIceServer, timeout = 10_000): Promise<GatherResult> {
-  const pc = new RTCPeerConnection({ iceServers: [iceServer], iceTransportPolicy: 'relay' });
-  const result: GatherResult = { candidates: [], errors: [], complete: false };
-  try {
-    pc.createDataChannel('probe');
-    pc.addEventListener('icecandidateerror', (e) => {
-      const { errorCode, errorText, url } = e as RTCPeerConnectionIceErrorEvent;
-      result.errors.push({ errorCode, errorText, url });
-    });
-    const done = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeout);
-      pc.addEventListener('icecandidate', (e) => {
-        if (e.candidate && e.candidate.candidate) result.candidates.push(e.candidate);
-        if (!e.candidate) {
-          clearTimeout(timer);
-          resolve(true);
-        }
-      });
-    });
-    await pc.setLocalDescription();
-    result.complete = await done;
-    return result;
-  } finally {
-    pc.close();
-  }
+  return gatherCandidates([iceServer as IceServer], { policy: 'relay', timeout });
 }
