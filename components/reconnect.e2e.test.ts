@@ -119,18 +119,38 @@ describe('calls that survive', () => {
     const room = uniqueRoom('vanish');
     const [a] = await members('', room, ['Ada']);
     const frame = document.createElement('iframe');
+    frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy&abrupt`;
+    document.body.append(frame);
+    try {
+      await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
+      const left = oneEvent(a, 'rtc-peer-left');
+      const t0 = performance.now();
+      frame.remove(); // the document is destroyed with no goodbye, as if it crashed
+      const { detail } = await left;
+      const ms = performance.now() - t0;
+      expect(detail.peer.name).to.equal('Cy');
+      expect(ms, 'ms until rtc-peer-left').to.be.below(10_000);
+      expect(a.peers).to.have.length(0);
+    } finally {
+      frame.remove();
+      a.remove();
+    }
+  });
+
+  it('a member whose page closes normally says goodbye: gone for the others at once', async function () {
+    this.timeout(30_000);
+    const room = uniqueRoom('goodbye');
+    const [a] = await members('', room, ['Ada']);
+    const frame = document.createElement('iframe');
     frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy`;
     document.body.append(frame);
     try {
       await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
       const left = oneEvent(a, 'rtc-peer-left');
       const t0 = performance.now();
-      frame.remove(); // the document is destroyed: no leave, no goodbye
-      const { detail } = await left;
-      const ms = performance.now() - t0;
-      expect(detail.peer.name).to.equal('Cy');
-      expect(ms, 'ms until rtc-peer-left').to.be.below(10_000);
-      expect(a.peers).to.have.length(0);
+      frame.remove(); // pagehide runs: the session sends leave
+      await left;
+      expect(performance.now() - t0, 'ms until rtc-peer-left').to.be.below(1_000);
     } finally {
       frame.remove();
       a.remove();

@@ -136,6 +136,7 @@ export class RoomSession extends EventTarget {
     this.#ended = true;
     const signaling = this.#signaling;
     this.#signaling = null;
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     if (signaling?.socket.connected && this.#id) {
       await Promise.race([signaling.leave().catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
     }
@@ -204,6 +205,7 @@ export class RoomSession extends EventTarget {
       const signaling = new SignalingClient({ server: this.options.server, requestTimeout: this.options.requestTimeout });
       this.#signaling = signaling;
       this.#listen(signaling);
+      globalThis.addEventListener?.('pagehide', this.#onPageHide);
       await signaling.connect((error) => {
         // Said once per outage; Socket.IO keeps trying and the status stays `connecting`.
         if (this.#connectFailReported || this.#ended) return;
@@ -265,6 +267,16 @@ export class RoomSession extends EventTarget {
       if (this.#status === 'reconnecting') this.#rejoin(signaling);
     });
   }
+
+  /**
+   * The page is going away for good (closed, reloaded, navigated): say goodbye, so that the others
+   * see this member leave at once rather than after the reconnect grace. A page kept in the
+   * back/forward cache (`persisted`) may come back, and keeps its place.
+   */
+  readonly #onPageHide = (event: Event) => {
+    if ((event as PageTransitionEvent).persisted || !this.#signaling?.socket.connected || !this.#id) return;
+    this.#signaling.socket.emit('leave', () => {});
+  };
 
   /** The signaling connection is gone: peer connections stay up, the session rejoins when it is back. */
   #signalingDropped(reason: string): void {

@@ -2,7 +2,7 @@
 // not start before the person has interacted with the page.
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { RtcAutoplayBlockedEvent } from '../events.js';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendMouse } from '@web/test-runner-commands';
 import '../define.js';
 import type { RtcRoomElement } from './rtc-room.js';
 import { uniqueRoom } from '../test-support/helpers.js';
@@ -10,7 +10,7 @@ import { uniqueRoom } from '../test-support/helpers.js';
 describe('<rtc-room> under the browser autoplay policy', function () {
   this.timeout(20_000);
 
-  it('says autoplay_blocked when sound may not start, and plays it after a key press', async () => {
+  it('says autoplay_blocked and sets needs-gesture when sound may not start, and plays it after a click', async () => {
     const name = uniqueRoom('autoplay');
     const box = await fixture<HTMLDivElement>(html`<div>
       <rtc-room room=${name} name="Ada"></rtc-room>
@@ -30,10 +30,10 @@ describe('<rtc-room> under the browser autoplay policy', function () {
     expect(a.hasAttribute('needs-gesture')).to.be.true;
     const prompt = a.shadowRoot!.querySelector<HTMLElement>('[part=audio-prompt]')!;
     expect(prompt.checkVisibility(), 'the audio prompt is visible').to.be.true;
-    // The person presses the prompt's button with the keyboard (Enter is a user activation).
-    a.shadowRoot!.querySelector<HTMLButtonElement>('[part=audio-button]')!.focus();
-    await sendKeys({ press: 'Enter' });
-    await waitUntil(() => !audio().paused, 'sound did not start after a key press', { timeout: 5_000 });
+    // The person clicks the prompt's button (a real mouse click: a user activation).
+    const button = a.shadowRoot!.querySelector<HTMLButtonElement>('[part=audio-button]')!.getBoundingClientRect();
+    await sendMouse({ type: 'click', position: [Math.round(button.x + button.width / 2), Math.round(button.y + button.height / 2)] });
+    await waitUntil(() => !audio().paused, 'sound did not start after a click', { timeout: 5_000 });
     expect(audio().muted).to.be.false;
     await waitUntil(() => !a.hasAttribute('needs-gesture'));
     expect(prompt.checkVisibility(), 'the audio prompt is gone').to.be.false;

@@ -2,6 +2,13 @@
 import '../define.js';
 
 const params = new URLSearchParams(location.search);
+// ?abrupt: behave like a crashed page, which never says goodbye (no pagehide handlers run).
+if (params.has('abrupt')) {
+  const add = window.addEventListener.bind(window);
+  window.addEventListener = ((type: string, ...rest: [EventListenerOrEventListenerObject, AddEventListenerOptions?]) => {
+    if (type !== 'pagehide') add(type, ...rest);
+  }) as typeof window.addEventListener;
+}
 const room = document.createElement('rtc-room');
 room.room = params.get('room') ?? '';
 room.name = params.get('name') ?? '';
