@@ -99,6 +99,14 @@ describe('reconnects: members come back as themselves', () => {
     assert.equal(late.id, jb.id);
   });
 
+  it('dead connections are noticed within 15 s: pings every 10 s, 5 s to answer', async () => {
+    const h = await start();
+    const c = await h.client();
+    // what the server announced in the Engine.IO handshake
+    const engine = (c.io as unknown as { engine: { _pingInterval: number; _pingTimeout: number } }).engine;
+    assert.deepEqual([engine._pingInterval, engine._pingTimeout], [10_000, 5_000]);
+  });
+
   it('refuses a malformed resume token', async () => {
     const h = await start();
     const res = await join(await h.client(), { room: room(), resume: 'short' });
