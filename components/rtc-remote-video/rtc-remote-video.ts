@@ -9,7 +9,8 @@ import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 
 /**
  * One remote member of the enclosing `<rtc-room>`: its video (the room plays its sound). Without `peer`, it shows the
- * first member that no other `<rtc-remote-video>` shows (in document order).
+ * first member that no other `<rtc-remote-video>` shows (in document order); when that member leaves it empties
+ * and shows its placeholder.
  *
  * @tagname rtc-remote-video
  * @summary Shows and plays one other member of the call.
@@ -50,11 +51,12 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
 
   private _slots: RemoteSlots | null = null;
 
-  /** The member shown, or null. */
+  /** The member shown (`{ id, name, stream, connectionState }`), or null. */
   get remotePeer(): RemotePeer | null {
     return (this._peerId && this._room?.peers.get(this._peerId)) || null;
   }
 
+  /** @internal The pinned member for the room's slot registry. */
   get pinnedPeer(): string | null {
     return this.peer || null;
   }

@@ -56,8 +56,11 @@ class BoxSizeController implements ReactiveController {
 
 /**
  * Every other member of the enclosing `<rtc-room>`, one video tile each, in a grid that keeps the
- * 16:9 tiles as large as the element allows and rearranges itself as members come and go and as
- * the element is resized. The videos are muted: the room plays every member's sound.
+ * 16:9 tiles as large as the element allows (for 1 to 8 members it tries every column count and
+ * keeps the largest tile) and rearranges itself as members come and go and as
+ * the element is resized; a tile keeps its `<video>` as long as its member stays. The videos are
+ * muted: the room plays every member's sound. No attributes: it shows the room's `peers` in join
+ * order.
  *
  * The element fills its container's width and height (`width: 100%; height: 100%`); where the
  * container's height is not definite (the usual `height: auto`), it is 16:9 instead. Set `height`

@@ -12,19 +12,35 @@ import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus 
 
 /**
  * A video call room. Joins `room` on the signaling server when it is in the page (unless `manual`),
- * sends the camera and microphone, and shares the call with the `<rtc-local-video>` and
- * `<rtc-remote-video>` elements inside it.
+ * sends the camera and microphone, and shares the call with the elements inside it (through
+ * `@lit/context`). Removing it from the page leaves the room and stops the camera and microphone.
+ * The camera is asked for 640×360 (`ideal`, so any camera works): in a mesh each member uploads
+ * one stream per other member.
+ *
+ * The room plays every member's sound itself (hidden `<audio>` elements in its shadow root), so
+ * you hear everyone even when no element shows their video. When a connection fails, it restarts
+ * ICE (fetching fresh TURN credentials first if they expired) up to three times before
+ * `peer_failed`.
+ *
+ * `rtc-error` codes: `room_full`, `bad_request` (e.g. an invalid room name), `connect_failed`
+ * (server unreachable), `timeout`, `disconnected` (signaling dropped; it rejoins when the
+ * connection is back), `media_denied` / `no_device` / `media_failed` (the call goes on without
+ * sending that media), `peer_failed` (one peer's connection failed after three ICE restarts),
+ * `autoplay_blocked` (the browser refused to play sound: it starts at the next click or key
+ * press), `internal`. After `room_full`, `bad_request` and `connect_failed`, `state` is `error`
+ * and nothing is retried. Every event bubbles and crosses shadow roots, and is typed in
+ * `HTMLElementEventMap`.
  *
  * @tagname rtc-room
- * @summary A live video call: put `<rtc-local-video>` and `<rtc-remote-video>` inside.
+ * @summary A live video call: put `<rtc-local-video>` and `<rtc-remote-videos>` (or `<rtc-remote-video>`s) inside.
  *
- * @slot - The call's layout: `<rtc-local-video>`, `<rtc-remote-video>` and any other content.
+ * @slot - The call's layout: `<rtc-local-video>`, `<rtc-remote-videos>`, `<rtc-remote-video>` and any other content.
  *
- * @fires {RtcJoinedEvent} rtc-joined - The room was joined; `detail` is `{ id, room, peers }`.
- * @fires {RtcLeftEvent} rtc-left - The room was left; `detail` is `{ room }`.
- * @fires {RtcPeerJoinedEvent} rtc-peer-joined - Another member came in; `detail.peer` is `{ id, name }`.
- * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left; `detail.peer` is `{ id, name }`.
- * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`, `autoplay_blocked` (sound starts at the next click or key press).
+ * @fires {RtcJoinedEvent} rtc-joined - The room was joined; `detail` is `{ id, room, peers: [{ id, name }] }`.
+ * @fires {RtcLeftEvent} rtc-left - The room was left (`leave()`, a new `room`, or removal); `detail` is `{ room }`.
+ * @fires {RtcPeerJoinedEvent} rtc-peer-joined - Another member came in; `detail` is `{ peer: { id, name } }`.
+ * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left or lost its connection; `detail` is `{ peer: { id, name } }`.
+ * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message, cause? }` (codes above).
  */
 export class RtcRoomElement extends LitElement {
   static override styles = css`
@@ -59,7 +75,7 @@ export class RtcRoomElement extends LitElement {
 
   /**
    * Members this room holds, 2 to 8, when this member creates it (the first to join decides for the
-   * room's lifetime). The server's own limit wins. Empty: the server's limit.
+   * room's lifetime). The server's `ROOM_CAPACITY` wins. Empty: the server's limit.
    */
   @property({ type: Number }) capacity?: number;
 
@@ -89,17 +105,20 @@ export class RtcRoomElement extends LitElement {
   private _session: RoomSession | null = null;
   private _unbind: (() => void) | null = null;
 
-  /** The current session (the browser core), for scripts that need more than the elements show. */
+  /**
+   * The current session (the browser core's `RoomSession`), for scripts that need more than the
+   * elements show: `getStats(peerId)`, `iceServers` with their expiry, `restartIce(peerId?)`.
+   */
   get session(): RoomSession | null {
     return this._session;
   }
 
-  /** The other members, in join order. */
+  /** The other members, in join order: `{ id, name, stream, connectionState }`. */
   get peers(): RemotePeer[] {
     return [...this._roomState.peers.values()];
   }
 
-  /** Ids of the members whose sound is not played. */
+  /** Ids of the members whose sound is not played on this page (`setPeerMuted`). */
   get mutedPeers(): ReadonlySet<string> {
     return this._mutedPeers;
   }
