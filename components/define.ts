@@ -1,6 +1,7 @@
 /**
- * Registers the four tags. Import this (or load dist/rtc-room.js) once per page; importing the
- * classes from `index.js` registers nothing.
+ * `rtc-room` (and `rtc-room/define.js`): registers the tags, each only if no other element has it,
+ * and re-exports everything from `index.js`. Importing the classes from `rtc-room/elements`
+ * registers nothing. `HTMLElementTagNameMap` entries sit next to each class.
  */
 import { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
@@ -18,13 +19,4 @@ const tags = {
 
 for (const [tag, ctor] of Object.entries(tags)) {
   if (!customElements.get(tag)) customElements.define(tag, ctor);
-}
-
-declare global {
-  interface HTMLElementTagNameMap {
-    'rtc-room': RtcRoomElement;
-    'rtc-local-video': RtcLocalVideoElement;
-    'rtc-remote-video': RtcRemoteVideoElement;
-    'rtc-remote-videos': RtcRemoteVideosElement;
-  }
 }

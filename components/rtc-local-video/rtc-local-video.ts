@@ -54,3 +54,9 @@ export class RtcLocalVideoElement extends LitElement {
     `;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-local-video': RtcLocalVideoElement;
+  }
+}

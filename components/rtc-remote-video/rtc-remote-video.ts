@@ -124,3 +124,9 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
     this._mutedPeer = next;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-remote-video': RtcRemoteVideoElement;
+  }
+}

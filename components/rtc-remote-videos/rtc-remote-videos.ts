@@ -71,7 +71,8 @@ class BoxSizeController implements ReactiveController {
  *
  * @slot placeholder - Shown while nobody else is there. Default: "Waiting for others to join…".
  *
- * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, `connected`.
+ * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, the `connected` attribute.
+ * @csspart connected - Also on a tile while its member's connection is up: style it with `::part(tile connected)` (CSS allows no attribute selector after `::part()`).
  * @csspart video - The `<video>` in a tile.
  * @csspart name - The member's display name over the video.
  * @csspart placeholder - The box around the placeholder slot.
@@ -192,10 +193,11 @@ export class RtcRemoteVideosElement extends LitElement {
   }
 
   private _renderTile(peer: RemotePeer) {
+    const connected = peer.connectionState === 'connected';
     // live(): Lit re-sets object-valued properties on every render, and assigning srcObject, even the same
     // stream, reloads the video (a black flash, then a restart).
     return html`
-      <div class="tile" part="tile" data-peer-id=${peer.id} ?connected=${peer.connectionState === 'connected'}>
+      <div class="tile" part=${connected ? 'tile connected' : 'tile'} data-peer-id=${peer.id} ?connected=${connected}>
         <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)}></video>
         <span class="name" part="name" ?hidden=${!peer.name}>${peer.name}</span>
       </div>
@@ -210,5 +212,11 @@ export class RtcRemoteVideosElement extends LitElement {
         if (!(error instanceof DOMException && error.name === 'AbortError')) console.warn('<rtc-remote-videos>: play() failed', error);
       });
     }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-remote-videos': RtcRemoteVideosElement;
   }
 }

@@ -302,3 +302,9 @@ export class RtcRoomElement extends LitElement {
 function sameOptions(a: Readonly<RoomSessionOptions>, b: RoomSessionOptions): boolean {
   return (Object.keys(b) as (keyof RoomSessionOptions)[]).every((key) => a[key] === b[key]);
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-room': RtcRoomElement;
+  }
+}
