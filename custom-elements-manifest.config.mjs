@@ -5,6 +5,8 @@ export default {
   exclude: ['components/**/*.test.ts', 'components/test-support/**', 'components/internal/**'],
   outdir: 'dist',
   litelement: true,
+  // package.json already names dist/custom-elements.json in `customElements`.
+  packagejson: false,
   plugins: [
     {
       // The analyzer guesses event names from `dispatchEvent(new X(...))` calls and gets

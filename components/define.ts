@@ -1,6 +1,7 @@
 /**
- * Registers the tags. Import this (or load dist/rtc-room.js) once per page; importing the
- * classes from `index.js` registers nothing.
+ * `rtc-room` (and `rtc-room/define.js`): registers the tags, each only if no other element has it,
+ * and re-exports everything from `index.js`. Importing the classes from `rtc-room/elements`
+ * registers nothing. `HTMLElementTagNameMap` entries sit next to each class.
  */
 import { RtcChatElement } from './rtc-chat/rtc-chat.js';
 import { RtcPreflightElement } from './rtc-preflight/rtc-preflight.js';
@@ -22,15 +23,4 @@ const tags = {
 
 for (const [tag, ctor] of Object.entries(tags)) {
   if (!customElements.get(tag)) customElements.define(tag, ctor);
-}
-
-declare global {
-  interface HTMLElementTagNameMap {
-    'rtc-room': RtcRoomElement;
-    'rtc-local-video': RtcLocalVideoElement;
-    'rtc-remote-video': RtcRemoteVideoElement;
-    'rtc-remote-videos': RtcRemoteVideosElement;
-    'rtc-chat': RtcChatElement;
-    'rtc-preflight': RtcPreflightElement;
-  }
 }

@@ -10,6 +10,7 @@ import { createIceProvider, type IceSourceOptions } from './ice/select.js';
 import { DEFAULT_RECONNECT_GRACE, DEFAULT_ROOM_CAPACITY } from './config.js';
 import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from './protocol.js';
 import { Rooms } from './rooms.js';
+import { createMetrics, type RtcMetrics } from './metrics.js';
 import { attachSignaling, type RtcIo } from './signaling.js';
 
 export interface RtcServerOptions extends IceSourceOptions {
@@ -43,6 +44,12 @@ export interface RtcServerOptions extends IceSourceOptions {
    * @default any origin
    */
   corsOrigin?: string | string[] | true;
+  /**
+   * Prometheus metrics at `GET /metrics` (prom-client). Keep the path away from the public
+   * internet (see the README's deployment section). `false`: no metrics and no route.
+   * @default true
+   */
+  metrics?: boolean;
 }
 
 export interface RtcServer {
@@ -53,6 +60,8 @@ export interface RtcServer {
   readonly rooms: Rooms;
   /** The ICE server provider in use. */
   readonly iceProvider: IceServerProvider;
+  /** The Prometheus registry behind `/metrics` (null with `metrics: false`), to add your own. */
+  readonly metrics: RtcMetrics | null;
   /** Listens (only when the server created its own HTTP server or the given one is idle). */
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
   /**
@@ -94,6 +103,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   }
   const iceProvider = options.iceProvider ?? createIceProvider(options, logger);
   const rooms = new Rooms();
+  const metrics = options.metrics === false ? null : createMetrics({ rooms });
 
   const app = express();
   app.disable('x-powered-by');
@@ -101,6 +111,11 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     const health = iceProvider.health?.() ?? { ok: true };
     res.json({ ok: true, protocol: PROTOCOL_VERSION, ...rooms.stats(), ice: { provider: iceProvider.name, ...health } });
   });
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.render());
+    });
+  }
   if (options.bundleDir) {
     const dir = resolve(options.bundleDir);
     for (const file of BUNDLE_FILES) app.get(`/${file}`, (_req, res) => res.sendFile(resolve(dir, file)));
@@ -126,7 +141,14 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
   });
-  const signaling = attachSignaling(io, { rooms, iceProvider, roomCapacity, reconnectGraceMs: reconnectGrace * 1000, logger });
+  const signaling = attachSignaling(io, {
+    rooms,
+    iceProvider: metrics?.instrumentIceProvider(iceProvider) ?? iceProvider,
+    roomCapacity,
+    reconnectGraceMs: reconnectGrace * 1000,
+    logger,
+  });
+  metrics?.observe(io);
 
   let closing: Promise<void> | null = null;
   return {
@@ -135,6 +157,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     httpServer,
     rooms,
     iceProvider,
+    metrics,
     async listen(port, host = '127.0.0.1') {
       httpServer.listen(port, host);
       await once(httpServer, 'listening');

@@ -65,6 +65,7 @@ describe('loadConfig', () => {
     [{ ICE_SERVERS: '[{"urls":"http://x"}]' }, /^ICE_SERVERS\[0\.urls\]/],
     [{ ICE_SERVERS: '[{"urls":[]}]' }, /^ICE_SERVERS/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
+    [{ HOST: 'my host' }, /^HOST must be an IP address or a host name/],
     [{ ICE_TTL: '10' }, /^ICE_TTL/],
     [{ ICE_TTL: '90000' }, /^ICE_TTL/],
     [{ RECONNECT_GRACE: '-1' }, /^RECONNECT_GRACE/],

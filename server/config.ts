@@ -64,6 +64,42 @@ export const iceServerSchema = z
   })
   .strict();
 
+/** Every environment variable the CLI reads, for `--help` (a test checks that none is missing). */
+export const CONFIG_VARIABLES: readonly { name: string; default: string; description: string }[] = [
+  { name: 'PORT', default: '3000', description: 'TCP port to listen on (0 to 65535; 0 picks a free one)' },
+  { name: 'HOST', default: '127.0.0.1', description: 'address to listen on (0.0.0.0 for every interface)' },
+  { name: 'ROOM_CAPACITY', default: String(DEFAULT_ROOM_CAPACITY), description: `members per room, 2 to ${MAX_ROOM_CAPACITY} (a room's first member may ask for less)` },
+  { name: 'ICE_SERVERS', default: '[]', description: 'JSON array of RTCIceServer objects handed to room members (also the Twilio fallback)' },
+  { name: 'TWILIO_ACCOUNT_SID', default: '', description: "Twilio account ('AC…'): ICE servers from Twilio's Network Traversal Service" },
+  { name: 'TWILIO_AUTH_TOKEN', default: '', description: "the Twilio account's auth token" },
+  { name: 'TWILIO_API_KEY_SID', default: '', description: "a Twilio API key ('SK…') instead of the auth token" },
+  { name: 'TWILIO_API_KEY_SECRET', default: '', description: "the Twilio API key's secret" },
+  { name: 'TWILIO_EDGE', default: '', description: "Twilio edge location, e.g. 'dublin'" },
+  { name: 'TWILIO_REGION', default: '', description: "Twilio region, e.g. 'ie1'" },
+  { name: 'TURN_URLS', default: '', description: 'comma-separated turn:/turns: URLs of a TURN server with REST credentials (coturn use-auth-secret)' },
+  { name: 'TURN_SECRET', default: '', description: 'comma-separated shared secrets for TURN_URLS; the first signs' },
+  { name: 'ICE_TTL', default: String(DEFAULT_ICE_TTL), description: 'lifetime in seconds (60 to 86400) of Twilio tokens and TURN credentials' },
+  { name: 'RECONNECT_GRACE', default: String(DEFAULT_RECONNECT_GRACE), description: "seconds (0 to 300) a member's place is kept after its connection drops, so it comes back as itself" },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
+];
+
+/** The CLI's `--help` text. */
+export function helpText(): string {
+  const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
+  const rows = CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.description}${v.default ? ` (default: ${v.default})` : ''}`);
+  return [
+    'Usage: rtc-room-server [--help]',
+    '',
+    'The rtc-room signaling server: the demo at /, the bundle at /rtc-room.js, GET /healthz,',
+    'GET /metrics (Prometheus) and Socket.IO signaling at /socket.io. Configured from the environment:',
+    '',
+    ...rows,
+    '',
+    'Twilio and TURN_URLS/TURN_SECRET exclude each other; with neither, members get ICE_SERVERS.',
+    '',
+  ].join('\n');
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
@@ -92,6 +128,14 @@ function iceServers(value: string | undefined): IceServer[] {
     throw new ConfigError(`ICE_SERVERS[${issue.path.join('.')}]: ${issue.message}`);
   }
   return parsed.data;
+}
+
+function host(value: string | undefined): string {
+  if (value === undefined || value === '') return '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(value)) {
+    throw new ConfigError(`HOST must be an IP address or a host name, e.g. 0.0.0.0 or ::1 (got '${value}')`);
+  }
+  return value;
 }
 
 function list(value: string | undefined): string[] {
@@ -157,7 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   return Object.freeze({
     port: integer('PORT', env.PORT, 3000, 0, 65535),
-    host: env.HOST || '127.0.0.1',
+    host: host(env.HOST),
     roomCapacity: integer('ROOM_CAPACITY', env.ROOM_CAPACITY, DEFAULT_ROOM_CAPACITY, 2, MAX_ROOM_CAPACITY),
     iceServers: Object.freeze(iceServers(env.ICE_SERVERS)),
     ice: iceSource(env),

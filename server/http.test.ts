@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -107,4 +107,23 @@ describe('the CLI (server/main.ts)', () => {
     assert.equal(code, 1);
     assert.match(err, /^rtc-room: ROOM_CAPACITY must be an integer/);
   });
+
+  it('--help lists every variable config.ts reads, with its default, and the README documents each', async () => {
+    const source = await readFile(new URL('./config.ts', import.meta.url), 'utf8');
+    const read = [...new Set([...source.matchAll(/env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!))].sort();
+    assert.ok(read.length >= 14, `found ${read.join(', ')}`);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0);
+    const listed = [...out.matchAll(/^ {2}([A-Z][A-Z0-9_]*) /gm)].map((m) => m[1]!).sort();
+    assert.deepEqual(listed, read, '--help lists exactly the variables loadConfig reads');
+    assert.match(out, /^ {2}PORT .*\(default: 3000\)$/m);
+    assert.match(out, /^ {2}ROOM_CAPACITY .*\(default: 4\)$/m);
+    assert.match(out, /^ {2}LOG_LEVEL .*\(default: info\)$/m);
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    for (const name of read) assert.ok(readme.includes(`\`${name}\``), `README.md documents ${name}`);
+  });
 });
+

@@ -8,3 +8,4 @@ export { createTwilioIceProvider, mapTwilioIceServers, type TwilioIceProviderOpt
 export type { IceProviderHealth, IceRequestContext, IceServerProvider, IceServersResult } from './ice/provider.js';
 export { SignalingError } from './errors.js';
 export * from './protocol.js';
+export { createMetrics, type RtcMetrics } from './metrics.js';

@@ -5,13 +5,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createRtcServer } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, helpText, loadConfig } from './config.js';
 
 /** The package root: the nearest directory above this file with a package.json. */
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
+}
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(helpText());
+  process.exit(0);
 }
 
 let config;

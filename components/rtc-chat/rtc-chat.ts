@@ -208,3 +208,9 @@ export class RtcChatElement extends LitElement {
     `;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-chat': RtcChatElement;
+  }
+}

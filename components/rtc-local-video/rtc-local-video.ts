@@ -2,6 +2,7 @@ import { consume } from '@lit/context';
 import { LitElement, css, html } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
+import { resumeMedia } from '../internal/resume-media.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 
@@ -45,6 +46,12 @@ export class RtcLocalVideoElement extends LitElement {
     return this._room?.localStream ?? null;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Put back after a move (the room's call goes on): the video the removal paused plays again.
+    if (this.hasUpdated) resumeMedia(this.renderRoot);
+  }
+
   protected override render() {
     const stream = this.stream;
     const hasVideo = !!stream?.getVideoTracks().length;
@@ -52,5 +59,11 @@ export class RtcLocalVideoElement extends LitElement {
       <video part="video" .srcObject=${live(stream)} ?hidden=${!hasVideo} autoplay playsinline muted></video>
       <div class="placeholder" part="placeholder" ?hidden=${hasVideo}><slot name="placeholder"></slot></div>
     `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-local-video': RtcLocalVideoElement;
   }
 }

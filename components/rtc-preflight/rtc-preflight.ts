@@ -143,3 +143,9 @@ export class RtcPreflightElement extends LitElement {
     `;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-preflight': RtcPreflightElement;
+  }
+}

@@ -4,13 +4,15 @@ import { property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
 import { stringsFor } from '../internal/strings.js';
+import { resumeMedia } from '../internal/resume-media.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
 import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 
 /**
  * One remote member of the enclosing `<rtc-room>`: its video (the room plays its sound). Without `peer`, it shows the
- * first member that no other `<rtc-remote-video>` shows (in document order).
+ * first member that no other `<rtc-remote-video>` shows (in document order); when that member leaves it empties
+ * and shows its placeholder.
  *
  * @tagname rtc-remote-video
  * @summary Shows and plays one other member of the call.
@@ -51,11 +53,12 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
 
   private _slots: RemoteSlots | null = null;
 
-  /** The member shown, or null. */
+  /** The member shown (`{ id, name, stream, connectionState }`), or null. */
   get remotePeer(): RemotePeer | null {
     return (this._peerId && this._room?.peers.get(this._peerId)) || null;
   }
 
+  /** @internal The pinned member for the room's slot registry. */
   get pinnedPeer(): string | null {
     return this.peer || null;
   }
@@ -83,6 +86,12 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
       slots?.arrange();
     }
     this.connected = this.remotePeer?.connectionState === 'connected';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Put back after a move (the room's call goes on): the video the removal paused plays again.
+    if (this.hasUpdated) resumeMedia(this.renderRoot);
   }
 
   protected override render() {
@@ -121,5 +130,11 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
     if (previous) room?.setPeerMuted(previous, false);
     if (next) room?.setPeerMuted(next, true);
     this._mutedPeer = next;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-remote-video': RtcRemoteVideoElement;
   }
 }

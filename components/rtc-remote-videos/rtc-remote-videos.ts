@@ -6,6 +6,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { gridLayout, type GridLayout } from '../internal/grid-layout.js';
 import { stringsFor } from '../internal/strings.js';
+import { resumeMedia } from '../internal/resume-media.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
 import { placeholderStyles } from '../internal/video-styles.js';
@@ -57,8 +58,11 @@ class BoxSizeController implements ReactiveController {
 
 /**
  * Every other member of the enclosing `<rtc-room>`, one video tile each, in a grid that keeps the
- * 16:9 tiles as large as the element allows and rearranges itself as members come and go and as
- * the element is resized. The videos are muted: the room plays every member's sound.
+ * 16:9 tiles as large as the element allows (for 1 to 8 members it tries every column count and
+ * keeps the largest tile) and rearranges itself as members come and go and as
+ * the element is resized; a tile keeps its `<video>` as long as its member stays. The videos are
+ * muted: the room plays every member's sound. No attributes: it shows the room's `peers` in join
+ * order.
  *
  * The element fills its container's width and height (`width: 100%; height: 100%`); where the
  * container's height is not definite (the usual `height: auto`), it is 16:9 instead. Set `height`
@@ -69,7 +73,8 @@ class BoxSizeController implements ReactiveController {
  *
  * @slot placeholder - Shown while nobody else is there. Default: "Waiting for others to join…".
  *
- * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, `connected`.
+ * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, the `connected` attribute.
+ * @csspart connected - Also on a tile while its member's connection is up: style it with `::part(tile connected)` (CSS allows no attribute selector after `::part()`).
  * @csspart video - The `<video>` in a tile.
  * @csspart name - The member's display name over the video.
  * @csspart placeholder - The box around the placeholder slot.
@@ -173,6 +178,12 @@ export class RtcRemoteVideosElement extends LitElement {
     });
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Put back after a move (the room's call goes on): the video the removal paused plays again.
+    if (this.hasUpdated) resumeMedia(this.renderRoot);
+  }
+
   protected override render() {
     const peers = [...(this._room?.peers.values() ?? [])];
     const { columns, tileWidth, tileHeight } = this._layout;
@@ -190,10 +201,11 @@ export class RtcRemoteVideosElement extends LitElement {
   }
 
   private _renderTile(peer: RemotePeer) {
+    const connected = peer.connectionState === 'connected';
     // live(): Lit re-sets object-valued properties on every render, and assigning srcObject, even the same
     // stream, reloads the video (a black flash, then a restart).
     return html`
-      <div class="tile" part="tile" data-peer-id=${peer.id} ?connected=${peer.connectionState === 'connected'}>
+      <div class="tile" part=${connected ? 'tile connected' : 'tile'} data-peer-id=${peer.id} ?connected=${connected}>
         <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)}></video>
         <span class="name" part="name" ?hidden=${!peer.name}>${peer.name}</span>
       </div>
@@ -208,5 +220,11 @@ export class RtcRemoteVideosElement extends LitElement {
         if (!(error instanceof DOMException && error.name === 'AbortError')) console.warn('<rtc-remote-videos>: play() failed', error);
       });
     }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-remote-videos': RtcRemoteVideosElement;
   }
 }

@@ -26,28 +26,49 @@ const DETACH_GRACE_MS = 1_000;
 
 /**
  * A video call room. Joins `room` on the signaling server when it is in the page (unless `manual`),
- * sends the camera and microphone, and shares the call with the `<rtc-local-video>` and
- * `<rtc-remote-video>` elements inside it. Moving it in the page keeps the call; removed for
- * good, it leaves after one second.
+ * sends the camera and microphone, and shares the call with the elements inside it (through
+ * `@lit/context`). The camera is asked for 640×360 (`ideal`, so any camera works): in a mesh each
+ * member uploads one stream per other member. Moving it in the page (a layout change, a framework
+ * re-render, React StrictMode's double mount) keeps the call: it waits one second to be put back;
+ * removed for good, it then leaves the room and stops the camera and microphone. Several rooms on
+ * one page are independent.
+ *
+ * The room plays every member's sound itself (hidden `<audio>` elements in its shadow root), so
+ * you hear everyone even when no element shows their video. When the browser blocks that sound
+ * until a gesture, `needs-gesture` is set and the `audio-prompt` shows until the next click, tap
+ * or key press.
+ *
+ * Calls survive: when the signaling connection drops, `state` is `reconnecting`, media keeps
+ * flowing peer to peer, and the room joins again as the same member. A broken peer connection
+ * gets up to three ICE restarts (with fresh TURN credentials when they expired), then
+ * `peer_unreachable`. A server that cannot be reached is tried again (`state` stays `connecting`).
+ *
+ * `rtc-error` codes: `room_full`, `bad_request` (e.g. an invalid room name), `connect_failed`
+ * (server unreachable; tried again by itself), `timeout`, `media_denied` / `no_device` /
+ * `media_failed` (the call goes on without sending that media), `peer_failed` (negotiation with
+ * one peer failed), `peer_unreachable` (a peer's connection could not be restored; it is removed),
+ * `autoplay_blocked`, `internal`. After `room_full` and `bad_request`, `state` is `error` and
+ * nothing is retried. Every event bubbles and crosses shadow roots, and is typed in
+ * `HTMLElementEventMap`.
  *
  * @tagname rtc-room
- * @summary A live video call: put `<rtc-local-video>` and `<rtc-remote-video>` inside.
+ * @summary A live video call: put `<rtc-local-video>` and `<rtc-remote-videos>` (or `<rtc-remote-video>`s) inside.
  *
- * @slot - The call's layout: `<rtc-local-video>`, `<rtc-remote-video>` and any other content.
+ * @slot - The call's layout: `<rtc-local-video>`, `<rtc-remote-videos>`, `<rtc-remote-video>` and any other content.
  * @slot audio-prompt - Shown while the browser blocks sound until a gesture (`needs-gesture`). Default: a "Start audio" button.
  *
  * @csspart audio-prompt - The box around the audio-prompt slot, shown above the call while `needs-gesture` is set.
  * @csspart audio-button - The default "Start audio" button.
  *
- * @fires {RtcJoinedEvent} rtc-joined - The room was joined; `detail` is `{ id, room, peers }`.
- * @fires {RtcLeftEvent} rtc-left - The room was left; `detail` is `{ room }`.
- * @fires {RtcPeerJoinedEvent} rtc-peer-joined - Another member came in; `detail.peer` is `{ id, name }`.
- * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left; `detail.peer` is `{ id, name }`.
+ * @fires {RtcJoinedEvent} rtc-joined - The room was joined; `detail` is `{ id, room, peers: [{ id, name }] }`.
+ * @fires {RtcLeftEvent} rtc-left - The room was left (`leave()`, a new `room`, or removal); `detail` is `{ room }`.
+ * @fires {RtcPeerJoinedEvent} rtc-peer-joined - Another member came in; `detail` is `{ peer: { id, name } }`.
+ * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left or lost its connection; `detail` is `{ peer: { id, name } }`.
  * @fires {RtcReconnectingEvent} rtc-reconnecting - The signaling connection dropped; calls go on while it reconnects. `detail` is `{ room, reason }`.
  * @fires {RtcReconnectedEvent} rtc-reconnected - Back in the room as the same member; `detail` is `{ id, room, peers, downtimeMs }`.
  * @fires {RtcMessageEvent} rtc-message - A message from another member's `send()`; `detail` is `{ peer: { id, name }, data }`.
- * @fires {RtcAutoplayBlockedEvent} rtc-autoplay-blocked - The browser blocked the others' sound until the person clicks, taps or presses a key; `needs-gesture` is set until then.
- * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`, `connect_failed` (tried again by itself), `peer_unreachable`, `autoplay_blocked` (sound starts at the next click or key press).
+ * @fires {RtcAutoplayBlockedEvent} rtc-autoplay-blocked - The browser blocked the others' sound until a click, tap or key press; `detail` is `{ room }`.
+ * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message, cause? }` (codes above).
  */
 export class RtcRoomElement extends LitElement {
   static override styles = css`
@@ -95,7 +116,7 @@ export class RtcRoomElement extends LitElement {
 
   /**
    * Members this room holds, 2 to 8, when this member creates it (the first to join decides for the
-   * room's lifetime). The server's own limit wins. Empty: the server's limit.
+   * room's lifetime). The server's `ROOM_CAPACITY` wins. Empty: the server's limit.
    */
   @property({ type: Number }) capacity?: number;
 
@@ -136,17 +157,20 @@ export class RtcRoomElement extends LitElement {
   private _unbind: (() => void) | null = null;
   private _detachTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** The current session (the browser core), for scripts that need more than the elements show. */
+  /**
+   * The current session (the browser core's `RoomSession`), for scripts that need more than the
+   * elements show: `getStats(peerId)`, `iceServers` with their expiry, `restartIce(peerId?)`.
+   */
   get session(): RoomSession | null {
     return this._session;
   }
 
-  /** The other members, in join order. */
+  /** The other members, in join order: `{ id, name, stream, connectionState }`. */
   get peers(): RemotePeer[] {
     return [...this._roomState.peers.values()];
   }
 
-  /** Ids of the members whose sound is not played. */
+  /** Ids of the members whose sound is not played on this page (`setPeerMuted`). */
   get mutedPeers(): ReadonlySet<string> {
     return this._mutedPeers;
   }
@@ -371,4 +395,10 @@ export class RtcRoomElement extends LitElement {
 
 function sameOptions(a: Readonly<RoomSessionOptions>, b: RoomSessionOptions): boolean {
   return (Object.keys(b) as (keyof RoomSessionOptions)[]).every((key) => a[key] === b[key]);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-room': RtcRoomElement;
+  }
 }

@@ -1,0 +1,20 @@
+/**
+ * `rtc-room/core`: the browser core without any element, for apps that draw their own UI.
+ * `RoomSession` joins a room and keeps one perfect-negotiation `PeerLink` per member over a
+ * typed `SignalingClient`; it emits typed events (`joined`, `peer-joined`, `peer-left`, …).
+ * No side effects: nothing here touches `customElements` or the DOM on import.
+ */
+export { RtcError, type RtcErrorCode } from './internal/errors.js';
+export { openLocalMedia, stopStream, DEFAULT_VIDEO_CONSTRAINTS, type LocalMediaRequest, type LocalMediaResult } from './internal/local-media.js';
+export { PeerLink, type IncomingSignal, type OutgoingSignal, type PeerLinkOptions } from './internal/peer-link.js';
+export {
+  RoomSession,
+  type RemotePeer,
+  type RoomSessionEventMap,
+  type RoomSessionOptions,
+  type RoomStatus,
+} from './internal/room-session.js';
+export { runPreflight, type CheckResult, type CheckStatus, type PreflightOptions, type PreflightResult } from './internal/preflight.js';
+export { gatherCandidates, type GatherResult } from './internal/ice-gather.js';
+export { SignalingClient, type SignalingClientOptions, type SignalingSocket } from './internal/signaling-client.js';
+export type { IceServer, IceServersGrant, JoinResult, PeerInfo } from '../server/protocol.js';
