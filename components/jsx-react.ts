@@ -7,7 +7,7 @@ import type { RtcElementProps } from './jsx.js';
 
 type ReactRtcElements = {
   [T in keyof RtcElementProps]: DetailedHTMLProps<HTMLAttributes<HTMLElementTagNameMap[T]>, HTMLElementTagNameMap[T]> &
-    RtcElementProps[T] & { class?: string };
+    RtcElementProps[T];
 };
 
 declare module 'react' {

@@ -11,7 +11,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** Copies the pages and bundles each example's script next to its page. */
 export async function buildExamples(outdir, { absWorkingDir = process.cwd() } = {}) {
-  await cp(here, outdir, { recursive: true, filter: (src) => !/\.(tsx|mjs)$/.test(src) && !src.endsWith('vue/main.js') });
+  await cp(here, outdir, { recursive: true, filter: (src) => !/\.(tsx|mjs|md)$/.test(src) && !src.endsWith('vue/main.js') });
   const common = {
     absWorkingDir,
     bundle: true,
