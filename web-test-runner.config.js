@@ -124,7 +124,8 @@ export const chromiumArgs = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--use-fake-device-for-media-stream',
+  // Two fake cameras (fake_device_0, fake_device_1) to switch between; microphones come in three.
+  '--use-fake-device-for-media-stream=device-count=2',
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
   // Host candidates on 127.0.0.1 (inside the loopback-only namespace the tests run in, the only ones).

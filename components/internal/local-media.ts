@@ -3,6 +3,10 @@ import { mediaError, type RtcError } from './errors.js';
 export interface LocalMediaRequest {
   audio: boolean;
   video: boolean;
+  /** Preferred microphone (`ideal`: another one is taken when it is gone). */
+  audioDeviceId?: string | null;
+  /** Preferred camera (`ideal`: another one is taken when it is gone). */
+  videoDeviceId?: string | null;
 }
 
 export interface LocalMediaResult {
@@ -26,7 +30,10 @@ export const DEFAULT_VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal
 export async function openLocalMedia(request: LocalMediaRequest): Promise<LocalMediaResult> {
   if (!request.audio && !request.video) return { stream: null, error: null };
   const get = (audio: boolean, video: boolean) =>
-    navigator.mediaDevices.getUserMedia({ audio, video: video ? DEFAULT_VIDEO_CONSTRAINTS : false });
+    navigator.mediaDevices.getUserMedia({
+      audio: audio && mediaConstraints('audio', request.audioDeviceId),
+      video: video && mediaConstraints('video', request.videoDeviceId),
+    });
   if (!navigator.mediaDevices?.getUserMedia) {
     return { stream: null, error: mediaError(new Error('getUserMedia is not available (is the page served over https?)')) };
   }
@@ -44,6 +51,13 @@ export async function openLocalMedia(request: LocalMediaRequest): Promise<LocalM
     }
     return { stream: null, error };
   }
+}
+
+/** The constraints for one kind: 360p for cameras; `exact` device ids fail when it is gone, `ideal` ones fall back. */
+export function mediaConstraints(kind: 'audio' | 'video', deviceId?: string | null, exact = false): MediaTrackConstraints | true {
+  const base = kind === 'video' ? DEFAULT_VIDEO_CONSTRAINTS : {};
+  if (!deviceId) return kind === 'video' ? base : true;
+  return { ...base, deviceId: exact ? { exact: deviceId } : { ideal: deviceId } };
 }
 
 /** Stops every track of a stream (the camera light goes off). */

@@ -1,6 +1,6 @@
-import type { IceServer, IceServersGrant, JoinResult, PeerInfo, SignalMessage } from '../../server/protocol.js';
+import type { IceServer, IceServersGrant, JoinResult, MediaState, MediaStateMessage, PeerInfo, SignalMessage } from '../../server/protocol.js';
 import { RtcError } from './errors.js';
-import { openLocalMedia, stopStream } from './local-media.js';
+import { MediaControls } from './media-controls.js';
 import { PeerLink, type OutgoingSignal } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
 
@@ -20,6 +20,8 @@ export interface RemotePeer {
   /** The member's audio and video; tracks appear as they arrive. */
   readonly stream: MediaStream;
   readonly connectionState: RTCPeerConnectionState;
+  /** What the member says it sends (`media-state`); null until it has said. */
+  readonly media: MediaState | null;
 }
 
 export interface RoomSessionOptions {
@@ -52,12 +54,18 @@ export interface RoomSessionEventMap {
  */
 export class RoomSession extends EventTarget {
   readonly options: Readonly<RoomSessionOptions>;
+  /** This member's camera, microphone and screen: mute, camera off, devices, screen sharing. */
+  readonly media: MediaControls;
   #status: RoomStatus = 'idle';
   #id: string | null = null;
   #localStream: MediaStream | null = null;
   #peers = new Map<string, RemotePeer>();
   readonly #links = new Map<string, PeerLink>();
   readonly #names = new Map<string, string>();
+  /** Each member's latest `media-state`. */
+  readonly #remoteMedia = new Map<string, MediaState>();
+  /** The media state last sent to the server (re-sent after every join). */
+  #announced: string | null = null;
   #signaling: SignalingClient | null = null;
   #joining: Promise<void> | null = null;
   #joinResult: JoinResult | null = null;
@@ -71,6 +79,15 @@ export class RoomSession extends EventTarget {
   constructor(options: RoomSessionOptions) {
     super();
     this.options = Object.freeze({ ...options });
+    this.media = new MediaControls({ audio: options.sendAudio, video: options.sendVideo });
+    this.media.addEventListener('change', () => {
+      if (this.#ended) return;
+      this.#localStream = this.media.stream;
+      for (const link of this.#links.values()) link.setLocalStream(this.#localStream);
+      this.#changed();
+      this.#announceMedia();
+    });
+    this.media.addEventListener('error', (e) => this.#emitError(e.detail));
   }
 
   get status(): RoomStatus {
@@ -104,7 +121,7 @@ export class RoomSession extends EventTarget {
     }
     signaling?.close();
     this.#closeLinks(false);
-    stopStream(this.#localStream);
+    this.media.close();
     this.#localStream = null;
     this.#id = null;
     this.#setStatus('idle');
@@ -132,18 +149,10 @@ export class RoomSession extends EventTarget {
   }
 
   async #run(): Promise<void> {
-    const { sendAudio, sendVideo } = this.options;
     this.#setStatus('connecting');
     // The camera starts while the socket connects and joins: neither waits for the other.
-    const media = openLocalMedia({ audio: sendAudio, video: sendVideo }).then(({ stream, error }) => {
-      if (this.#ended) {
-        stopStream(stream);
-        return;
-      }
-      this.#localStream = stream;
-      for (const link of this.#links.values()) link.setLocalStream(stream);
-      this.#changed();
-      if (error) this.#emitError(error);
+    const media = this.media.open().then((error) => {
+      if (error && !this.#ended) this.#emitError(error);
     });
     try {
       const signaling = new SignalingClient({ server: this.options.server, requestTimeout: this.options.requestTimeout });
@@ -171,6 +180,8 @@ export class RoomSession extends EventTarget {
     this.#id = result.id;
     for (const peer of result.peers) this.#addPeer(peer, true);
     this.#setStatus('joined');
+    this.#announced = null;
+    this.#announceMedia();
     this.dispatchEvent(new CustomEvent('joined', { detail: { id: result.id, room: result.room, peers: result.peers } }));
     for (const peer of this.#early.splice(0)) {
       this.#addPeer(peer, false);
@@ -187,6 +198,13 @@ export class RoomSession extends EventTarget {
       this.dispatchEvent(new CustomEvent('peer-joined', { detail: { peer } }));
     });
     socket.on('peer-left', ({ id }) => this.#removePeer(id));
+    socket.on('media-state', ({ from, ...media }: MediaStateMessage) => {
+      const link = this.#links.get(from);
+      if (!link) return;
+      this.#remoteMedia.set(from, media);
+      this.#peers = new Map(this.#peers).set(from, this.#snapshot(from, link));
+      this.#changed();
+    });
     socket.on('signal', (message: SignalMessage) => {
       const { from, ...signal } = message;
       void this.#links.get(from)?.handleSignal(signal);
@@ -240,6 +258,7 @@ export class RoomSession extends EventTarget {
     });
     this.#links.set(peer.id, link);
     this.#names.set(peer.id, peer.name);
+    if (peer.media) this.#remoteMedia.set(peer.id, peer.media);
     this.#scaleVideo();
     link.setLocalStream(this.#localStream);
     update();
@@ -275,6 +294,7 @@ export class RoomSession extends EventTarget {
     this.#scaleVideo();
     const peer = { id, name: this.#names.get(id) ?? '' };
     this.#names.delete(id);
+    this.#remoteMedia.delete(id);
     const peers = new Map(this.#peers);
     peers.delete(id);
     this.#peers = peers;
@@ -289,6 +309,7 @@ export class RoomSession extends EventTarget {
     }
     this.#links.clear();
     this.#names.clear();
+    this.#remoteMedia.clear();
     if (this.#peers.size) {
       this.#peers = new Map();
       this.#changed();
@@ -296,13 +317,32 @@ export class RoomSession extends EventTarget {
   }
 
   #snapshot(id: string, link: PeerLink): RemotePeer {
-    return { id, name: this.#names.get(id) ?? '', stream: link.remoteStream, connectionState: link.connectionState };
+    return {
+      id,
+      name: this.#names.get(id) ?? '',
+      stream: link.remoteStream,
+      connectionState: link.connectionState,
+      media: this.#remoteMedia.get(id) ?? null,
+    };
   }
 
   #send(to: string, signal: OutgoingSignal): void {
     this.#signaling?.signal({ to, ...signal }).catch((error: RtcError) => {
       // unknown_peer: the peer left while this was in flight; peer-left follows.
       if (error.code !== 'unknown_peer' && !this.#ended) this.#emitError(error);
+    });
+  }
+
+  /** Tells the others this member's media state, once per change; call again after every (re-)join. */
+  #announceMedia(): void {
+    const state = this.media.state;
+    const text = JSON.stringify(state);
+    if (!this.#id || !this.#signaling || this.#announced === text) return;
+    this.#announced = text;
+    this.#signaling.mediaState(state).catch((error: RtcError) => {
+      if (this.#ended) return;
+      this.#announced = null;
+      this.#emitError(error);
     });
   }
 
