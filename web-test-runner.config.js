@@ -107,6 +107,7 @@ function countsReporter() {
 }
 
 const AUTOPLAY_TESTS = 'components/**/*.autoplay.test.ts';
+const MEDIA_DENIED_TESTS = 'components/**/*.media-denied.test.ts';
 
 /** Debian's Chromium through Playwright, with these flags. */
 function chromium(args) {
@@ -161,7 +162,7 @@ function shortIceFixture(origin) {
 }
 
 export default {
-  files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`],
+  files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`, `!${MEDIA_DENIED_TESTS}`],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
   middleware: [
@@ -187,6 +188,12 @@ export default {
       name: 'autoplay-policy',
       files: [AUTOPLAY_TESTS],
       browsers: [chromium(chromiumArgs.filter((arg) => !arg.startsWith('--autoplay-policy')))],
+    },
+    // A person who refuses the camera and microphone: Chromium's fake permission UI answers "deny".
+    {
+      name: 'media-denied',
+      files: [MEDIA_DENIED_TESTS],
+      browsers: [chromium(chromiumArgs.map((arg) => (arg === '--use-fake-ui-for-media-stream' ? `${arg}=deny` : arg)))],
     },
   ],
   plugins: [

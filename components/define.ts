@@ -1,7 +1,8 @@
 /**
- * Registers the four tags. Import this (or load dist/rtc-room.js) once per page; importing the
+ * Registers the five tags. Import this (or load dist/rtc-room.js) once per page; importing the
  * classes from `index.js` registers nothing.
  */
+import { RtcControlsElement } from './rtc-controls/rtc-controls.js';
 import { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
 import { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
@@ -14,6 +15,7 @@ const tags = {
   'rtc-local-video': RtcLocalVideoElement,
   'rtc-remote-video': RtcRemoteVideoElement,
   'rtc-remote-videos': RtcRemoteVideosElement,
+  'rtc-controls': RtcControlsElement,
 } as const;
 
 for (const [tag, ctor] of Object.entries(tags)) {
@@ -26,5 +28,6 @@ declare global {
     'rtc-local-video': RtcLocalVideoElement;
     'rtc-remote-video': RtcRemoteVideoElement;
     'rtc-remote-videos': RtcRemoteVideosElement;
+    'rtc-controls': RtcControlsElement;
   }
 }

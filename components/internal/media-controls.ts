@@ -41,6 +41,7 @@ export class MediaControls extends EventTarget {
   #stream: MediaStream | null = null;
   #devices: MediaDeviceInfo[] = [];
   #speaker: string | null = deviceStore.load('audiooutput');
+  #error: RtcError | null = null;
   #closed = false;
   /** Device operations run one at a time, so two quick clicks cannot open two cameras. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -58,6 +59,11 @@ export class MediaControls extends EventTarget {
   /** What the others are told through `media-state`. */
   get state(): MediaState {
     return { audio: !!this.#mic?.enabled, video: !!this.#camera, screen: !!this.#screen };
+  }
+
+  /** Why the camera or microphone asked for at the start is missing (`media_denied`, `no_device`, ...); null: all there. */
+  get error(): RtcError | null {
+    return this.#error;
   }
 
   /** Cameras, microphones and speakers (labels are empty until a permission was granted). */
@@ -85,6 +91,7 @@ export class MediaControls extends EventTarget {
       for (const track of stream?.getTracks() ?? []) track.stop();
       return null;
     }
+    this.#error = error;
     this.#mic = this.#watch(stream?.getAudioTracks()[0] ?? null);
     this.#camera = this.#watch(stream?.getVideoTracks()[0] ?? null);
     navigator.mediaDevices?.addEventListener('devicechange', this.#onDeviceChange);

@@ -5,6 +5,7 @@ import { live } from 'lit/directives/live.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
+import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
 import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 
 /**
@@ -15,19 +16,24 @@ import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
  * @summary Shows and plays one other member of the call.
  *
  * @slot placeholder - Shown while nobody is there. Default: "Waiting for someone to join…".
+ * @slot video-off - Shown while the member sends no picture (camera off). Default: the member's name.
  *
  * @csspart video - The `<video>` element.
  * @csspart placeholder - The box around the placeholder slot.
  * @csspart name - The member's display name over the video.
+ * @csspart muted-indicator - The badge shown while the member's microphone is muted.
+ * @csspart video-off - The box shown in place of the video while the member's camera is off.
  *
  * @cssproperty [--rtc-video-fit=cover] - `object-fit` of the video (`cover` crops, `contain` letterboxes).
  * @cssproperty [--rtc-video-aspect-ratio=16 / 9] - The element's aspect ratio.
  * @cssproperty [--rtc-video-background=#202124] - Background behind the video and placeholder.
  * @cssproperty [--rtc-video-radius=0] - Corner radius.
  * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and name.
+ * @cssproperty [--rtc-video-off-background=#3c4043] - Background of the camera-off box.
+ * @cssproperty [--rtc-muted-indicator-background=#d93025] - Background of the muted-microphone badge.
  */
 export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
-  static override styles = [placeholderStyles, videoStyles];
+  static override styles = [placeholderStyles, videoStyles, tileOverlayStyles];
 
   /** Show this member (an id from `rtc-peer-joined` or `room.peers`). Empty: the first one nobody else shows. */
   @property() peer = '';
@@ -37,6 +43,15 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
 
   /** Present while a member is shown and its connection is up. Read-only. */
   @property({ type: Boolean, reflect: true }) connected = false;
+
+  /** Present while the member shown has muted its microphone (its `media-state`). Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'audio-muted' }) audioMuted = false;
+
+  /** Present while the member shown sends no picture (camera off, no screen share). Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'video-muted' }) videoMuted = false;
+
+  /** Present while the member shown shares a screen instead of its camera. Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'screen-sharing' }) screenSharing = false;
 
   @consume({ context: roomContext, subscribe: true })
   @state()
@@ -82,6 +97,10 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
       slots?.arrange();
     }
     this.connected = this.remotePeer?.connectionState === 'connected';
+    const flags = tileFlags(this.remotePeer);
+    this.audioMuted = flags.audioMuted;
+    this.videoMuted = flags.videoMuted;
+    this.screenSharing = flags.screen;
   }
 
   protected override render() {
@@ -91,14 +110,15 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
         part="video"
         .srcObject=${live(peer?.stream ?? null)}
         .muted=${true}
-        ?hidden=${!peer}
+        ?hidden=${!peer || this.videoMuted}
         autoplay
         playsinline
       ></video>
       <div class="placeholder" part="placeholder" ?hidden=${!!peer}>
         <slot name="placeholder">Waiting for someone to join…</slot>
       </div>
-      <span class="label" part="name" ?hidden=${!peer}>${peer?.name ?? ''}</span>
+      ${peer ? tileOverlay(peer, tileFlags(peer), html`<slot name="video-off">${peer.name}</slot>`) : ''}
+      <span class="label" part="name" ?hidden=${!peer || this.videoMuted}>${peer?.name ?? ''}</span>
     `;
   }
 

@@ -7,6 +7,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { gridLayout, type GridLayout } from '../internal/grid-layout.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
+import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
 import { placeholderStyles } from '../internal/video-styles.js';
 
 /** The content-box size of one element of the host's shadow DOM, looked up again after each render. */
@@ -68,7 +69,10 @@ class BoxSizeController implements ReactiveController {
  *
  * @slot placeholder - Shown while nobody else is there. Default: "Waiting for others to join…".
  *
- * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, `connected`.
+ * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, `connected`; also
+ *   `audio-muted` (microphone muted), `video-muted` (camera off) and `screen-sharing` from the member's media state.
+ * @csspart muted-indicator - The badge on a tile while its member's microphone is muted.
+ * @csspart video-off - The box with the member's name shown in place of the video while its camera is off.
  * @csspart video - The `<video>` in a tile.
  * @csspart name - The member's display name over the video.
  * @csspart placeholder - The box around the placeholder slot.
@@ -78,9 +82,11 @@ class BoxSizeController implements ReactiveController {
  * @cssproperty [--rtc-tile-background=#202124] - Background of the tiles and placeholder.
  * @cssproperty [--rtc-video-fit=cover] - `object-fit` of the videos (`cover` crops, `contain` letterboxes).
  * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and names.
+ * @cssproperty [--rtc-video-off-background=#3c4043] - Background of the camera-off box.
+ * @cssproperty [--rtc-muted-indicator-background=#d93025] - Background of the muted-microphone badge.
  */
 export class RtcRemoteVideosElement extends LitElement {
-  static override styles = [placeholderStyles, css`
+  static override styles = [placeholderStyles, tileOverlayStyles, css`
     :host {
       display: block;
       position: relative;
@@ -191,10 +197,20 @@ export class RtcRemoteVideosElement extends LitElement {
   private _renderTile(peer: RemotePeer) {
     // live(): Lit re-sets object-valued properties on every render, and assigning srcObject, even the same
     // stream, reloads the video (a black flash, then a restart).
+    const flags = tileFlags(peer);
     return html`
-      <div class="tile" part="tile" data-peer-id=${peer.id} ?connected=${peer.connectionState === 'connected'}>
-        <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)}></video>
-        <span class="name" part="name" ?hidden=${!peer.name}>${peer.name}</span>
+      <div
+        class="tile"
+        part="tile"
+        data-peer-id=${peer.id}
+        ?connected=${peer.connectionState === 'connected'}
+        ?audio-muted=${flags.audioMuted}
+        ?video-muted=${flags.videoMuted}
+        ?screen-sharing=${flags.screen}
+      >
+        <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)} ?hidden=${flags.videoMuted}></video>
+        ${tileOverlay(peer, flags)}
+        <span class="name" part="name" ?hidden=${!peer.name || flags.videoMuted}>${peer.name}</span>
       </div>
     `;
   }
