@@ -125,8 +125,9 @@ export const chromiumArgs = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // Two fake cameras (fake_device_0, fake_device_1) to switch between; microphones come in three.
-  '--use-fake-device-for-media-stream=device-count=2',
+  // Three fake cameras: Chromium makes the second one (fake_device_1) a Y16 depth camera, which no
+  // encoder takes, so the device tests switch between fake_device_0 and fake_device_2 (both I420).
+  '--use-fake-device-for-media-stream=device-count=3',
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
   // Host candidates on 127.0.0.1 (inside the loopback-only namespace the tests run in, the only ones).

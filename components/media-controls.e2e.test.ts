@@ -86,3 +86,95 @@ describe('mute and camera off through the real server', function () {
     expect(peerIn(c, a).media).to.deep.equal({ audio: false, video: false, screen: false });
   });
 });
+
+describe('devices through the real server', function () {
+  this.timeout(30_000);
+  const forget = () => {
+    for (const kind of ['videoinput', 'audioinput', 'audiooutput']) localStorage.removeItem(`rtc-room.device.${kind}`);
+  };
+  beforeEach(forget);
+  afterEach(forget);
+
+  const devicesOf = async (kind: MediaDeviceKind) => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === kind && d.deviceId !== 'default');
+
+  it('switches between two cameras and two microphones mid-call: frames keep flowing, no renegotiation, remembered', async () => {
+    const { rooms } = await members(uniqueRoom('switch'), ['Ada', 'Bob']);
+    const [a, b] = rooms as [RtcRoomElement, RtcRoomElement];
+    await framesFlowing(b, a);
+    const cameras = await devicesOf('videoinput');
+    const mics = await devicesOf('audioinput');
+    // fake_device_1 is Chromium's fake depth camera (Y16), which no encoder takes: see web-test-runner.config.js
+    expect(cameras.map((c) => c.label)).to.deep.equal(['fake_device_0', 'fake_device_1', 'fake_device_2']);
+    expect(mics.length).to.be.at.least(2);
+    const media = a.session!.media;
+    expect(media.devices.filter((d) => d.kind === 'videoinput')).to.have.length(3);
+    const before = a.localStream!.getVideoTracks()[0]!;
+    expect(before.label).to.equal('fake_device_0');
+    const negotiations = countNegotiations();
+    try {
+      await media.selectDevice('videoinput', cameras[2]!.deviceId);
+      const after = a.localStream!.getVideoTracks()[0]!;
+      expect(after.label).to.equal('fake_device_2');
+      expect(before.readyState, 'the old camera is still running').to.equal('ended');
+      await framesFlowing(b, a, 10);
+      const otherMic = mics.find((m) => m.deviceId !== media.selected.audioinput)!;
+      media.setAudioEnabled(false);
+      await media.selectDevice('audioinput', otherMic.deviceId);
+      const mic = a.localStream!.getAudioTracks()[0]!;
+      expect(mic.getSettings().deviceId).to.equal(otherMic.deviceId);
+      expect(mic.enabled, 'a muted microphone stays muted when switched').to.be.false;
+      await media.selectDevice('videoinput', cameras[0]!.deviceId);
+      expect(a.localStream!.getVideoTracks()[0]!.label).to.equal('fake_device_0');
+      await framesFlowing(b, a, 10);
+      expect(negotiations.count, 'offers/answers made').to.equal(0);
+    } finally {
+      negotiations.restore();
+    }
+    // remembered for this origin: the next call opens the chosen devices
+    expect(localStorage.getItem('rtc-room.device.audioinput')).to.equal(otherMicId(a));
+    await media.selectDevice('videoinput', cameras[2]!.deviceId);
+    const { rooms: next } = await members(uniqueRoom('remembered'), ['Cy']);
+    await waitUntil(() => !!next[0]!.localStream, 'no camera');
+    expect(next[0]!.localStream!.getVideoTracks()[0]!.label).to.equal('fake_device_2');
+  });
+
+  it('skips a remembered camera that is gone; says no_device when asked for it and keeps the one in use', async () => {
+    localStorage.setItem('rtc-room.device.videoinput', 'unplugged-camera');
+    const { rooms } = await members(uniqueRoom('nodevice'), ['Ada']);
+    const [a] = rooms as [RtcRoomElement];
+    await waitUntil(() => !!a.localStream?.getVideoTracks().length, 'no camera');
+    expect(a.session!.media.error).to.equal(null);
+    const camera = a.localStream!.getVideoTracks()[0]!;
+    const error = new Promise<string>((resolve) => a.addEventListener('rtc-error', (e) => resolve(e.detail.code), { once: true }));
+    const rejected = await a.session!.media.selectDevice('videoinput', 'no-such-camera').then(
+      () => null,
+      (e: { code: string }) => e.code,
+    );
+    expect(rejected).to.equal('no_device');
+    expect(await error).to.equal('no_device');
+    expect(a.localStream!.getVideoTracks()[0]).to.equal(camera);
+    expect(camera.readyState).to.equal('live');
+  });
+
+  it('takes up a remembered camera again on devicechange, and plays sound on the chosen speaker', async () => {
+    const { rooms } = await members(uniqueRoom('devicechange'), ['Ada', 'Bob']);
+    const [a] = rooms as [RtcRoomElement];
+    await waitUntil(() => !!a.localStream?.getVideoTracks().length && !!a.session!.media.devices.length, 'no camera');
+    const cameras = await devicesOf('videoinput');
+    // As if fake_device_2 had been chosen earlier and just been plugged in again.
+    localStorage.setItem('rtc-room.device.videoinput', cameras[2]!.deviceId);
+    navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+    await waitUntil(() => a.localStream?.getVideoTracks()[0]?.label === 'fake_device_2', 'the remembered camera was not taken up');
+
+    const speakers = await devicesOf('audiooutput');
+    expect(speakers.length).to.be.at.least(1);
+    await a.session!.media.selectDevice('audiooutput', speakers[0]!.deviceId);
+    const audio = () => a.shadowRoot!.querySelector('audio')!;
+    await waitUntil(() => audio()?.sinkId === speakers[0]!.deviceId, 'the room does not play on the chosen speaker');
+    expect(localStorage.getItem('rtc-room.device.audiooutput')).to.equal(speakers[0]!.deviceId);
+  });
+});
+
+function otherMicId(room: RtcRoomElement): string | null {
+  return room.localStream!.getAudioTracks()[0]!.getSettings().deviceId ?? null;
+}

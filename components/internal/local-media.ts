@@ -3,9 +3,9 @@ import { mediaError, type RtcError } from './errors.js';
 export interface LocalMediaRequest {
   audio: boolean;
   video: boolean;
-  /** Preferred microphone (`ideal`: another one is taken when it is gone). */
+  /** Preferred microphone; the default one is taken when it is gone. */
   audioDeviceId?: string | null;
-  /** Preferred camera (`ideal`: another one is taken when it is gone). */
+  /** Preferred camera; the default one is taken when it is gone. */
   videoDeviceId?: string | null;
 }
 
@@ -31,8 +31,8 @@ export async function openLocalMedia(request: LocalMediaRequest): Promise<LocalM
   if (!request.audio && !request.video) return { stream: null, error: null };
   const get = (audio: boolean, video: boolean) =>
     navigator.mediaDevices.getUserMedia({
-      audio: audio && mediaConstraints('audio', request.audioDeviceId),
-      video: video && mediaConstraints('video', request.videoDeviceId),
+      audio: audio && mediaConstraints('audio', request.audioDeviceId, true),
+      video: video && mediaConstraints('video', request.videoDeviceId, true),
     });
   if (!navigator.mediaDevices?.getUserMedia) {
     return { stream: null, error: mediaError(new Error('getUserMedia is not available (is the page served over https?)')) };
@@ -40,6 +40,12 @@ export async function openLocalMedia(request: LocalMediaRequest): Promise<LocalM
   try {
     return { stream: await get(request.audio, request.video), error: null };
   } catch (first) {
+    // `exact`, then the default: Chromium's permission UI would otherwise pick its own default
+    // over an `ideal` device id.
+    const gone = (first as Error | null)?.name === 'OverconstrainedError' || (first as Error | null)?.name === 'NotFoundError';
+    if (gone && (request.audioDeviceId || request.videoDeviceId)) {
+      return openLocalMedia({ ...request, audioDeviceId: null, videoDeviceId: null });
+    }
     const error = mediaError(first);
     if (!(request.audio && request.video) || error.code === 'media_denied') return { stream: null, error };
     for (const [audio, video] of [[true, false], [false, true]] as const) {

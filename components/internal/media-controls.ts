@@ -116,7 +116,10 @@ export class MediaControls extends EventTarget {
         return this.#changed();
       }
       if (this.#camera || !this.#options.video) return;
-      this.#camera = await this.#openTrack('videoinput', deviceStore.load('videoinput'), false);
+      const remembered = deviceStore.load('videoinput');
+      this.#camera = await this.#openTrack('videoinput', remembered, true).catch((error: RtcError) =>
+        remembered && error.code === 'no_device' ? this.#openTrack('videoinput', null, false) : Promise.reject(error),
+      );
       this.#changed();
     });
   }

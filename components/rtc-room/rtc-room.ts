@@ -85,6 +85,8 @@ export class RtcRoomElement extends LitElement {
   /** Members whose sound is not played (`setPeerMuted`). */
   @state() private _mutedPeers: ReadonlySet<string> = new Set();
   private _audioBlocked = false;
+  /** A speaker that could not be used (reported once). */
+  private _failedSink: string | null = null;
 
   private _session: RoomSession | null = null;
   private _unbind: (() => void) | null = null;
@@ -166,6 +168,7 @@ export class RtcRoomElement extends LitElement {
     super.updated(changed);
     if (!this.isConnected) return;
     if (!this._audioBlocked) this.playAudio();
+    this.applySpeaker();
     const session = this._session;
     const wanted = this.sessionOptions();
     if (session && !sameOptions(session.options, wanted)) {
@@ -192,6 +195,20 @@ export class RtcRoomElement extends LitElement {
     for (const audio of this.renderRoot.querySelectorAll('audio')) {
       if (!audio.paused || !audio.srcObject) continue;
       audio.play().catch((error: DOMException) => this.onPlayRejected(error));
+    }
+  }
+
+  /** Plays every member's sound on the chosen speaker (`session.media.selectDevice('audiooutput', id)`), where supported. */
+  private applySpeaker(): void {
+    const sinkId = this._session?.media.selected.audiooutput ?? '';
+    if (sinkId === this._failedSink) return;
+    for (const audio of this.renderRoot.querySelectorAll('audio')) {
+      if (!('setSinkId' in audio) || audio.sinkId === sinkId) continue;
+      audio.setSinkId(sinkId).catch((cause: DOMException) => {
+        if (this._failedSink === sinkId) return;
+        this._failedSink = sinkId; // said once, not on every update
+        this.report(new RtcError(cause.name === 'NotFoundError' ? 'no_device' : 'media_failed', `The speaker could not be used: ${cause.message}`, { cause }));
+      });
     }
   }
 
