@@ -1,4 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import './define.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 import { framesDecoded, uniqueRoom } from './test-support/helpers.js';
@@ -178,3 +179,53 @@ describe('devices through the real server', function () {
 function otherMicId(room: RtcRoomElement): string | null {
   return room.localStream!.getAudioTracks()[0]!.getSettings().deviceId ?? null;
 }
+
+describe('screen sharing through the real server', function () {
+  this.timeout(30_000);
+
+  it("replaces the camera for the others and brings it back when the browser's stop sharing ends it", async () => {
+    const room = uniqueRoom('screen');
+    const box = await fixture<HTMLDivElement>(html`<div>
+      <rtc-room manual room=${room} name="Ada"><rtc-controls></rtc-controls></rtc-room>
+      <rtc-room manual room=${room} name="Bob"><rtc-remote-video></rtc-remote-video></rtc-room>
+    </div>`);
+    const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
+    await a.join();
+    await b.join();
+    const remote = b.querySelector('rtc-remote-video')!;
+    const video = remote.shadowRoot!.querySelector('video')!;
+    await waitUntil(() => video.videoWidth === 640, 'camera picture not shown', { timeout: 10_000 });
+    const negotiations = countNegotiations();
+    try {
+      // getDisplayMedia needs a user gesture: press the toolbar's button with a real key press.
+      const controls = a.querySelector('rtc-controls')!;
+      controls.shadowRoot!.querySelector<HTMLButtonElement>('[part~="screen-button"]')!.focus();
+      await sendKeys({ press: 'Enter' });
+      await waitUntil(() => a.session!.media.state.screen, 'screen share did not start', { timeout: 5_000 });
+      const screen = a.localStream!.getVideoTracks()[0]!;
+      expect(screen.getSettings().displaySurface).to.be.a('string');
+      const camera = a.session!.media.selected.videoinput;
+      expect(camera, 'the camera keeps running underneath').to.be.a('string');
+      await waitUntil(() => remote.hasAttribute('screen-sharing'), 'Bob was not told', { timeout: 1_000 });
+      // Chromium's fake screen is not 640 wide like the camera (800×450 here): Bob now decodes the screen.
+      const width = screen.getSettings().width!;
+      expect(width).to.not.equal(640);
+      await waitUntil(() => video.videoWidth === width, `Bob does not see the ${width}-wide screen`, { timeout: 5_000 });
+      await framesFlowing(b, a);
+      expect(controls.shadowRoot!.querySelector('[part~="screen-button"]')!.getAttribute('aria-pressed')).to.equal('true');
+
+      // The browser's own "stop sharing" ends the track (a page cannot press that button; the
+      // event is what the browser fires then).
+      screen.stop();
+      screen.dispatchEvent(new Event('ended'));
+      await waitUntil(() => !a.session!.media.state.screen, 'share did not end');
+      expect(a.localStream!.getVideoTracks()[0]!.label).to.match(/^fake_device_/);
+      await waitUntil(() => !remote.hasAttribute('screen-sharing'), 'Bob still sees a share', { timeout: 1_000 });
+      await waitUntil(() => video.videoWidth === 640, 'the camera did not come back', { timeout: 5_000 });
+      await framesFlowing(b, a);
+      expect(negotiations.count, 'offers/answers made').to.equal(0);
+    } finally {
+      negotiations.restore();
+    }
+  });
+});
