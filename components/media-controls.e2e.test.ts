@@ -2,6 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import './define.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
+import { controlledCall } from './test-support/calls.js';
 import { framesDecoded, uniqueRoom } from './test-support/helpers.js';
 
 /** Members of one room in one page, each an <rtc-room manual>; joined one after the other. */
@@ -184,21 +185,12 @@ describe('screen sharing through the real server', function () {
   this.timeout(30_000);
 
   it("replaces the camera for the others and brings it back when the browser's stop sharing ends it", async () => {
-    const room = uniqueRoom('screen');
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room manual room=${room} name="Ada"><rtc-controls></rtc-controls></rtc-room>
-      <rtc-room manual room=${room} name="Bob"><rtc-remote-video></rtc-remote-video></rtc-room>
-    </div>`);
-    const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
-    await a.join();
-    await b.join();
-    const remote = b.querySelector('rtc-remote-video')!;
+    const { a, b, controls, remote } = await controlledCall();
     const video = remote.shadowRoot!.querySelector('video')!;
     await waitUntil(() => video.videoWidth === 640, 'camera picture not shown', { timeout: 10_000 });
     const negotiations = countNegotiations();
     try {
       // getDisplayMedia needs a user gesture: press the toolbar's button with a real key press.
-      const controls = a.querySelector('rtc-controls')!;
       controls.shadowRoot!.querySelector<HTMLButtonElement>('[part~="screen-button"]')!.focus();
       await sendKeys({ press: 'Enter' });
       await waitUntil(() => a.session!.media.state.screen, 'screen share did not start', { timeout: 5_000 });

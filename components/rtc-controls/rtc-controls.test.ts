@@ -1,30 +1,12 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../define.js';
-import type { RtcRemoteVideoElement } from '../rtc-remote-video/rtc-remote-video.js';
-import type { RtcRoomElement } from '../rtc-room/rtc-room.js';
-import { partVisible, slotText, uniqueRoom } from '../test-support/helpers.js';
+import { controlledCall as call } from '../test-support/calls.js';
+import { partVisible, slotText } from '../test-support/helpers.js';
 import type { RtcControlsElement } from './rtc-controls.js';
 
 const part = (el: Element, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`)!;
 const pressed = (el: Element, name: string) => part(el, name).getAttribute('aria-pressed');
-
-/** Ada with controls, Bob with a remote video showing Ada; both joined and connected. */
-async function call() {
-  const room = uniqueRoom('controls');
-  const box = await fixture<HTMLDivElement>(html`<div>
-    <rtc-room manual room=${room} name="Ada"><rtc-controls></rtc-controls></rtc-room>
-    <rtc-room manual room=${room} name="Bob"><rtc-remote-video></rtc-remote-video></rtc-room>
-  </div>`);
-  const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
-  await a.join();
-  await b.join();
-  const controls = a.querySelector('rtc-controls') as RtcControlsElement;
-  const remote = b.querySelector('rtc-remote-video') as RtcRemoteVideoElement;
-  await waitUntil(() => !!a.localStream?.getAudioTracks().length && remote.remotePeer?.media?.audio === true, 'call not up');
-  await controls.updateComplete;
-  return { a, b, controls, remote };
-}
 
 describe('<rtc-controls>', function () {
   this.timeout(20_000);
