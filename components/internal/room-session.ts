@@ -1,5 +1,6 @@
 import type { IceServer, IceServersGrant, JoinResult, MediaState, MediaStateMessage, PeerInfo, SignalMessage } from '../../server/protocol.js';
 import { RtcError } from './errors.js';
+import { CallActivity } from './call-activity.js';
 import { MediaControls } from './media-controls.js';
 import { PeerLink, type OutgoingSignal } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
@@ -56,6 +57,11 @@ export class RoomSession extends EventTarget {
   readonly options: Readonly<RoomSessionOptions>;
   /** This member's camera, microphone and screen: mute, camera off, devices, screen sharing. */
   readonly media: MediaControls;
+  /** Audio levels, who is speaking, and connection quality per peer, while joined. */
+  readonly activity: CallActivity = new CallActivity({
+    getStats: (id) => this.getStats(id),
+    peers: () => this.#peers.values(),
+  });
   #status: RoomStatus = 'idle';
   #id: string | null = null;
   #localStream: MediaStream | null = null;
@@ -122,6 +128,7 @@ export class RoomSession extends EventTarget {
     signaling?.close();
     this.#closeLinks(false);
     this.media.close();
+    this.activity.stop();
     this.#localStream = null;
     this.#id = null;
     this.#setStatus('idle');
@@ -182,6 +189,7 @@ export class RoomSession extends EventTarget {
     this.#setStatus('joined');
     this.#announced = null;
     this.#announceMedia();
+    this.activity.start();
     this.dispatchEvent(new CustomEvent('joined', { detail: { id: result.id, room: result.room, peers: result.peers } }));
     for (const peer of this.#early.splice(0)) {
       this.#addPeer(peer, false);

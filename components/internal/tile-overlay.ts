@@ -33,6 +33,14 @@ export function tileOverlay(peer: RemotePeer, flags: TileFlags, videoOff: unknow
 }
 
 export const tileOverlayStyles = css`
+  .audio-level {
+    position: absolute;
+    left: 0;
+    bottom: 0;
+    height: 3px;
+    background: var(--rtc-speaking-color, #34a853);
+    transition: width 0.15s linear;
+  }
   .video-off {
     position: absolute;
     inset: 0;

@@ -1,7 +1,9 @@
 import { consume } from '@lit/context';
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
+import { ActivityController } from '../internal/activity-controller.js';
+import type { ConnectionQuality, QualityRating } from '../internal/connection-quality.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
@@ -23,6 +25,7 @@ import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
  * @csspart name - The member's display name over the video.
  * @csspart muted-indicator - The badge shown while the member's microphone is muted.
  * @csspart video-off - The box shown in place of the video while the member's camera is off.
+ * @csspart audio-level - A bar along the bottom whose width follows the member's audio level.
  *
  * @cssproperty [--rtc-video-fit=cover] - `object-fit` of the video (`cover` crops, `contain` letterboxes).
  * @cssproperty [--rtc-video-aspect-ratio=16 / 9] - The element's aspect ratio.
@@ -31,9 +34,19 @@ import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
  * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and name.
  * @cssproperty [--rtc-video-off-background=#3c4043] - Background of the camera-off box.
  * @cssproperty [--rtc-muted-indicator-background=#d93025] - Background of the muted-microphone badge.
+ * @cssproperty [--rtc-speaking-color=#34a853] - Colour of the audio-level bar and the speaking outline.
  */
 export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
-  static override styles = [placeholderStyles, videoStyles, tileOverlayStyles];
+  static override styles = [
+    placeholderStyles,
+    videoStyles,
+    tileOverlayStyles,
+    css`
+      :host([speaking]) {
+        box-shadow: inset 0 0 0 3px var(--rtc-speaking-color, #34a853);
+      }
+    `,
+  ];
 
   /** Show this member (an id from `rtc-peer-joined` or `room.peers`). Empty: the first one nobody else shows. */
   @property() peer = '';
@@ -53,6 +66,17 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
   /** Present while the member shown shares a screen instead of its camera. Read-only. */
   @property({ type: Boolean, reflect: true, attribute: 'screen-sharing' }) screenSharing = false;
 
+  /** Present while the member shown is speaking (its received audio level). Read-only. */
+  @property({ type: Boolean, reflect: true }) speaking = false;
+
+  /** Present while the member shown is the loudest speaker (or the last one who spoke). Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'active-speaker' }) activeSpeaker = false;
+
+  /** The connection to the member shown: `good`, `fair` or `poor`; absent until measured. Read-only. */
+  @property({ reflect: true }) quality: QualityRating | null = null;
+
+  private readonly _activity = new ActivityController(this);
+
   @consume({ context: roomContext, subscribe: true })
   @state()
   private _room?: RoomState;
@@ -68,6 +92,16 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
   /** The member shown, or null. */
   get remotePeer(): RemotePeer | null {
     return (this._peerId && this._room?.peers.get(this._peerId)) || null;
+  }
+
+  /** The member's received audio level, 0 to 1. */
+  get audioLevel(): number {
+    return this._activity.of(this._peerId).level;
+  }
+
+  /** The measurements behind `quality` (round-trip time, packet loss, bitrate), or null. */
+  get connectionQuality(): ConnectionQuality | null {
+    return (this._peerId && this._room?.session?.activity.quality.get(this._peerId)) || null;
   }
 
   get pinnedPeer(): string | null {
@@ -101,6 +135,11 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
     this.audioMuted = flags.audioMuted;
     this.videoMuted = flags.videoMuted;
     this.screenSharing = flags.screen;
+    this._activity.follow(this.isConnected ? (this._room?.session?.activity ?? null) : null);
+    const activity = this._activity.of(this.remotePeer?.id);
+    this.speaking = activity.speaking;
+    this.activeSpeaker = activity.activeSpeaker;
+    this.quality = activity.quality;
   }
 
   protected override render() {
@@ -118,6 +157,7 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
         <slot name="placeholder">Waiting for someone to join…</slot>
       </div>
       ${peer ? tileOverlay(peer, tileFlags(peer), html`<slot name="video-off">${peer.name}</slot>`) : ''}
+      <span class="audio-level" part="audio-level" style="width: ${Math.min(100, this.audioLevel * 300)}%"></span>
       <span class="label" part="name" ?hidden=${!peer || this.videoMuted}>${peer?.name ?? ''}</span>
     `;
   }
