@@ -108,6 +108,7 @@ function countsReporter() {
 
 const AUTOPLAY_TESTS = 'components/**/*.autoplay.test.ts';
 const MEDIA_DENIED_TESTS = 'components/**/*.media-denied.test.ts';
+const NO_DEVICE_TESTS = 'components/**/*.no-device.test.ts';
 
 /** Debian's Chromium through Playwright, with these flags. */
 function chromium(args) {
@@ -163,7 +164,7 @@ function shortIceFixture(origin) {
 }
 
 export default {
-  files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`, `!${MEDIA_DENIED_TESTS}`],
+  files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`, `!${MEDIA_DENIED_TESTS}`, `!${NO_DEVICE_TESTS}`],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
   middleware: [
@@ -195,6 +196,12 @@ export default {
       name: 'media-denied',
       files: [MEDIA_DENIED_TESTS],
       browsers: [chromium(chromiumArgs.map((arg) => (arg === '--use-fake-ui-for-media-stream' ? `${arg}=deny` : arg)))],
+    },
+    // A machine with no camera or microphone: no fake devices (the test machine has no real ones).
+    {
+      name: 'no-device',
+      files: [NO_DEVICE_TESTS],
+      browsers: [chromium(chromiumArgs.filter((arg) => !arg.startsWith('--use-fake-device-for-media-stream')))],
     },
   ],
   plugins: [
