@@ -3,32 +3,21 @@
 // candidates (Chromium then only uses the default-route interface, and there is none), so these
 // tests check what signaling and the elements show; that such a member still receives the others
 // is covered in the main group by members with `no-audio no-video`.
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import '../define.js';
-import type { RtcLocalVideoElement } from '../rtc-local-video/rtc-local-video.js';
-import type { RtcRoomElement } from './rtc-room.js';
-import { partVisible, slotText, uniqueRoom } from '../test-support/helpers.js';
+import { joinWithoutMedia } from '../test-support/calls.js';
+import { partVisible, slotText } from '../test-support/helpers.js';
 
 describe('<rtc-room> when camera and microphone are denied', function () {
   this.timeout(20_000);
 
   it('joins anyway, says media_denied, shows the local placeholder and tells the others nothing is sent', async () => {
-    const name = uniqueRoom('denied');
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room manual room=${name} name="Ada"></rtc-room>
-      <rtc-room manual room=${name} name="Bob"><rtc-local-video><span slot="placeholder">Camera blocked</span></rtc-local-video></rtc-room>
-    </div>`);
-    const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
-    await a.join();
-    const error = oneEvent(b, 'rtc-error');
-    await b.join();
+    const { a, b, local, error: detail } = await joinWithoutMedia('denied');
     expect(b.state).to.equal('joined');
-    const { detail } = await error;
     expect(detail.code).to.equal('media_denied');
     expect((detail.cause as DOMException).name).to.equal('NotAllowedError');
     expect(b.localStream).to.equal(null);
     expect(b.session!.media.error?.code).to.equal('media_denied');
-    const local = b.querySelector('rtc-local-video') as RtcLocalVideoElement;
     await local.updateComplete;
     expect(partVisible(local, 'placeholder')).to.be.true;
     expect(partVisible(local, 'video')).to.be.false;

@@ -1,4 +1,4 @@
-import { fixture, html, waitUntil } from '@open-wc/testing';
+import { fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../define.js';
 import type { RtcControlsElement } from '../rtc-controls/rtc-controls.js';
 import type { RtcRemoteVideoElement } from '../rtc-remote-video/rtc-remote-video.js';
@@ -58,3 +58,20 @@ export function countNegotiations(): { readonly count: number; restore(): void }
   return counter;
 }
 
+
+/**
+ * Ada joins, then Bob, whose camera and microphone cannot be opened: resolves with both rooms,
+ * Bob's `<rtc-local-video>` and the first `rtc-error` Bob fired while joining.
+ */
+export async function joinWithoutMedia(prefix: string) {
+  const name = uniqueRoom(prefix);
+  const box = await fixture<HTMLDivElement>(html`<div>
+    <rtc-room manual room=${name} name="Ada"></rtc-room>
+    <rtc-room manual room=${name} name="Bob"><rtc-local-video><span slot="placeholder">Camera blocked</span></rtc-local-video></rtc-room>
+  </div>`);
+  const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
+  await a.join();
+  const error = oneEvent(b, 'rtc-error');
+  await b.join();
+  return { a, b, local: b.querySelector('rtc-local-video')!, error: (await error).detail };
+}
