@@ -1,8 +1,9 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../define.js';
+import type { RtcRoomElement } from '../rtc-room/rtc-room.js';
 import { controlledCall as call } from '../test-support/calls.js';
-import { partVisible, slotText } from '../test-support/helpers.js';
+import { partVisible, slotText, uniqueRoom } from '../test-support/helpers.js';
 import type { RtcControlsElement } from './rtc-controls.js';
 
 const part = (el: Element, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`)!;
@@ -110,5 +111,21 @@ describe('<rtc-controls>', function () {
     part(controls, 'leave-button').click();
     await left;
     expect(a.state).to.equal('idle');
+  });
+
+  it('leaves a room that joins by itself, and it stays left until asked again', async () => {
+    const room = await fixture<RtcRoomElement>(html`<rtc-room room=${uniqueRoom('stay')}><rtc-controls></rtc-controls></rtc-room>`);
+    await waitUntil(() => room.state === 'joined', 'did not join');
+    const controls = room.querySelector('rtc-controls')!;
+    await controls.updateComplete;
+    const left = oneEvent(room, 'rtc-left');
+    part(controls, 'leave-button').click();
+    await left;
+    room.requestUpdate();
+    await room.updateComplete;
+    expect(room.session, 'joined again by itself').to.equal(null);
+    expect(room.state).to.equal('idle');
+    await room.join();
+    expect(room.state).to.equal('joined');
   });
 });

@@ -85,6 +85,8 @@ export class RtcRoomElement extends LitElement {
   /** Members whose sound is not played (`setPeerMuted`). */
   @state() private _mutedPeers: ReadonlySet<string> = new Set();
   private _audioBlocked = false;
+  /** Set by `leave()`: no joining by itself until an attribute changes, `join()` or a re-attach. */
+  private _stayOut = false;
   /** A speaker that could not be used (reported once). */
   private _failedSink: string | null = null;
 
@@ -129,6 +131,7 @@ export class RtcRoomElement extends LitElement {
    */
   async join(): Promise<void> {
     await this.leave();
+    this._stayOut = false;
     const session = new RoomSession(this.sessionOptions());
     this.bind(session);
     try {
@@ -139,8 +142,12 @@ export class RtcRoomElement extends LitElement {
     }
   }
 
-  /** Leaves the room and stops the camera and microphone. */
+  /**
+   * Leaves the room and stops the camera and microphone. The room stays left (even without
+   * `manual`) until `join()`, a changed attribute, or the element is put back in the page.
+   */
   async leave(): Promise<void> {
+    this._stayOut = true;
     const session = this._session;
     if (!session) return;
     const wasJoined = session.status === 'joined';
@@ -160,6 +167,7 @@ export class RtcRoomElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this._stayOut = false;
     // Back in the page after a move: join again (updated() only runs on property changes).
     if (this.hasUpdated) this.requestUpdate();
   }
@@ -169,12 +177,13 @@ export class RtcRoomElement extends LitElement {
     if (!this.isConnected) return;
     if (!this._audioBlocked) this.playAudio();
     this.applySpeaker();
+    if (OWNER_PROPERTIES.some((key) => changed.has(key))) this._stayOut = false;
     const session = this._session;
     const wanted = this.sessionOptions();
     if (session && !sameOptions(session.options, wanted)) {
       if (this.room) this.join().catch(() => {});
       else void this.leave();
-    } else if (!session && !this.manual && this.room) {
+    } else if (!session && !this.manual && this.room && !this._stayOut) {
       this.join().catch(() => {});
     }
   }
@@ -296,6 +305,9 @@ export class RtcRoomElement extends LitElement {
     this.dispatchEvent(new RtcErrorEvent(detail));
   }
 }
+
+/** Properties the page sets; a change to any of them ends a `leave()`'s stay-out. */
+const OWNER_PROPERTIES = ['room', 'server', 'name', 'noVideo', 'noAudio', 'manual', 'capacity', 'iceTransportPolicy'] as const;
 
 function sameOptions(a: Readonly<RoomSessionOptions>, b: RoomSessionOptions): boolean {
   return (Object.keys(b) as (keyof RoomSessionOptions)[]).every((key) => a[key] === b[key]);
