@@ -9,6 +9,8 @@ export { RtcError, type RtcErrorCode } from './internal/errors.js';
 export { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from './internal/room-session.js';
 export { MediaControls, type MediaControlsOptions } from './internal/media-controls.js';
 export { deviceStore, type DeviceKind } from './internal/device-store.js';
+export { CallActivity } from './internal/call-activity.js';
+export { rateQuality, QUALITY_THRESHOLDS, type ConnectionQuality, type QualityRating } from './internal/connection-quality.js';
 export { PeerLink, type PeerLinkOptions } from './internal/peer-link.js';
 export { SignalingClient, type SignalingClientOptions } from './internal/signaling-client.js';
 export type { RoomState } from './internal/room-context.js';
