@@ -109,6 +109,8 @@ function countsReporter() {
 }
 
 const AUTOPLAY_TESTS = 'components/**/*.autoplay.test.ts';
+const MEDIA_DENIED_TESTS = 'components/**/*.media-denied.test.ts';
+const NO_DEVICE_TESTS = 'components/**/*.no-device.test.ts';
 
 /** Debian's Chromium through Playwright, with these flags. */
 function chromium(args) {
@@ -118,7 +120,11 @@ function chromium(args) {
   });
 }
 
-export const chromiumArgs = CHROMIUM_ARGS;
+// Three fake cameras: Chromium makes the second one (fake_device_1) a Y16 depth camera, which no
+// encoder takes, so the device tests switch between fake_device_0 and fake_device_2 (both I420).
+export const chromiumArgs = CHROMIUM_ARGS.map((arg) =>
+  arg === '--use-fake-device-for-media-stream' ? '--use-fake-device-for-media-stream=device-count=3' : arg,
+);
 
 let rtc;
 let pageOrigin;
@@ -174,7 +180,7 @@ async function serverProcessRoute(ctx) {
 
 export default {
   // *.node.test.ts run in Node (npm run test:server), not here.
-  files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`, '!components/**/*.node.test.ts'],
+  files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`, `!${MEDIA_DENIED_TESTS}`, `!${NO_DEVICE_TESTS}`, '!components/**/*.node.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
   middleware: [
@@ -206,6 +212,18 @@ export default {
       name: 'autoplay-policy',
       files: [AUTOPLAY_TESTS],
       browsers: [chromium(chromiumArgs.filter((arg) => !arg.startsWith('--autoplay-policy')))],
+    },
+    // A person who refuses the camera and microphone: Chromium's fake permission UI answers "deny".
+    {
+      name: 'media-denied',
+      files: [MEDIA_DENIED_TESTS],
+      browsers: [chromium(chromiumArgs.map((arg) => (arg === '--use-fake-ui-for-media-stream' ? `${arg}=deny` : arg)))],
+    },
+    // A machine with no camera or microphone: no fake devices (the test machine has no real ones).
+    {
+      name: 'no-device',
+      files: [NO_DEVICE_TESTS],
+      browsers: [chromium(chromiumArgs.filter((arg) => !arg.startsWith('--use-fake-device-for-media-stream')))],
     },
   ],
   plugins: [

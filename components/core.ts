@@ -16,5 +16,9 @@ export {
 } from './internal/room-session.js';
 export { runPreflight, type CheckResult, type CheckStatus, type PreflightOptions, type PreflightResult } from './internal/preflight.js';
 export { gatherCandidates, type GatherResult } from './internal/ice-gather.js';
+export { MediaControls, type MediaControlsOptions } from './internal/media-controls.js';
+export { deviceStore, type DeviceKind } from './internal/device-store.js';
+export { CallActivity } from './internal/call-activity.js';
+export { rateQuality, QUALITY_THRESHOLDS, type ConnectionQuality, type QualityRating } from './internal/connection-quality.js';
 export { SignalingClient, type SignalingClientOptions, type SignalingSocket } from './internal/signaling-client.js';
-export type { IceServer, IceServersGrant, JoinResult, PeerInfo } from '../server/protocol.js';
+export type { IceServer, IceServersGrant, JoinResult, MediaState, PeerInfo } from '../server/protocol.js';

@@ -4,6 +4,7 @@
  * registers nothing. `HTMLElementTagNameMap` entries sit next to each class.
  */
 import { RtcChatElement } from './rtc-chat/rtc-chat.js';
+import { RtcControlsElement } from './rtc-controls/rtc-controls.js';
 import { RtcPreflightElement } from './rtc-preflight/rtc-preflight.js';
 import { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
@@ -19,6 +20,7 @@ const tags = {
   'rtc-remote-videos': RtcRemoteVideosElement,
   'rtc-chat': RtcChatElement,
   'rtc-preflight': RtcPreflightElement,
+  'rtc-controls': RtcControlsElement,
 } as const;
 
 for (const [tag, ctor] of Object.entries(tags)) {

@@ -120,3 +120,19 @@ declare global {
     'rtc-error': RtcErrorEvent;
   }
 }
+
+/**
+ * `<rtc-controls>`' leave button was pressed. Cancel it (`preventDefault()`) to ask the person
+ * first, or to leave some other way; otherwise the room is left.
+ */
+export class RtcLeaveRequestEvent extends Event {
+  constructor() {
+    super('rtc-leave-request', { bubbles: true, composed: true, cancelable: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'rtc-leave-request': RtcLeaveRequestEvent;
+  }
+}

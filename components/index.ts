@@ -8,6 +8,7 @@ export { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
 export { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
 export { RtcChatElement, type RtcChatMessage } from './rtc-chat/rtc-chat.js';
 export { RtcPreflightElement } from './rtc-preflight/rtc-preflight.js';
+export { RtcControlsElement, DEFAULT_CONTROLS_STRINGS, type RtcControlsStrings } from './rtc-controls/rtc-controls.js';
 export * from './events.js';
 export { registerStrings, type RtcStrings } from './internal/strings.js';
 export type { RoomState } from './internal/room-context.js';

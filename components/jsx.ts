@@ -11,6 +11,7 @@ import type {
   RtcAutoplayBlockedEvent,
   RtcErrorEvent,
   RtcJoinedEvent,
+  RtcLeaveRequestEvent,
   RtcLeftEvent,
   RtcMessageEvent,
   RtcPeerJoinedEvent,
@@ -20,6 +21,7 @@ import type {
   RtcReconnectingEvent,
 } from './events.js';
 import type { RtcChatElement } from './rtc-chat/rtc-chat.js';
+import type { RtcControlsElement } from './rtc-controls/rtc-controls.js';
 import type { RtcPreflightElement } from './rtc-preflight/rtc-preflight.js';
 import type { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import type { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
@@ -50,6 +52,7 @@ export type RtcRemoteVideoProps = Partial<Pick<RtcRemoteVideoElement, 'peer' | '
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no attributes: the grid shows the room's peers
 export type RtcRemoteVideosProps = {};
 export type RtcChatProps = Partial<Pick<RtcChatElement, 'label' | 'placeholder' | 'sendLabel' | 'youLabel' | 'unnamedLabel' | 'maxMessages'>>;
+export type RtcControlsProps = Partial<Pick<RtcControlsElement, 'strings'>> & EventListenerProps<{ 'rtc-leave-request': RtcLeaveRequestEvent }>;
 export type RtcPreflightProps = Partial<Pick<RtcPreflightElement, 'server' | 'room' | 'noVideo' | 'noAudio' | 'auto'>> &
   EventListenerProps<{ 'rtc-preflight': RtcPreflightEvent }>;
 
@@ -61,4 +64,5 @@ export interface RtcElementProps {
   'rtc-remote-videos': RtcRemoteVideosProps;
   'rtc-chat': RtcChatProps;
   'rtc-preflight': RtcPreflightProps;
+  'rtc-controls': RtcControlsProps;
 }

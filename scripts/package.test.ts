@@ -119,7 +119,7 @@ describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
     const pkg = JSON.parse(await readFile(join(app, 'node_modules/rtc-room/package.json'), 'utf8'));
     const manifest = JSON.parse(await readFile(join(app, 'node_modules/rtc-room', pkg.customElements), 'utf8'));
     const tags = manifest.modules.flatMap((m: { declarations?: { tagName?: string }[] }) => m.declarations ?? []).map((d: { tagName?: string }) => d.tagName).filter(Boolean);
-    assert.deepEqual(tags.sort(), ['rtc-chat', 'rtc-local-video', 'rtc-preflight', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-room']);
+    assert.deepEqual(tags.sort(), ['rtc-chat', 'rtc-controls', 'rtc-local-video', 'rtc-preflight', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-room']);
     const { stdout } = await run('find', ['node_modules/rtc-room', '-name', '*.test.*'], { cwd: app });
     assert.equal(stdout.trim(), '', 'tests are not shipped');
     // One copy of lit and socket.io-client: the app's, shared with any other Lit code it has.

@@ -50,6 +50,8 @@ export interface IceServer {
 export interface PeerInfo {
   id: string;
   name: string;
+  /** The member's latest `media-state`; absent until it has sent one. */
+  media?: MediaState;
 }
 
 // ---- client to server ------------------------------------------------------------------------
@@ -104,6 +106,14 @@ export type SignalRequest = z.input<typeof signalRequestSchema>;
 export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
 export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 
+/** What a member sends: microphone on, camera on, screen shared. Relayed to the others as `media-state`. */
+export const mediaStateSchema = z.strictObject({
+  audio: z.boolean(),
+  video: z.boolean(),
+  screen: z.boolean(),
+});
+export type MediaState = z.infer<typeof mediaStateSchema>;
+
 /** STUN/TURN servers for a member: in the `join` answer and the `ice-servers` answer. */
 export interface IceServersGrant {
   iceServers: IceServer[];
@@ -141,6 +151,8 @@ export interface ClientToServerEvents {
   preflight: (request: PreflightRequest, ack: AckCallback<IceServersGrant & { protocol: number }>) => void;
   /** Fresh ICE servers (e.g. before an ICE restart once the old credentials expired). Members only. */
   'ice-servers': (ack: AckCallback<IceServersGrant>) => void;
+  /** This member's microphone/camera/screen state, for the others. Members only. */
+  'media-state': (state: MediaState, ack: AckCallback) => void;
 }
 
 // ---- server to client ------------------------------------------------------------------------
@@ -158,4 +170,9 @@ export interface ServerToClientEvents {
   /** The server is shutting down: reconnect (to another instance) and join again with `resume`. */
   'server-closing': (notice: { reason: 'shutdown' }) => void;
   signal: (message: SignalMessage) => void;
+  /** A member of your room changed its microphone/camera/screen state. */
+  'media-state': (message: MediaStateMessage) => void;
 }
+
+/** `media-state` as relayed: the sender's state with a server-stamped `from`. */
+export type MediaStateMessage = { from: string } & MediaState;

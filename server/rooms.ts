@@ -1,4 +1,4 @@
-import type { PeerInfo } from './protocol.js';
+import type { MediaState, PeerInfo } from './protocol.js';
 
 export interface Member extends PeerInfo {
   socketId: string;
@@ -8,6 +8,11 @@ interface Room {
   /** Fixed by the first member for the room's lifetime (until it is empty). */
   readonly capacity: number;
   readonly members: Map<string, Member>;
+}
+
+/** A member as the others see it: id, name and, once sent, its media state. */
+export function peerInfo({ id, name, media }: Member): PeerInfo {
+  return media ? { id, name, media } : { id, name };
 }
 
 export type Admission =
@@ -40,7 +45,7 @@ export class Rooms {
     }
     const previous = entry.members.get(member.id);
     if (!previous && entry.members.size >= entry.capacity) return { ok: false, capacity: entry.capacity };
-    const peers = [...entry.members.values()].filter(({ id }) => id !== member.id).map(({ id, name }) => ({ id, name }));
+    const peers = [...entry.members.values()].filter(({ id }) => id !== member.id).map(peerInfo);
     entry.members.set(member.id, member);
     return { ok: true, peers, capacity: entry.capacity, ...(previous ? { previousSocketId: previous.socketId } : {}) };
   }
@@ -51,6 +56,14 @@ export class Rooms {
     if (!entry?.members.delete(id)) return [];
     if (entry.members.size === 0) this.#rooms.delete(room);
     return [...entry.members.values()];
+  }
+
+  /** Keeps a member's latest media state (for those who join later); returns the other members. */
+  setMedia(room: string, id: string, media: MediaState): Member[] {
+    const member = this.#rooms.get(room)?.members.get(id);
+    if (!member) return [];
+    member.media = media;
+    return this.members(room).filter((m) => m.id !== id);
   }
 
   get(room: string, id: string): Member | undefined {

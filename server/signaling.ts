@@ -8,6 +8,7 @@ import {
   joinRequestSchema,
   preflightRequestSchema,
   PROTOCOL_VERSION,
+  mediaStateSchema,
   signalRequestSchema,
   type Ack,
   type ClientToServerEvents,
@@ -16,7 +17,7 @@ import {
   type ServerToClientEvents,
   type SignalMessage,
 } from './protocol.js';
-import type { Rooms } from './rooms.js';
+import { peerInfo, type Rooms } from './rooms.js';
 
 /** What the server keeps on each socket. `id` is the member id stamped as `from`. */
 export interface SocketData {
@@ -174,7 +175,11 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       }
       // Those who were there before (and still are) hear of the newcomer before it hears back,
       // so its first offer never reaches a member that does not know it.
-      const peers = others.filter((peer) => rooms.get(room, peer.id));
+      // Their latest media state too: one may have changed it while the ICE servers were fetched.
+      const peers = others.flatMap((peer) => {
+        const member = rooms.get(room, peer.id);
+        return member ? [peerInfo(member)] : [];
+      });
       for (const peer of peers) io.to(rooms.get(room, peer.id)!.socketId).emit('peer-joined', { id, name });
       logger.debug({ room, id, resumed: !!admission.previousSocketId }, 'joined');
       return { id, room, capacity: admission.capacity, peers, resumeToken, reconnectGraceMs, ...ice };
@@ -201,6 +206,13 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       const message: SignalMessage =
         'description' in request ? { from: id, description: request.description } : { from: id, candidate: request.candidate };
       io.to(target.socketId).emit('signal', message);
+      return {};
+    });
+
+    handle(socket, 'media-state', mediaStateSchema, logger, (media) => {
+      const { id, room } = socket.data;
+      if (!id || !room) throw new SignalingError('not_joined', 'Join a room before sending media state');
+      for (const member of rooms.setMedia(room, id, media)) io.to(member.socketId).emit('media-state', { from: id, ...media });
       return {};
     });
 

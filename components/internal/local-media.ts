@@ -3,6 +3,10 @@ import { mediaError, type RtcError } from './errors.js';
 export interface LocalMediaRequest {
   audio: boolean;
   video: boolean;
+  /** Preferred microphone; the default one is taken when it is gone. */
+  audioDeviceId?: string | null;
+  /** Preferred camera; the default one is taken when it is gone. */
+  videoDeviceId?: string | null;
 }
 
 export interface LocalMediaResult {
@@ -26,13 +30,22 @@ export const DEFAULT_VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal
 export async function openLocalMedia(request: LocalMediaRequest): Promise<LocalMediaResult> {
   if (!request.audio && !request.video) return { stream: null, error: null };
   const get = (audio: boolean, video: boolean) =>
-    navigator.mediaDevices.getUserMedia({ audio, video: video ? DEFAULT_VIDEO_CONSTRAINTS : false });
+    navigator.mediaDevices.getUserMedia({
+      audio: audio && mediaConstraints('audio', request.audioDeviceId, true),
+      video: video && mediaConstraints('video', request.videoDeviceId, true),
+    });
   if (!navigator.mediaDevices?.getUserMedia) {
     return { stream: null, error: mediaError(new Error('getUserMedia is not available (is the page served over https?)')) };
   }
   try {
     return { stream: await get(request.audio, request.video), error: null };
   } catch (first) {
+    // `exact`, then the default: Chromium's permission UI would otherwise pick its own default
+    // over an `ideal` device id.
+    const gone = (first as Error | null)?.name === 'OverconstrainedError' || (first as Error | null)?.name === 'NotFoundError';
+    if (gone && (request.audioDeviceId || request.videoDeviceId)) {
+      return openLocalMedia({ ...request, audioDeviceId: null, videoDeviceId: null });
+    }
     const error = mediaError(first);
     if (!(request.audio && request.video) || error.code === 'media_denied') return { stream: null, error };
     for (const [audio, video] of [[true, false], [false, true]] as const) {
@@ -44,6 +57,13 @@ export async function openLocalMedia(request: LocalMediaRequest): Promise<LocalM
     }
     return { stream: null, error };
   }
+}
+
+/** The constraints for one kind: 360p for cameras; `exact` device ids fail when it is gone, `ideal` ones fall back. */
+export function mediaConstraints(kind: 'audio' | 'video', deviceId?: string | null, exact = false): MediaTrackConstraints | true {
+  const base = kind === 'video' ? DEFAULT_VIDEO_CONSTRAINTS : {};
+  if (!deviceId) return kind === 'video' ? base : true;
+  return { ...base, deviceId: exact ? { exact: deviceId } : { ideal: deviceId } };
 }
 
 /** Stops every track of a stream (the camera light goes off). */

@@ -8,8 +8,8 @@ export interface RoomState {
   readonly session: RoomSession | null;
   readonly localStream: MediaStream | null;
   readonly peers: ReadonlyMap<string, RemotePeer>;
-  /** Per-member sound control (the `<rtc-room>` plays every member's audio). */
-  readonly room: { setPeerMuted(peerId: string, muted: boolean): void } | null;
+  /** Per-member sound control (the `<rtc-room>` plays every member's audio), and leaving. */
+  readonly room: { setPeerMuted(peerId: string, muted: boolean): void; leave(): Promise<void> } | null;
   /** Hands out remote peers to `<rtc-remote-video>` elements. Stable for the room's lifetime. */
   readonly slots: RemoteSlots;
 }

@@ -1,6 +1,7 @@
-import type { IceServer, IceServersGrant, JoinResult, PeerInfo, SignalMessage } from '../../server/protocol.js';
+import type { IceServer, IceServersGrant, JoinResult, MediaState, MediaStateMessage, PeerInfo, SignalMessage } from '../../server/protocol.js';
 import { FATAL_JOIN_CODES, RtcError } from './errors.js';
-import { openLocalMedia, stopStream } from './local-media.js';
+import { CallActivity } from './call-activity.js';
+import { MediaControls } from './media-controls.js';
 import { PeerLink, type OutgoingSignal } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
 
@@ -35,6 +36,8 @@ export interface RemotePeer {
   /** The member's audio and video; tracks appear as they arrive. */
   readonly stream: MediaStream;
   readonly connectionState: RTCPeerConnectionState;
+  /** What the member says it sends (`media-state`); null until it has said. */
+  readonly media: MediaState | null;
 }
 
 export interface RoomSessionOptions {
@@ -81,12 +84,23 @@ interface PeerWatch {
  */
 export class RoomSession extends EventTarget {
   readonly options: Readonly<RoomSessionOptions>;
+  /** This member's camera, microphone and screen: mute, camera off, devices, screen sharing. */
+  readonly media: MediaControls;
+  /** Audio levels, who is speaking, and connection quality per peer, while joined. */
+  readonly activity: CallActivity = new CallActivity({
+    getStats: (id) => this.getStats(id),
+    peers: () => this.#peers.values(),
+  });
   #status: RoomStatus = 'idle';
   #id: string | null = null;
   #localStream: MediaStream | null = null;
   #peers = new Map<string, RemotePeer>();
   readonly #links = new Map<string, PeerLink>();
   readonly #names = new Map<string, string>();
+  /** Each member's latest `media-state`. */
+  readonly #remoteMedia = new Map<string, MediaState>();
+  /** The media state last sent to the server (re-sent after every join). */
+  #announced: string | null = null;
   #signaling: SignalingClient | null = null;
   #joining: Promise<void> | null = null;
   #joinResult: JoinResult | null = null;
@@ -108,6 +122,15 @@ export class RoomSession extends EventTarget {
   constructor(options: RoomSessionOptions) {
     super();
     this.options = Object.freeze({ ...options });
+    this.media = new MediaControls({ audio: options.sendAudio, video: options.sendVideo });
+    this.media.addEventListener('change', () => {
+      if (this.#ended) return;
+      this.#localStream = this.media.stream;
+      for (const link of this.#links.values()) link.setLocalStream(this.#localStream);
+      this.#changed();
+      this.#announceMedia();
+    });
+    this.media.addEventListener('error', (e) => this.#emitError(e.detail));
   }
 
   get status(): RoomStatus {
@@ -143,7 +166,8 @@ export class RoomSession extends EventTarget {
     signaling?.close();
     this.#clearTimers();
     this.#closeLinks(false);
-    stopStream(this.#localStream);
+    this.media.close();
+    this.activity.stop();
     this.#localStream = null;
     this.#id = null;
     this.#setStatus('idle');
@@ -188,18 +212,10 @@ export class RoomSession extends EventTarget {
   }
 
   async #run(): Promise<void> {
-    const { sendAudio, sendVideo } = this.options;
     this.#setStatus('connecting');
     // The camera starts while the socket connects and joins: neither waits for the other.
-    const media = openLocalMedia({ audio: sendAudio, video: sendVideo }).then(({ stream, error }) => {
-      if (this.#ended) {
-        stopStream(stream);
-        return;
-      }
-      this.#localStream = stream;
-      for (const link of this.#links.values()) link.setLocalStream(stream);
-      this.#changed();
-      if (error) this.#emitError(error);
+    const media = this.media.open().then((error) => {
+      if (error && !this.#ended) this.#emitError(error);
     });
     try {
       const signaling = new SignalingClient({ server: this.options.server, requestTimeout: this.options.requestTimeout });
@@ -234,6 +250,9 @@ export class RoomSession extends EventTarget {
     this.#id = result.id;
     this.#setStatus('joined');
     for (const peer of result.peers) this.#addPeer(peer, true);
+    this.#announced = null;
+    this.#announceMedia();
+    this.activity.start();
     this.dispatchEvent(new CustomEvent('joined', { detail: { id: result.id, room: result.room, peers: result.peers } }));
     for (const peer of this.#early.splice(0)) {
       this.#addPeer(peer, false);
@@ -252,6 +271,13 @@ export class RoomSession extends EventTarget {
     });
     socket.on('peer-away', ({ id }) => this.#peerAway(id));
     socket.on('peer-left', ({ id }) => this.#removePeer(id));
+    socket.on('media-state', ({ from, ...media }: MediaStateMessage) => {
+      const link = this.#links.get(from);
+      if (!link) return;
+      this.#remoteMedia.set(from, media);
+      this.#peers = new Map(this.#peers).set(from, this.#snapshot(from, link));
+      this.#changed();
+    });
     socket.on('signal', (message: SignalMessage) => {
       const { from, ...signal } = message;
       void this.#links.get(from)?.handleSignal(signal);
@@ -301,6 +327,9 @@ export class RoomSession extends EventTarget {
         if (result.id !== this.#id) this.#closeLinks(true); // not the same member: start afresh
         this.#id = result.id;
         this.#setStatus('joined');
+        // The others may have missed changes while we were away (and a restarted server knows none).
+        this.#announced = null;
+        this.#announceMedia();
         const present = new Set(result.peers.map((peer) => peer.id));
         for (const peer of result.peers) {
           if (this.#links.has(peer.id)) this.#peerBack(peer.id);
@@ -452,6 +481,7 @@ export class RoomSession extends EventTarget {
     this.#links.set(peer.id, link);
     this.#watches.set(peer.id, { restarts: 0, timer: null, away: false });
     this.#names.set(peer.id, peer.name);
+    if (peer.media) this.#remoteMedia.set(peer.id, peer.media);
     this.#scaleVideo();
     link.setLocalStream(this.#localStream);
     update();
@@ -500,6 +530,7 @@ export class RoomSession extends EventTarget {
     this.#scaleVideo();
     const peer = { id, name: this.#names.get(id) ?? '' };
     this.#names.delete(id);
+    this.#remoteMedia.delete(id);
     const peers = new Map(this.#peers);
     peers.delete(id);
     this.#peers = peers;
@@ -521,6 +552,7 @@ export class RoomSession extends EventTarget {
     }
     this.#links.clear();
     this.#names.clear();
+    this.#remoteMedia.clear();
     if (this.#peers.size) {
       this.#peers = new Map();
       this.#changed();
@@ -528,7 +560,13 @@ export class RoomSession extends EventTarget {
   }
 
   #snapshot(id: string, link: PeerLink): RemotePeer {
-    return { id, name: this.#names.get(id) ?? '', stream: link.remoteStream, connectionState: link.connectionState };
+    return {
+      id,
+      name: this.#names.get(id) ?? '',
+      stream: link.remoteStream,
+      connectionState: link.connectionState,
+      media: this.#remoteMedia.get(id) ?? null,
+    };
   }
 
   #send(to: string, signal: OutgoingSignal): void {
@@ -540,6 +578,20 @@ export class RoomSession extends EventTarget {
       // reconnecting (peer-joined follows); and anything while we are reconnecting ourselves.
       const passing = error.code === 'unknown_peer' || error.code === 'peer_away' || this.#status !== 'joined';
       if (!passing && !this.#ended) this.#emitError(error);
+    });
+  }
+
+  /** Tells the others this member's media state, once per change; call again after every (re-)join. */
+  #announceMedia(): void {
+    const state = this.media.state;
+    const text = JSON.stringify(state);
+    // While reconnecting it waits: the rejoin announces the state then.
+    if (!this.#id || !this.#signaling || this.#status !== 'joined' || this.#announced === text) return;
+    this.#announced = text;
+    this.#signaling.mediaState(state).catch((error: RtcError) => {
+      if (this.#ended) return;
+      this.#announced = null;
+      this.#emitError(error);
     });
   }
 

@@ -5,6 +5,7 @@ import type {
   IceServersGrant,
   JoinRequest,
   JoinResult,
+  MediaState,
   ServerToClientEvents,
   SignalRequest,
 } from '../../server/protocol.js';
@@ -101,6 +102,11 @@ export class SignalingClient {
   async iceServers(): Promise<IceServersGrant> {
     const { iceServers, iceServersExpireAt, iceServersDegraded } = await this.#request<IceServersGrant>('ice-servers');
     return { iceServers, iceServersExpireAt, ...(iceServersDegraded ? { iceServersDegraded } : {}) };
+  }
+
+  /** Tells the room this member's microphone/camera/screen state; members only (`not_joined` otherwise). */
+  async mediaState(state: MediaState): Promise<void> {
+    await this.#request('media-state', state);
   }
 
   close(): void {

@@ -1,8 +1,9 @@
 import { consume } from '@lit/context';
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { resumeMedia } from '../internal/resume-media.js';
+import type { RtcErrorCode } from '../internal/errors.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 
@@ -12,7 +13,8 @@ import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
  * @tagname rtc-local-video
  * @summary Shows your own camera.
  *
- * @slot placeholder - Shown while no camera picture is there (before joining, camera off or denied). Default: nothing.
+ * @slot placeholder - Shown while no camera picture is there (before joining, camera off or denied; see
+ *   `media-error` to tell them apart). Default: nothing.
  *
  * @csspart video - The `<video>` element.
  * @csspart placeholder - The box around the placeholder slot.
@@ -37,6 +39,18 @@ export class RtcLocalVideoElement extends LitElement {
   /** Flip the picture horizontally, as people expect of their own camera. */
   @property({ type: Boolean, reflect: true }) mirror = false;
 
+  /** Present while your microphone is muted. Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'audio-muted' }) audioMuted = false;
+
+  /** Present while no camera picture is sent (camera off, denied or missing). Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'video-muted' }) videoMuted = false;
+
+  /**
+   * Why the camera or microphone could not be opened: `media_denied`, `no_device` or `media_failed`
+   * (as in `rtc-error`); absent when they opened. Read-only.
+   */
+  @property({ reflect: true, attribute: 'media-error' }) mediaError: RtcErrorCode | null = null;
+
   @consume({ context: roomContext, subscribe: true })
   @state()
   private _room?: RoomState;
@@ -50,6 +64,15 @@ export class RtcLocalVideoElement extends LitElement {
     super.connectedCallback();
     // Put back after a move (the room's call goes on): the video the removal paused plays again.
     if (this.hasUpdated) resumeMedia(this.renderRoot);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const media = this._room?.session?.media;
+    const state = media?.state;
+    this.audioMuted = !!state && !state.audio;
+    this.videoMuted = !!state && !state.video && !state.screen;
+    this.mediaError = media?.error?.code ?? null;
   }
 
   protected override render() {

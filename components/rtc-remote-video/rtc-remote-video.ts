@@ -1,12 +1,15 @@
 import { consume } from '@lit/context';
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
+import { ActivityController } from '../internal/activity-controller.js';
+import type { ConnectionQuality, QualityRating } from '../internal/connection-quality.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
 import { stringsFor } from '../internal/strings.js';
 import { resumeMedia } from '../internal/resume-media.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
+import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
 import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 
 /**
@@ -18,19 +21,35 @@ import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
  * @summary Shows and plays one other member of the call.
  *
  * @slot placeholder - Shown while nobody is there. Default: "Waiting for someone to join…".
+ * @slot video-off - Shown while the member sends no picture (camera off). Default: the member's name.
  *
  * @csspart video - The `<video>` element.
  * @csspart placeholder - The box around the placeholder slot.
  * @csspart name - The member's display name over the video.
+ * @csspart muted-indicator - The badge shown while the member's microphone is muted.
+ * @csspart video-off - The box shown in place of the video while the member's camera is off.
+ * @csspart audio-level - A bar along the bottom whose width follows the member's audio level.
  *
  * @cssproperty [--rtc-video-fit=cover] - `object-fit` of the video (`cover` crops, `contain` letterboxes).
  * @cssproperty [--rtc-video-aspect-ratio=16 / 9] - The element's aspect ratio.
  * @cssproperty [--rtc-video-background=#202124] - Background behind the video and placeholder.
  * @cssproperty [--rtc-video-radius=0] - Corner radius.
  * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and name.
+ * @cssproperty [--rtc-video-off-background=#3c4043] - Background of the camera-off box.
+ * @cssproperty [--rtc-muted-indicator-background=#d93025] - Background of the muted-microphone badge.
+ * @cssproperty [--rtc-speaking-color=#34a853] - Colour of the audio-level bar and the speaking outline.
  */
 export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
-  static override styles = [placeholderStyles, videoStyles];
+  static override styles = [
+    placeholderStyles,
+    videoStyles,
+    tileOverlayStyles,
+    css`
+      :host([speaking]) {
+        box-shadow: inset 0 0 0 3px var(--rtc-speaking-color, #34a853);
+      }
+    `,
+  ];
 
   /** Show this member (an id from `rtc-peer-joined` or `room.peers`). Empty: the first one nobody else shows. */
   @property() peer = '';
@@ -40,6 +59,26 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
 
   /** Present while a member is shown and its connection is up. Read-only. */
   @property({ type: Boolean, reflect: true }) connected = false;
+
+  /** Present while the member shown has muted its microphone (its `media-state`). Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'audio-muted' }) audioMuted = false;
+
+  /** Present while the member shown sends no picture (camera off, no screen share). Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'video-muted' }) videoMuted = false;
+
+  /** Present while the member shown shares a screen instead of its camera. Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'screen-sharing' }) screenSharing = false;
+
+  /** Present while the member shown is speaking (its received audio level). Read-only. */
+  @property({ type: Boolean, reflect: true }) speaking = false;
+
+  /** Present while the member shown is the loudest speaker (or the last one who spoke). Read-only. */
+  @property({ type: Boolean, reflect: true, attribute: 'active-speaker' }) activeSpeaker = false;
+
+  /** The connection to the member shown: `good`, `fair` or `poor`; absent until measured. Read-only. */
+  @property({ reflect: true }) quality: QualityRating | null = null;
+
+  private readonly _activity = new ActivityController(this);
 
   @consume({ context: roomContext, subscribe: true })
   @state()
@@ -56,6 +95,16 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
   /** The member shown (`{ id, name, stream, connectionState }`), or null. */
   get remotePeer(): RemotePeer | null {
     return (this._peerId && this._room?.peers.get(this._peerId)) || null;
+  }
+
+  /** The member's received audio level, 0 to 1. */
+  get audioLevel(): number {
+    return this._activity.of(this._peerId).level;
+  }
+
+  /** The measurements behind `quality` (round-trip time, packet loss, bitrate), or null. */
+  get connectionQuality(): ConnectionQuality | null {
+    return (this._peerId && this._room?.session?.activity.quality.get(this._peerId)) || null;
   }
 
   /** @internal The pinned member for the room's slot registry. */
@@ -86,6 +135,15 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
       slots?.arrange();
     }
     this.connected = this.remotePeer?.connectionState === 'connected';
+    const flags = tileFlags(this.remotePeer);
+    this.audioMuted = flags.audioMuted;
+    this.videoMuted = flags.videoMuted;
+    this.screenSharing = flags.screen;
+    this._activity.follow(this.isConnected ? (this._room?.session?.activity ?? null) : null);
+    const activity = this._activity.of(this.remotePeer?.id);
+    this.speaking = activity.speaking;
+    this.activeSpeaker = activity.activeSpeaker;
+    this.quality = activity.quality;
   }
 
   override connectedCallback(): void {
@@ -101,14 +159,16 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
         part="video"
         .srcObject=${live(peer?.stream ?? null)}
         .muted=${true}
-        ?hidden=${!peer}
+        ?hidden=${!peer || this.videoMuted}
         autoplay
         playsinline
       ></video>
       <div class="placeholder" part="placeholder" ?hidden=${!!peer}>
         <slot name="placeholder">${stringsFor(this).waitingForOne}</slot>
       </div>
-      <span class="label" part="name" ?hidden=${!peer}>${peer?.name ?? ''}</span>
+      ${peer ? tileOverlay(peer, tileFlags(peer), html`<slot name="video-off">${peer.name}</slot>`) : ''}
+      <span class="audio-level" part="audio-level" style="width: ${Math.min(100, this.audioLevel * 300)}%"></span>
+      <span class="label" part="name" ?hidden=${!peer || this.videoMuted}>${peer?.name ?? ''}</span>
     `;
   }
 

@@ -42,7 +42,7 @@ let nextPeer = 0;
 
 function makePeer(name: string, connectionState: RTCPeerConnectionState = 'connected'): RemotePeer {
   const n = nextPeer++;
-  return { id: `peer-${n}`, name, stream: canvasStream(colors[n % colors.length]!), connectionState };
+  return { id: `peer-${n}`, name, stream: canvasStream(colors[n % colors.length]!), connectionState, media: null };
 }
 
 function roomState(peers: readonly RemotePeer[]): RoomState {

@@ -4,11 +4,13 @@ import { query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
+import { ActivityController } from '../internal/activity-controller.js';
 import { gridLayout, type GridLayout } from '../internal/grid-layout.js';
 import { stringsFor } from '../internal/strings.js';
 import { resumeMedia } from '../internal/resume-media.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
+import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
 import { placeholderStyles } from '../internal/video-styles.js';
 
 /** The content-box size of one element of the host's shadow DOM, looked up again after each render. */
@@ -73,8 +75,13 @@ class BoxSizeController implements ReactiveController {
  *
  * @slot placeholder - Shown while nobody else is there. Default: "Waiting for others to join…".
  *
- * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, the `connected` attribute.
+ * @csspart tile - One member's box, with `data-peer-id` and, while its connection is up, the `connected` attribute; also
+ *   `audio-muted` (microphone muted), `video-muted` (camera off) and `screen-sharing` from the member's media state;
+ *   `speaking`, `active-speaker` (the loudest, or last, speaker) and `quality="good|fair|poor"` from the connection's statistics.
  * @csspart connected - Also on a tile while its member's connection is up: style it with `::part(tile connected)` (CSS allows no attribute selector after `::part()`).
+ * @csspart audio-level - A bar along a tile's bottom whose width follows its member's audio level.
+ * @csspart muted-indicator - The badge on a tile while its member's microphone is muted.
+ * @csspart video-off - The box with the member's name shown in place of the video while its camera is off.
  * @csspart video - The `<video>` in a tile.
  * @csspart name - The member's display name over the video.
  * @csspart placeholder - The box around the placeholder slot.
@@ -84,9 +91,12 @@ class BoxSizeController implements ReactiveController {
  * @cssproperty [--rtc-tile-background=#202124] - Background of the tiles and placeholder.
  * @cssproperty [--rtc-video-fit=cover] - `object-fit` of the videos (`cover` crops, `contain` letterboxes).
  * @cssproperty [--rtc-video-color=#e8eaed] - Text colour of the placeholder and names.
+ * @cssproperty [--rtc-video-off-background=#3c4043] - Background of the camera-off box.
+ * @cssproperty [--rtc-muted-indicator-background=#d93025] - Background of the muted-microphone badge.
+ * @cssproperty [--rtc-speaking-color=#34a853] - Colour of the audio-level bar and the speaking outline.
  */
 export class RtcRemoteVideosElement extends LitElement {
-  static override styles = [placeholderStyles, css`
+  static override styles = [placeholderStyles, tileOverlayStyles, css`
     :host {
       display: block;
       position: relative;
@@ -128,6 +138,9 @@ export class RtcRemoteVideosElement extends LitElement {
       background: var(--rtc-tile-background, #202124);
       overflow: hidden;
     }
+    .tile[speaking] {
+      box-shadow: inset 0 0 0 3px var(--rtc-speaking-color, #34a853);
+    }
     .tile {
       position: relative;
       flex: none;
@@ -165,9 +178,12 @@ export class RtcRemoteVideosElement extends LitElement {
 
   private readonly _size = new BoxSizeController(this, () => this.renderRoot.querySelector('.box'));
 
+  private readonly _activity = new ActivityController(this);
+
   private _layout: GridLayout = { columns: 0, rows: 0, tileWidth: 0, tileHeight: 0 };
 
   protected override willUpdate(): void {
+    this._activity.follow(this.isConnected ? (this._room?.session?.activity ?? null) : null);
     // --rtc-grid-gap resolved to pixels, re-read on every update (before the first render: the default).
     const gap = this._grid ? parseFloat(getComputedStyle(this._grid).columnGap) || 0 : 8;
     this._layout = gridLayout({
@@ -204,10 +220,25 @@ export class RtcRemoteVideosElement extends LitElement {
     const connected = peer.connectionState === 'connected';
     // live(): Lit re-sets object-valued properties on every render, and assigning srcObject, even the same
     // stream, reloads the video (a black flash, then a restart).
+    const flags = tileFlags(peer);
+    const activity = this._activity.of(peer.id);
     return html`
-      <div class="tile" part=${connected ? 'tile connected' : 'tile'} data-peer-id=${peer.id} ?connected=${connected}>
-        <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)}></video>
-        <span class="name" part="name" ?hidden=${!peer.name}>${peer.name}</span>
+      <div
+        class="tile"
+        part=${connected ? 'tile connected' : 'tile'}
+        data-peer-id=${peer.id}
+        ?connected=${connected}
+        ?audio-muted=${flags.audioMuted}
+        ?video-muted=${flags.videoMuted}
+        ?screen-sharing=${flags.screen}
+        ?speaking=${activity.speaking}
+        ?active-speaker=${activity.activeSpeaker}
+        quality=${activity.quality ?? nothing}
+      >
+        <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)} ?hidden=${flags.videoMuted}></video>
+        ${tileOverlay(peer, flags)}
+        <span class="audio-level" part="audio-level" style="width: ${Math.min(100, activity.level * 300)}%"></span>
+        <span class="name" part="name" ?hidden=${!peer.name || flags.videoMuted}>${peer.name}</span>
       </div>
     `;
   }

@@ -152,6 +152,10 @@ export class RtcRoomElement extends LitElement {
 
   /** Members whose sound is not played (`setPeerMuted`). */
   @state() private _mutedPeers: ReadonlySet<string> = new Set();
+  /** Set by `leave()`: no joining by itself until an attribute changes, `join()` or a re-attach. */
+  private _stayOut = false;
+  /** A speaker that could not be used (reported once). */
+  private _failedSink: string | null = null;
 
   private _session: RoomSession | null = null;
   private _unbind: (() => void) | null = null;
@@ -211,6 +215,7 @@ export class RtcRoomElement extends LitElement {
    */
   async join(): Promise<void> {
     await this.leave();
+    this._stayOut = false;
     const session = new RoomSession(this.sessionOptions());
     this.bind(session);
     try {
@@ -221,8 +226,12 @@ export class RtcRoomElement extends LitElement {
     }
   }
 
-  /** Leaves the room and stops the camera and microphone. */
+  /**
+   * Leaves the room and stops the camera and microphone. The room stays left (even without
+   * `manual`) until `join()`, a changed attribute, or the element is put back in the page.
+   */
   async leave(): Promise<void> {
+    this._stayOut = true;
     const session = this._session;
     if (!session) return;
     const wasJoined = session.status === 'joined' || session.status === 'reconnecting';
@@ -255,6 +264,7 @@ export class RtcRoomElement extends LitElement {
       clearTimeout(this._detachTimer);
       this._detachTimer = undefined;
     }
+    this._stayOut = false;
     // Back in the page (after a move, or after leaving when removed): play, or join again.
     if (this.hasUpdated) this.requestUpdate();
   }
@@ -263,12 +273,14 @@ export class RtcRoomElement extends LitElement {
     super.updated(changed);
     if (!this.isConnected) return;
     if (!this.needsGesture) this.playAudio();
+    this.applySpeaker();
+    if (OWNER_PROPERTIES.some((key) => changed.has(key))) this._stayOut = false;
     const session = this._session;
     const wanted = this.sessionOptions();
     if (session && !sameOptions(session.options, wanted)) {
       if (this.room) this.join().catch(() => {});
       else void this.leave();
-    } else if (!session && !this.manual && this.room) {
+    } else if (!session && !this.manual && this.room && !this._stayOut) {
       this.join().catch(() => {});
     }
   }
@@ -292,6 +304,20 @@ export class RtcRoomElement extends LitElement {
     for (const audio of this.renderRoot.querySelectorAll('audio')) {
       if (!audio.paused || !audio.srcObject) continue;
       audio.play().catch((error: DOMException) => this.onPlayRejected(error));
+    }
+  }
+
+  /** Plays every member's sound on the chosen speaker (`session.media.selectDevice('audiooutput', id)`), where supported. */
+  private applySpeaker(): void {
+    const sinkId = this._session?.media.selected.audiooutput ?? '';
+    if (sinkId === this._failedSink) return;
+    for (const audio of this.renderRoot.querySelectorAll('audio')) {
+      if (!('setSinkId' in audio) || audio.sinkId === sinkId) continue;
+      audio.setSinkId(sinkId).catch((cause: DOMException) => {
+        if (this._failedSink === sinkId) return;
+        this._failedSink = sinkId; // said once, not on every update
+        this.report(new RtcError(cause.name === 'NotFoundError' ? 'no_device' : 'media_failed', `The speaker could not be used: ${cause.message}`, { cause }));
+      });
     }
   }
 
@@ -392,6 +418,9 @@ export class RtcRoomElement extends LitElement {
     this.dispatchEvent(new RtcErrorEvent(detail));
   }
 }
+
+/** Properties the page sets; a change to any of them ends a `leave()`'s stay-out. */
+const OWNER_PROPERTIES = ['room', 'server', 'name', 'noVideo', 'noAudio', 'manual', 'capacity', 'iceTransportPolicy'] as const;
 
 function sameOptions(a: Readonly<RoomSessionOptions>, b: RoomSessionOptions): boolean {
   return (Object.keys(b) as (keyof RoomSessionOptions)[]).every((key) => a[key] === b[key]);

@@ -1,0 +1,210 @@
+import { consume } from '@lit/context';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { RtcLeaveRequestEvent } from '../events.js';
+import type { DeviceKind } from '../internal/device-store.js';
+import { icons } from '../internal/icons.js';
+import type { MediaControls } from '../internal/media-controls.js';
+import { roomContext, type RoomState } from '../internal/room-context.js';
+import { controlsStyles } from './rtc-controls.styles.js';
+
+/** Every text `<rtc-controls>` shows or says; set `strings` to translate some or all of them. */
+export interface RtcControlsStrings {
+  /** The toolbar's accessible name. */
+  toolbar: string;
+  /** The microphone button (pressed while muted). */
+  mute: string;
+  /** The camera button (pressed while the camera is off). */
+  camera: string;
+  /** The screen-share button (pressed while sharing). */
+  screen: string;
+  /** The button that opens the device menu, and the menu's name. */
+  devices: string;
+  leave: string;
+  videoinput: string;
+  audioinput: string;
+  audiooutput: string;
+  /** A device without a readable label (before permission), followed by its number. */
+  unnamedDevice: string;
+}
+
+export const DEFAULT_CONTROLS_STRINGS: Readonly<RtcControlsStrings> = Object.freeze({
+  toolbar: 'Call controls',
+  mute: 'Mute microphone',
+  camera: 'Turn off camera',
+  screen: 'Share screen',
+  devices: 'Devices',
+  leave: 'Leave call',
+  videoinput: 'Camera',
+  audioinput: 'Microphone',
+  audiooutput: 'Speaker',
+  unnamedDevice: 'Device',
+});
+
+const DEVICE_KINDS: readonly DeviceKind[] = ['videoinput', 'audioinput', 'audiooutput'];
+
+/**
+ * A toolbar for the enclosing `<rtc-room>`: mute, camera, screen share, device menu and leave. Real
+ * `<button>`s with `aria-pressed`, operable by keyboard (Tab, or the arrow keys, Home and End
+ * inside the toolbar; Escape closes the device menu) and with a visible focus ring.
+ *
+ * @tagname rtc-controls
+ * @summary Mute, camera, screen share, devices and leave buttons for a call.
+ *
+ * @slot mute-icon - Icon of the microphone button while the microphone is on.
+ * @slot muted-icon - Icon of the microphone button while it is muted.
+ * @slot camera-icon - Icon of the camera button while the camera is on.
+ * @slot camera-off-icon - Icon of the camera button while the camera is off.
+ * @slot screen-icon - Icon of the screen-share button.
+ * @slot devices-icon - Icon of the device-menu button.
+ * @slot leave-icon - Icon of the leave button.
+ *
+ * @csspart toolbar - The row of buttons (`role="toolbar"`).
+ * @csspart button - Every button; each also has its own part below.
+ * @csspart mute-button - The microphone button.
+ * @csspart camera-button - The camera button.
+ * @csspart screen-button - The screen-share button.
+ * @csspart devices-button - The button that opens the device menu.
+ * @csspart leave-button - The leave button.
+ * @csspart label - The text under each button's icon.
+ * @csspart device-menu - The device menu (camera, microphone and speaker choices).
+ * @csspart device-select - Each `<select>` in the device menu.
+ *
+ * @fires {RtcLeaveRequestEvent} rtc-leave-request - The leave button was pressed; cancelable (cancel it to keep the call).
+ *
+ * @cssproperty [--rtc-controls-background=#202124] - Background of the toolbar and device menu.
+ * @cssproperty [--rtc-controls-color=#e8eaed] - Text and icon colour.
+ * @cssproperty [--rtc-controls-button-background=#3c4043] - Background of a button.
+ * @cssproperty [--rtc-controls-pressed-background=#d93025] - Background of a pressed button (muted, camera off, sharing).
+ * @cssproperty [--rtc-controls-leave-background=#b3261e] - Background of the leave button.
+ * @cssproperty [--rtc-controls-focus-color=#8ab4f8] - The keyboard focus ring.
+ * @cssproperty [--rtc-controls-gap=8px] - Space between buttons.
+ */
+export class RtcControlsElement extends LitElement {
+  static override styles = controlsStyles;
+
+  /** Replaces some or all texts (for other languages); missing keys keep the English default. */
+  @property({ attribute: false }) strings: Partial<RtcControlsStrings> = {};
+
+  @consume({ context: roomContext, subscribe: true })
+  @state()
+  private _room?: RoomState;
+
+  @state() private _menuOpen = false;
+
+  /** The media controls whose device list is being listened to. */
+  private _media: MediaControls | null = null;
+  private readonly _onDevices = () => this.requestUpdate();
+
+  private get _strings(): RtcControlsStrings {
+    return { ...DEFAULT_CONTROLS_STRINGS, ...this.strings };
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._listen(null);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    this._listen((this.isConnected && this._room?.session?.media) || null);
+  }
+
+  private _listen(media: MediaControls | null): void {
+    if (media === this._media) return;
+    this._media?.removeEventListener('devices', this._onDevices);
+    this._media = media;
+    media?.addEventListener('devices', this._onDevices);
+  }
+
+  protected override render() {
+    const s = this._strings;
+    const session = this._room?.session ?? null;
+    const media = session?.media;
+    const state = media?.state ?? { audio: false, video: false, screen: false };
+    const hasMic = !!media?.stream?.getAudioTracks().length;
+    const canVideo = !!session?.options.sendVideo;
+    const canShare = canVideo && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+    const muted = hasMic && !state.audio;
+    const cameraOff = canVideo && !state.video;
+    return html`
+      <div class="toolbar" part="toolbar" role="toolbar" aria-label=${s.toolbar} @keydown=${this._onToolbarKey}>
+        ${this._button('mute', s.mute, muted, !hasMic, muted ? 'muted-icon' : 'mute-icon', muted ? icons.micOff : icons.mic, () =>
+          media?.setAudioEnabled(muted),
+        )}
+        ${this._button('camera', s.camera, cameraOff, !canVideo, cameraOff ? 'camera-off-icon' : 'camera-icon', cameraOff ? icons.cameraOff : icons.camera, () =>
+          media?.setVideoEnabled(cameraOff),
+        )}
+        ${this._button('screen', s.screen, state.screen, !canShare, 'screen-icon', icons.screen, () =>
+          state.screen ? media?.stopScreenShare() : media?.startScreenShare(),
+        )}
+        <button
+          part="button devices-button"
+          aria-label=${s.devices}
+          aria-expanded=${this._menuOpen ? 'true' : 'false'}
+          aria-controls="menu"
+          ?disabled=${!media}
+          @click=${() => (this._menuOpen = !this._menuOpen)}
+        >
+          <slot name="devices-icon">${icons.devices}</slot><span part="label">${s.devices}</span>
+        </button>
+        <button class="leave" part="button leave-button" aria-label=${s.leave} ?disabled=${!session} @click=${this._leave}>
+          <slot name="leave-icon">${icons.leave}</slot><span part="label">${s.leave}</span>
+        </button>
+      </div>
+      <div id="menu" class="menu" part="device-menu" role="group" aria-label=${s.devices} ?hidden=${!this._menuOpen || !media} @keydown=${this._onMenuKey}>
+        ${media ? DEVICE_KINDS.map((kind) => this._deviceSelect(media, kind, s)) : nothing}
+      </div>
+    `;
+  }
+
+  private _button(name: string, label: string, pressed: boolean, disabled: boolean, slot: string, icon: unknown, action: () => unknown) {
+    const run = () => void Promise.resolve(action()).catch(() => {}); // failures arrive as rtc-error from the room
+    return html`<button part="button ${name}-button" aria-label=${label} aria-pressed=${pressed ? 'true' : 'false'} ?disabled=${disabled} @click=${run}>
+      <slot name=${slot}>${icon}</slot><span part="label">${label}</span>
+    </button>`;
+  }
+
+  private _deviceSelect(media: MediaControls, kind: DeviceKind, s: RtcControlsStrings) {
+    if (kind === 'audiooutput' && !('setSinkId' in HTMLMediaElement.prototype)) return nothing;
+    const devices = media.devices.filter((d) => d.kind === kind);
+    const selected = media.selected[kind] ?? devices[0]?.deviceId ?? '';
+    const choose = (e: Event) => void media.selectDevice(kind, (e.target as HTMLSelectElement).value).catch(() => {});
+    return html`<label
+      >${s[kind]}
+      <select part="device-select" data-kind=${kind} ?disabled=${!devices.length} @change=${choose}>
+        ${devices.map(
+          (d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label || `${s.unnamedDevice} ${i + 1}`}</option>`,
+        )}
+      </select></label
+    >`;
+  }
+
+  private readonly _leave = () => {
+    if (!this.dispatchEvent(new RtcLeaveRequestEvent())) return;
+    this._menuOpen = false;
+    void this._room?.room?.leave();
+  };
+
+  /** Arrow keys, Home and End move between the enabled buttons (the ARIA toolbar pattern). */
+  private readonly _onToolbarKey = (e: KeyboardEvent) => {
+    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.toolbar button:not(:disabled)')];
+    const at = buttons.indexOf(this.renderRoot.querySelector<HTMLButtonElement>('button:focus')!);
+    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[e.key];
+    if (next === undefined || !buttons.length) return;
+    e.preventDefault();
+    buttons[(next + buttons.length) % buttons.length]!.focus();
+  };
+
+  private readonly _onMenuKey = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape') return;
+    this._menuOpen = false;
+    this.renderRoot.querySelector<HTMLButtonElement>('[part~="devices-button"]')?.focus();
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-controls': RtcControlsElement;
+  }
+}
