@@ -30,6 +30,18 @@ describe('strings in the page language', () => {
     expect(stringsFor(el)).to.include({ waitingForOne: 'Warten auf Teilnehmer…', startAudio: 'Ton an' });
   });
 
+  it('<rtc-controls> speaks the language too, and its strings property wins', async () => {
+    const el = await fixture(html`<div lang="fr"><rtc-room manual><rtc-controls></rtc-controls></rtc-room></div>`);
+    const controls = el.querySelector('rtc-controls')!;
+    await controls.updateComplete;
+    const label = (part: string) => controls.shadowRoot!.querySelector(`[part~=${part}]`)!.textContent!.trim();
+    expect(label('mute-button')).to.equal('Couper le micro');
+    expect(controls.shadowRoot!.querySelector('[part~=toolbar]')!.getAttribute('aria-label')).to.equal('Commandes de l’appel');
+    controls.strings = { leave: 'Raccrocher' };
+    await controls.updateComplete;
+    expect(label('leave-button')).to.equal('Raccrocher');
+  });
+
   it('attributes and slots still win', async () => {
     const el = await fixture(html`<div lang="fr"><rtc-room manual>
       <rtc-chat send-label="Go"></rtc-chat>

@@ -27,6 +27,15 @@ export interface RtcStrings {
   verdictOk: string;
   verdictWarning: string;
   verdictFailed: string;
+  /** `<rtc-controls>`: the toolbar's name, its buttons, the speaker menu and a device without a name. */
+  controls: string;
+  muteMicrophone: string;
+  turnOffCamera: string;
+  shareScreen: string;
+  devices: string;
+  leaveCall: string;
+  speaker: string;
+  device: string;
 }
 
 const en: RtcStrings = {
@@ -47,6 +56,14 @@ const en: RtcStrings = {
   verdictOk: 'Ready for a call',
   verdictWarning: 'A call should work, with a caveat',
   verdictFailed: 'A call will not work',
+  controls: 'Call controls',
+  muteMicrophone: 'Mute microphone',
+  turnOffCamera: 'Turn off camera',
+  shareScreen: 'Share screen',
+  devices: 'Devices',
+  leaveCall: 'Leave call',
+  speaker: 'Speaker',
+  device: 'Device',
 };
 
 const fr: RtcStrings = {
@@ -67,6 +84,14 @@ const fr: RtcStrings = {
   verdictOk: 'Prêt pour un appel',
   verdictWarning: 'Un appel devrait fonctionner, avec une réserve',
   verdictFailed: 'Un appel ne fonctionnera pas',
+  controls: 'Commandes de l’appel',
+  muteMicrophone: 'Couper le micro',
+  turnOffCamera: 'Couper la caméra',
+  shareScreen: 'Partager l’écran',
+  devices: 'Appareils',
+  leaveCall: 'Quitter l’appel',
+  speaker: 'Haut-parleur',
+  device: 'Appareil',
 };
 
 const dictionaries = new Map<string, Partial<RtcStrings>>([

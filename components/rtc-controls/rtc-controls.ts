@@ -1,3 +1,4 @@
+import { stringsFor } from '../internal/strings.js';
 import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -97,7 +98,20 @@ export class RtcControlsElement extends LitElement {
   private readonly _onDevices = () => this.requestUpdate();
 
   private get _strings(): RtcControlsStrings {
-    return { ...DEFAULT_CONTROLS_STRINGS, ...this.strings };
+    const w = stringsFor(this);
+    return {
+      toolbar: w.controls,
+      mute: w.muteMicrophone,
+      camera: w.turnOffCamera,
+      screen: w.shareScreen,
+      devices: w.devices,
+      leave: w.leaveCall,
+      videoinput: w.camera,
+      audioinput: w.microphone,
+      audiooutput: w.speaker,
+      unnamedDevice: w.device,
+      ...this.strings,
+    };
   }
 
   override disconnectedCallback(): void {
