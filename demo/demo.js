@@ -1,11 +1,18 @@
-// The demo page's glue: a form that sets <rtc-room>'s attributes, and the call's state and errors
-// shown to the person. /?room=NAME joins NAME at once, so a link can be shared.
+// The demo page's glue: a lobby (camera preview, devices, a setup check, the room to join), the
+// call, and the call's state and errors shown to the person. /?room=NAME joins NAME at once, so a
+// link can be shared.
+import { deviceStore } from '/rtc-room.js';
+
 const call = document.getElementById('call');
+const lobby = document.getElementById('lobby');
 const form = document.getElementById('join-form');
 const roomInput = document.getElementById('room-input');
 const nameInput = document.getElementById('name-input');
-const joinButton = document.getElementById('join-button');
-const leaveButton = document.getElementById('leave-button');
+const cameraSelect = document.getElementById('camera-select');
+const microphoneSelect = document.getElementById('microphone-select');
+const preview = document.getElementById('preview');
+const previewOff = document.getElementById('preview-off');
+const preflight = document.getElementById('preflight');
 const status = document.getElementById('status');
 const errorBox = document.getElementById('error');
 
@@ -29,23 +36,82 @@ function clearError() {
   errorBox.textContent = '';
 }
 
+// In a call from the moment a room is set (joining starts on the next update) until it is left.
+const inCall = () => !!call.room && call.state !== 'error';
+
 function render() {
   const state = call.state;
   const room = call.room;
   const peers = call.peers.length;
+  status.dataset.state = state;
   status.textContent =
     state === 'joined'
-      ? `In room “${room}” — ${peers === 0 ? 'nobody else yet' : peers === 1 ? '1 other person' : `${peers} other people`}.`
+      ? `In “${room}” · ${peers === 0 ? 'nobody else yet' : peers === 1 ? '1 other person' : `${peers} other people`}`
       : state === 'connecting'
         ? `Joining “${room}”…`
         : state === 'reconnecting'
-          ? `Reconnecting to the call server — the call goes on.`
-          : state === 'error'
-          ? 'Not in a room.'
-          : 'Not in a room.';
-  joinButton.disabled = state === 'connecting';
-  leaveButton.disabled = !(state === 'joined' || state === 'connecting' || state === 'reconnecting');
+          ? 'Reconnecting — the call goes on'
+          : 'Not in a call';
+  lobby.hidden = inCall();
+  call.hidden = !inCall();
+  if (inCall()) stopPreview();
+  else void startPreview();
 }
+
+// ---- the lobby: a preview of the chosen camera, and the devices (remembered for the call) ----
+
+let previewStream = null;
+let previewWanted = false;
+
+function stopPreview() {
+  previewWanted = false;
+  for (const track of previewStream?.getTracks() ?? []) track.stop();
+  previewStream = null;
+  preview.srcObject = null;
+  previewOff.hidden = false;
+}
+
+async function startPreview() {
+  if (previewWanted) return;
+  previewWanted = true;
+  const deviceId = deviceStore.load('videoinput');
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: deviceId ? { deviceId: { exact: deviceId } } : true,
+    });
+    if (!previewWanted) return void stream.getTracks().forEach((t) => t.stop());
+    previewStream = stream;
+    preview.srcObject = stream;
+    previewOff.hidden = true;
+    await listDevices();
+  } catch {
+    previewOff.textContent = 'No camera preview (blocked or missing)';
+    previewWanted = false;
+  }
+}
+
+async function listDevices() {
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  for (const [select, kind] of [
+    [cameraSelect, 'videoinput'],
+    [microphoneSelect, 'audioinput'],
+  ]) {
+    const chosen = deviceStore.load(kind);
+    select.replaceChildren(
+      ...devices
+        .filter((d) => d.kind === kind)
+        .map((d, i) => new Option(d.label || `${kind === 'videoinput' ? 'Camera' : 'Microphone'} ${i + 1}`, d.deviceId, false, d.deviceId === chosen)),
+    );
+  }
+}
+
+cameraSelect.addEventListener('change', () => {
+  deviceStore.save('videoinput', cameraSelect.value);
+  stopPreview();
+  void startPreview();
+});
+microphoneSelect.addEventListener('change', () => deviceStore.save('audioinput', microphoneSelect.value));
+navigator.mediaDevices?.addEventListener('devicechange', () => !inCall() && void listDevices());
 
 function setRoomInUrl(room) {
   const url = new URL(location.href);
@@ -54,6 +120,8 @@ function setRoomInUrl(room) {
   history.replaceState(null, '', url);
 }
 
+roomInput.addEventListener('input', () => (preflight.room = roomInput.value.trim()));
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   clearError();
@@ -61,17 +129,19 @@ form.addEventListener('submit', (event) => {
   call.name = nameInput.value.trim();
   localStorage.setItem('rtc-room-demo-name', call.name);
   setRoomInUrl(room);
+  stopPreview(); // the call opens the camera itself
+  render();
   if (call.room === room) call.join().catch(() => {});
   else call.room = room;
 });
 
-leaveButton.addEventListener('click', async () => {
-  await call.leave();
+// The toolbar's leave button: back to the lobby (a changed room also leaves, to join the new one).
+call.addEventListener('rtc-left', (event) => {
+  if (event.detail.room !== call.room) return;
   call.room = '';
   setRoomInUrl('');
   render();
 });
-
 call.addEventListener('rtc-error', (event) => showError(event.detail));
 for (const type of ['rtc-joined', 'rtc-reconnected']) {
   call.addEventListener(type, () => {
@@ -88,7 +158,8 @@ const initialRoom = params.get('room');
 await customElements.whenDefined('rtc-room');
 if (initialRoom) {
   roomInput.value = initialRoom;
+  preflight.room = initialRoom;
   call.name = nameInput.value;
-  call.room = initialRoom;
+  call.room = initialRoom; // a shared link joins at once, without the lobby's preview
 }
 render();
