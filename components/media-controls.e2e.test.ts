@@ -178,7 +178,9 @@ describe('screen sharing through the real server', function () {
       await waitUntil(() => !a.session!.media.state.screen, 'share did not end');
       expect(a.localStream!.getVideoTracks()[0]!.label).to.match(/^fake_device_/);
       await waitUntil(() => !remote.hasAttribute('screen-sharing'), 'Bob still sees a share', { timeout: 1_000 });
-      await waitUntil(() => video.videoWidth === 640, 'the camera did not come back', { timeout: 5_000 });
+      // The camera's 640 wide, or less when WebRTC scales it down because this 2-core machine is busy;
+      // never the screen's width again.
+      await waitUntil(() => video.videoWidth > 0 && video.videoWidth <= 640, 'the camera did not come back', { timeout: 5_000 });
       await framesFlowing(b, a);
       expect(negotiations.count, 'offers/answers made').to.equal(0);
     } finally {
