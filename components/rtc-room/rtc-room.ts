@@ -77,6 +77,12 @@ export class RtcRoomElement extends LitElement {
   @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
 
   /**
+   * Signal over WebSocket only, never HTTP long-polling: for servers behind a load balancer
+   * without sticky sessions (long-polling needs every request of a session on one node).
+   */
+  @property({ type: Boolean, attribute: 'websocket-only' }) websocketOnly = false;
+
+  /**
    * The call's state, reflected for CSS: `idle`, `connecting` (also while the server cannot be
    * reached: it is tried again), `joined`, `reconnecting` (the server connection dropped; calls go
    * on) or `error`. Read-only.
@@ -238,6 +244,7 @@ export class RtcRoomElement extends LitElement {
       sendVideo: !this.noVideo,
       capacity: this.capacity || undefined,
       iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
+      websocketOnly: this.websocketOnly,
     };
   }
 
