@@ -1,5 +1,7 @@
 // Several server nodes sharing rooms through a real Redis (Debian's redis-server on 127.0.0.1).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { RtcServerOptions } from './app.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
@@ -12,6 +14,18 @@ const room = () => `redis-${process.pid}-${++roomSeq}`;
 const join = (socket: TestClient, body: unknown) => rawRequest(socket, 'join', body);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const skip = redisUnavailableReason() ?? false;
+
+describe('without REDIS_URL', () => {
+  const loaded = (...args: string[]) =>
+    execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./test-support/redis-loaded.ts', import.meta.url)), ...args], {
+      encoding: 'utf8',
+    }).trim();
+
+  it('nothing about Redis is loaded (and with a URL, the client and adapter are)', () => {
+    assert.equal(loaded(), '0');
+    assert.ok(Number(loaded('redis://127.0.0.1:1')) > 0);
+  });
+});
 
 describe('several nodes over Redis', { skip }, () => {
   let redis: TestRedis;

@@ -222,7 +222,8 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       if (target.away) throw new SignalingError('peer_away', 'That member is reconnecting');
       const message: SignalMessage =
         'description' in request ? { from: id, description: request.description } : { from: id, candidate: request.candidate };
-      io.to(target.socketId).emit('signal', message);
+      // Straight to the socket when it is on this node (no Redis round trip); else through the adapter.
+      (io.sockets.sockets.has(target.socketId) ? io.local.to(target.socketId) : io.to(target.socketId)).emit('signal', message);
       return {};
     });
 
