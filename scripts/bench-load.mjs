@@ -37,6 +37,9 @@ setTimeout(() => {
 
 if (!(CLIENTS >= 2 && CLIENTS <= 10_000 && CLIENTS % 2 === 0)) throw new Error('BENCH_LOAD_CLIENTS: an even number from 2 to 10000');
 if (RATES.some((r) => !(r > 0 && r <= 20_000))) throw new Error('BENCH_LOAD_RATES: rates from 1 to 20000');
+/** Each client holds one socket here and one in a server: both need CLIENTS descriptors and some. */
+const openFiles = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity);
+if (CLIENTS + 200 > openFiles) throw new Error(`BENCH_LOAD_CLIENTS=${CLIENTS} needs \`ulimit -n\` above ${CLIENTS + 200} (it is ${openFiles})`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -193,7 +196,7 @@ async function run(nodeCount) {
 }
 
 if (!existsSync('dist/server/main.js')) throw new Error('dist/server/main.js is missing: run `npm run build`');
-console.log(`bench-load: ${CLIENTS} clients in rooms of two, rates ${RATES.join(', ')} msg/s for ${SECONDS} s each (ulimit -n: see README)`);
+console.log(`bench-load: ${CLIENTS} clients in rooms of two, rates ${RATES.join(', ')} msg/s for ${SECONDS} s each (ulimit -n ${openFiles})`);
 for (const nodeCount of SETUPS) {
   const r = await run(nodeCount);
   if (!r) continue;
