@@ -135,8 +135,12 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     if (!id || !room || closing) return;
     socket.data = {};
     if (reconnectGraceMs <= 0) return remove(room, id, socket.id);
-    if (!(await rooms.markAway(room, id, socket.id))) return; // already back on another socket
-    for (const member of await rooms.members(room)) if (member.id !== id) io.to(member.socketId).emit('peer-away', { id });
+    // If the store cannot say (Redis away), the timer still runs: its removal checks the socket.
+    const marked = await rooms.markAway(room, id, socket.id).catch((error: unknown) => {
+      logger.warn({ err: error, room, id }, 'could not mark a member away');
+      return true;
+    });
+    if (!marked) return; // already back on another socket
     const key = `${room}\n${id}`;
     away.set(
       key,
@@ -145,6 +149,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
         logged(remove(room, id, socket.id));
       }, reconnectGraceMs).unref(),
     );
+    for (const member of await rooms.members(room)) if (member.id !== id) io.to(member.socketId).emit('peer-away', { id });
   };
 
   const grant = async (room: string, peerId: string): Promise<IceServersGrant> => {
