@@ -31,7 +31,7 @@ describe('a call between members joined through two server nodes sharing Redis',
     const box = await fixture<HTMLDivElement>(html`
       <div>
         <rtc-room room=${room} name="Ada" server=${nodes[0]}><rtc-remote-video></rtc-remote-video></rtc-room>
-        <rtc-room room=${room} name="Bob" server=${nodes[1]} manual><rtc-remote-video></rtc-remote-video></rtc-room>
+        <rtc-room room=${room} name="Bob" server=${nodes[1]} websocket-only manual><rtc-remote-video></rtc-remote-video></rtc-room>
       </div>
     `);
     const [a, b] = [...box.querySelectorAll('rtc-room')] as RtcRoomElement[];
