@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { createRtcServer } from './server/app.ts';
 import { createTurnRestIceProvider, turnRestCredential, turnRestUsername } from './server/ice/turn-rest.ts';
 import { coturnUnavailableReason, startCoturn, TURNSERVER_PATH } from './server/test-support/coturn.ts';
+import { redisUnavailableReason, startRedis } from './server/test-support/redis.ts';
 import { startServerProcess } from './server/test-support/server-process.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
 
@@ -178,6 +179,40 @@ async function serverProcessRoute(ctx) {
   return proc.stop(ctx.query.signal || 'SIGTERM');
 }
 
+/**
+ * Where the several-node test (components/redis.e2e.test.ts) learns its setup: a real redis-server
+ * and two real server processes sharing rooms through it (`REDIS_URL`). Started on the first
+ * request, shared, stopped in serverStop. JSON: `{ status: 'ready', nodes: [url, url], health: [healthz, healthz] }`, or
+ * `{ status: 'unavailable' | 'failed', reason }`.
+ */
+const REDIS_ROUTE = '/__rtc-test/redis';
+let redisNodes = null;
+function redisFixture() {
+  redisNodes ??= (async () => {
+    const reason = redisUnavailableReason();
+    if (reason) {
+      console.warn(`Redis tests skip: ${reason}`);
+      return { status: 'unavailable', reason };
+    }
+    const started = { redis: null, nodes: [] };
+    try {
+      started.redis = await startRedis();
+      const env = { REDIS_URL: started.redis.url };
+      started.nodes = await Promise.all([startServerProcess({ env }), startServerProcess({ env })]);
+      return { status: 'ready', ...started };
+    } catch (error) {
+      await stopRedisFixture(started);
+      console.error('Redis fixture failed to start:', error);
+      return { status: 'failed', reason: String(error?.message ?? error) };
+    }
+  })();
+  return redisNodes;
+}
+async function stopRedisFixture(fixture) {
+  await Promise.all((fixture?.nodes ?? []).map((node) => node.stop('SIGKILL')));
+  await fixture?.redis?.stop();
+}
+
 export default {
   // *.node.test.ts run in Node (npm run test:server), not here.
   files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`, `!${MEDIA_DENIED_TESTS}`, `!${NO_DEVICE_TESTS}`, '!components/**/*.node.test.ts'],
@@ -189,6 +224,17 @@ export default {
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'json';
       ctx.body = JSON.stringify(await serverProcessRoute(ctx));
+    },
+    async function redisSetupRoute(ctx, next) {
+      if (ctx.path !== REDIS_ROUTE) return next();
+      const fixture = await redisFixture();
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = 'json';
+      if (fixture.status !== 'ready') return void (ctx.body = JSON.stringify({ status: fixture.status, reason: fixture.reason }));
+      const nodes = fixture.nodes.map((node) => node.url);
+      // Each node's /healthz (which has no CORS headers, so the page cannot read it itself).
+      const health = await Promise.all(nodes.map(async (url) => (await fetch(`${url}/healthz`)).json()));
+      ctx.body = JSON.stringify({ status: 'ready', nodes, health });
     },
     async function turnSetupRoute(ctx, next) {
       if (ctx.path !== TURN_ROUTE) return next();
@@ -236,6 +282,7 @@ export default {
       },
       async serverStop() {
         await Promise.all([...processes.values()].map((proc) => proc.stop('SIGKILL')));
+        await stopRedisFixture(await redisNodes);
         await rtc?.close();
         await (await shortIce)?.server.close();
         const fixture = await turn;

@@ -6,9 +6,9 @@
 // same port, and measures (1) the time from the new server listening to both members rejoined
 // (`rtc-reconnected`), (2) from the kill to both rejoined, and (3) the media gap: the longest interval
 // without a new decoded frame on either member across the whole episode. Medians are printed.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chromium } from 'playwright-core';
+import { startBuiltServer } from './built-server.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
@@ -17,27 +17,7 @@ const INSIDE = '--inside-netns';
 const RUNS = Number(process.env.BENCH_RECONNECT_RUNS ?? 5);
 const STEP_TIMEOUT_MS = 20_000;
 
-/** Starts dist/server/main.js; resolves with the process, its port and when it said it listens. */
-async function startServer(port = 0) {
-  const child = spawn(process.execPath, ['dist/server/main.js'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const listening = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), STEP_TIMEOUT_MS);
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
-    child.stdout.on('data', (d) => {
-      output += d;
-      const found = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
-      if (found) {
-        clearTimeout(timer);
-        resolve({ port: Number(found[1]), at: Date.now() });
-      }
-    });
-  });
-  return { child, ...listening };
-}
+const startServer = (port = 0) => startBuiltServer({ port });
 
 /** In the page: two members in `room`, a 50 ms frame sampler, and the times of `rtc-reconnected`. */
 function setUpCall(room) {

@@ -1,7 +1,7 @@
-// Installs the system packages the tests need (Debian's chromium, and coturn for the TURN tests)
-// when they are missing and this machine can install them (root with apt-get). Installing coturn
-// does not start it: the tests start their own (server/test-support/coturn.ts). Used by `npm test`
-// and .ci/run.
+// Installs the system packages the tests need (Debian's chromium, coturn for the TURN tests and
+// redis-server for the several-node tests) when they are missing and this machine can install them
+// (root with apt-get). Installing coturn or redis-server does not start them: the tests start their
+// own (server/test-support/coturn.ts, server/test-support/redis.ts). Used by `npm test` and .ci/run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -9,10 +9,11 @@ import { existsSync } from 'node:fs';
 export const SYSTEM_PACKAGES = {
   chromium: '/usr/bin/chromium',
   coturn: '/usr/bin/turnserver',
+  'redis-server': '/usr/bin/redis-server',
 };
 
 /** Packages whose tests skip (with a message) when they are missing, rather than fail. */
-const OPTIONAL = new Set(['coturn']);
+const OPTIONAL = new Set(['coturn', 'redis-server']);
 
 export function ensureSystemPackages(packages = SYSTEM_PACKAGES) {
   const missing = Object.entries(packages)

@@ -9,7 +9,8 @@ import type { IceServerProvider } from './ice/provider.js';
 import { createIceProvider, type IceSourceOptions } from './ice/select.js';
 import { DEFAULT_RECONNECT_GRACE, DEFAULT_ROOM_CAPACITY } from './config.js';
 import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from './protocol.js';
-import { Rooms } from './rooms.js';
+import type { RedisLink, RedisOptions } from './redis-rooms.js';
+import { deferredStore, Rooms, type RoomStore } from './rooms.js';
 import { createMetrics, type RtcMetrics } from './metrics.js';
 import { attachSignaling, type RtcIo } from './signaling.js';
 
@@ -26,6 +27,14 @@ export interface RtcServerOptions extends IceSourceOptions {
    * @default 15
    */
   reconnectGrace?: number;
+  /**
+   * Share rooms with other server nodes through Redis: a `redis://` URL, or options. Membership
+   * and capacity live in Redis, and Socket.IO's Redis adapter relays to members on other nodes.
+   * Only then is the `redis` client loaded. `listen()` waits for the connection (when attaching
+   * to your own HTTP server, await `ready` before it listens).
+   * @default rooms in this process only
+   */
+  redis?: string | RedisOptions;
   /** Where ICE servers come from; overrides `iceServers`, `twilio`, `turn` and `iceTtl`. */
   iceProvider?: IceServerProvider;
   /** @default pino at level info */
@@ -57,7 +66,9 @@ export interface RtcServer {
   readonly app: express.Express;
   readonly io: RtcIo;
   readonly httpServer: HttpServer;
-  readonly rooms: Rooms;
+  readonly rooms: RoomStore;
+  /** Resolves once the server can take members (with Redis: connected); rejects if it cannot. */
+  readonly ready: Promise<void>;
   /** The ICE server provider in use. */
   readonly iceProvider: IceServerProvider;
   /** The Prometheus registry behind `/metrics` (null with `metrics: false`), to add your own. */
@@ -102,18 +113,30 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     throw new RangeError('createRtcServer: reconnectGrace must be from 0 to 300 seconds');
   }
   const iceProvider = options.iceProvider ?? createIceProvider(options, logger);
-  const rooms = new Rooms();
-  const metrics = options.metrics === false ? null : createMetrics({ rooms });
+  const redisOptions = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
+  let redis: RedisLink | undefined;
 
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
+  app.get('/healthz', async (_req, res) => {
     const health = iceProvider.health?.() ?? { ok: true };
-    res.json({ ok: true, protocol: PROTOCOL_VERSION, ...rooms.stats(), ice: { provider: iceProvider.name, ...health } });
+    const ice = { provider: iceProvider.name, ...health };
+    if (!redisOptions) return void res.json({ ok: true, protocol: PROTOCOL_VERSION, ...(await rooms.stats()), ice });
+    // Without Redis this node cannot admit anyone: 503, so that a load balancer sends joins elsewhere.
+    const connected = redis?.rooms.ready ?? false;
+    const stats = connected ? await rooms.stats().catch(() => undefined) : undefined;
+    res.status(stats ? 200 : 503).json({
+      ok: !!stats,
+      protocol: PROTOCOL_VERSION,
+      ...(stats ?? { rooms: null, peers: null }),
+      redis: { ok: !!stats, node: redis?.rooms.node ?? null },
+      ice,
+    });
   });
-  if (metrics) {
+  if (options.metrics !== false) {
     app.get('/metrics', async (_req, res) => {
-      res.type(metrics.registry.contentType).send(await metrics.render());
+      const registry = metrics!; // made below, with the room store, before anything listens
+      res.type(registry.registry.contentType).send(await registry.render());
     });
   }
   if (options.bundleDir) {
@@ -141,6 +164,16 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
   });
+  const ready = redisOptions
+    ? (async () => {
+        const { connectRedis } = await import('./redis-rooms.js');
+        redis = await connectRedis(redisOptions, logger);
+        io.adapter(redis.adapter);
+      })()
+    : Promise.resolve();
+  ready.catch(() => {}); // the error is for whoever awaits `ready` or `listen()`
+  const rooms: RoomStore = redisOptions ? deferredStore(ready.then(() => redis!.rooms)) : new Rooms();
+  const metrics = options.metrics === false ? null : createMetrics({ rooms });
   const signaling = attachSignaling(io, {
     rooms,
     iceProvider: metrics?.instrumentIceProvider(iceProvider) ?? iceProvider,
@@ -156,9 +189,11 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     io,
     httpServer,
     rooms,
+    ready,
     iceProvider,
     metrics,
     async listen(port, host = '127.0.0.1') {
+      await ready;
       httpServer.listen(port, host);
       await once(httpServer, 'listening');
       const address = httpServer.address() as AddressInfo;
@@ -182,6 +217,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
             httpServer.closeAllConnections?.();
           });
         }
+        await ready.catch(() => {});
+        await redis?.close();
       })();
       return closing;
     },

@@ -20,8 +20,10 @@ describe('loadConfig', () => {
       ROOM_CAPACITY: '4',
       ICE_SERVERS: '[{"urls":["stun:a.test:3478"]},{"urls":"turn:b.test","username":"u","credential":"p"}]',
       LOG_LEVEL: 'warn',
+      REDIS_URL: 'redis://:secret@redis.internal:6379/2',
     });
     assert.equal(config.port, 8080);
+    assert.equal(config.redisUrl, 'redis://:secret@redis.internal:6379/2');
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.roomCapacity, 4);
     assert.deepEqual(config.iceServers, [{ urls: ['stun:a.test:3478'] }, { urls: 'turn:b.test', username: 'u', credential: 'p' }]);
@@ -70,6 +72,8 @@ describe('loadConfig', () => {
     [{ ICE_TTL: '90000' }, /^ICE_TTL/],
     [{ RECONNECT_GRACE: '-1' }, /^RECONNECT_GRACE/],
     [{ RECONNECT_GRACE: '301' }, /^RECONNECT_GRACE/],
+    [{ REDIS_URL: 'http://redis:6379' }, /^REDIS_URL .*http:/],
+    [{ REDIS_URL: 'not a url' }, /^REDIS_URL/],
     [{ TWILIO_AUTH_TOKEN: 'x' }, /^TWILIO_ACCOUNT_SID is required/],
     [{ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 'x' }, /^TWILIO_ACCOUNT_SID must be/],
     [{ TWILIO_ACCOUNT_SID: SID }, /needs TWILIO_AUTH_TOKEN/],

@@ -45,6 +45,8 @@ export interface Config {
   readonly iceTtl: number;
   /** `RECONNECT_GRACE`: seconds a member's place is kept after its connection drops. */
   readonly reconnectGrace: number;
+  /** `REDIS_URL`: share rooms with other nodes through this Redis (unset: rooms in this process only). */
+  readonly redisUrl?: string;
   readonly logLevel: string;
 }
 
@@ -80,6 +82,7 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; descrip
   { name: 'TURN_SECRET', default: '', description: 'comma-separated shared secrets for TURN_URLS; the first signs' },
   { name: 'ICE_TTL', default: String(DEFAULT_ICE_TTL), description: 'lifetime in seconds (60 to 86400) of Twilio tokens and TURN credentials' },
   { name: 'RECONNECT_GRACE', default: String(DEFAULT_RECONNECT_GRACE), description: "seconds (0 to 300) a member's place is kept after its connection drops, so it comes back as itself" },
+  { name: 'REDIS_URL', default: '', description: 'redis:// or rediss:// URL: share rooms with other server nodes through this Redis (unset: rooms live in this process)' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
 ];
 
@@ -193,6 +196,21 @@ function iceSource(env: Record<string, string | undefined>): IceSource {
   return { kind: 'static' };
 }
 
+function redisUrl(value: string | undefined): { redisUrl?: string } {
+  const url = value?.trim();
+  if (!url) return {};
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL (got '${url.slice(0, 40)}')`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL (got a ${parsed.protocol} URL)`);
+  }
+  return { redisUrl: url };
+}
+
 /** Reads the server's configuration from environment variables (the names are public API). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const logLevel = env.LOG_LEVEL || 'info';
@@ -207,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ice: iceSource(env),
     iceTtl: integer('ICE_TTL', env.ICE_TTL, DEFAULT_ICE_TTL, 60, 86_400),
     reconnectGrace: integer('RECONNECT_GRACE', env.RECONNECT_GRACE, DEFAULT_RECONNECT_GRACE, 0, 300),
+    ...redisUrl(env.REDIS_URL),
     logLevel,
   });
 }

@@ -39,14 +39,21 @@ const server = createRtcServer({
   ...(config.ice.kind === 'turn-rest' ? { turn: config.ice.turn } : {}),
   iceTtl: config.iceTtl,
   reconnectGrace: config.reconnectGrace,
+  ...(config.redisUrl ? { redis: config.redisUrl } : {}),
   logger,
   demoDir: join(root, 'demo'),
   bundleDir,
 });
-const { port } = await server.listen(config.port, config.host);
+let port: number;
+try {
+  ({ port } = await server.listen(config.port, config.host));
+} catch (error) {
+  logger.fatal({ err: error }, `rtc-room could not start: ${(error as Error).message}`);
+  process.exit(1);
+}
 const shown = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(config.host) ? 'localhost' : config.host;
 logger.info(
-  { roomCapacity: config.roomCapacity, ice: server.iceProvider.name, iceTtl: config.iceTtl, iceServers: config.iceServers.length },
+  { roomCapacity: config.roomCapacity, redis: !!config.redisUrl, ice: server.iceProvider.name, iceTtl: config.iceTtl, iceServers: config.iceServers.length },
   `rtc-room listening on http://${shown}:${port}`,
 );
 // One check of the ICE source at start: wrong credentials are said once, clearly; the server keeps

@@ -9,7 +9,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Server } from 'socket.io';
 import type { IceServerProvider } from './ice/provider.js';
-import type { Rooms } from './rooms.js';
+import type { RoomStore } from './rooms.js';
 
 export interface RtcMetrics {
   readonly registry: Registry;
@@ -23,18 +23,26 @@ export interface RtcMetrics {
 
 const PREFIX = 'rtc_room_';
 
-export function createMetrics({ rooms, defaultMetrics = true }: { rooms: Rooms; defaultMetrics?: boolean }): RtcMetrics {
+export function createMetrics({ rooms, defaultMetrics = true }: { rooms: RoomStore; defaultMetrics?: boolean }): RtcMetrics {
   const registry = new Registry();
   // Process metrics, among them nodejs_eventloop_lag_seconds and nodejs_eventloop_lag_p99_seconds.
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
 
   let sockets = () => 0;
   /** A gauge read at scrape time. */
-  const sampled = (name: string, help: string, read: () => number) =>
-    new Gauge({ name: `${PREFIX}${name}`, help, registers: [registry], collect() { this.set(read()); } });
+  const sampled = (name: string, help: string, read: () => number | Promise<number>) =>
+    new Gauge({
+      name: `${PREFIX}${name}`,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
   sampled('connected_sockets', 'Socket.IO connections open now (main namespace)', () => sockets());
-  sampled('rooms', 'Rooms with at least one member', () => rooms.stats().rooms);
-  sampled('members', 'Members in all rooms', () => rooms.stats().peers);
+  // With Redis: the rooms and members of this node (each node reports its own; sum them).
+  sampled('rooms', 'Rooms with at least one member', async () => (await rooms.stats()).rooms);
+  sampled('members', 'Members in all rooms', async () => (await rooms.stats()).peers);
   const joins = new Counter({
     name: `${PREFIX}joins_total`,
     help: "Join requests by result: 'ok' or the error code answered (room_full, bad_request, …)",

@@ -31,7 +31,7 @@ describe('preflight: the ICE servers of a room, without joining it', () => {
       iceServersExpireAt: 1_000,
     });
     assert.match(asked.at(-1)!, /^pre\/preflight-[0-9a-f]{16}$/, 'a one-off identity, never a member id');
-    assert.equal(h.server.rooms.members('pre').length, 1);
+    assert.equal((await h.server.rooms.members('pre')).length, 1);
     // the probe is no member: it cannot signal, and the member heard nothing
     assert.equal((await rawRequest(probe, 'signal', { to: 'x', candidate: { candidate: '' } })).error.code, 'not_joined');
     await assert.rejects(nextEvent(member, 'peer-joined', 200));

@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'unknown_peer',
   'peer_away',
   'already_joined',
+  'unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -80,7 +80,7 @@ describe('reconnects: members come back as themselves', () => {
     assert.equal(await closed, 'io server disconnect');
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(seenByA, ['peer-joined'], 'the others hear the member is back, nothing else');
-    assert.equal(h.server.rooms.members(name).length, 2);
+    assert.equal((await h.server.rooms.members(name)).length, 2);
   });
 
   it('after the grace the member is gone for everyone, and a late resume is a new arrival', async () => {

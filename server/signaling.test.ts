@@ -265,7 +265,7 @@ describe('signaling with other configurations', () => {
       fail = false;
       assert.equal((await join(a, { room: 'r' })).ok, true);
       assert.equal((await join(await h.client(), { room: 'r' })).ok, true, 'the failed join held no place');
-      assert.equal(h.server.rooms.stats().peers, 2);
+      assert.equal((await h.server.rooms.stats()).peers, 2);
     } finally {
       await h.close();
     }

@@ -17,7 +17,7 @@ import {
   type ServerToClientEvents,
   type SignalMessage,
 } from './protocol.js';
-import { peerInfo, type Rooms } from './rooms.js';
+import { peerInfo, type Admission, type RoomStore } from './rooms.js';
 
 /** What the server keeps on each socket. `id` is the member id stamped as `from`. */
 export interface SocketData {
@@ -29,7 +29,7 @@ export type RtcIo = Server<ClientToServerEvents, ServerToClientEvents, Record<st
 type RtcSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface SignalingOptions {
-  rooms: Rooms;
+  rooms: RoomStore;
   iceProvider: IceServerProvider;
   roomCapacity: number;
   /** How long a member's place is kept after its connection drops, in ms (0: not at all). */
@@ -102,41 +102,57 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
   /** Members whose connection dropped, by `room\nid`: removed when the timer fires. */
   const away = new Map<string, NodeJS.Timeout>();
   let closing = false;
+  /** Sockets whose `join` is waiting for the store (a second `join` meanwhile is `already_joined`). */
+  const joining = new Set<string>();
 
   const comeBack = (room: string, id: string) => {
     clearTimeout(away.get(`${room}\n${id}`));
     away.delete(`${room}\n${id}`);
   };
 
-  const remove = (room: string, id: string) => {
+  const remove = async (room: string, id: string, socketId?: string) => {
     comeBack(room, id);
-    for (const member of rooms.remove(room, id)) io.to(member.socketId).emit('peer-left', { id });
+    for (const member of await rooms.remove(room, id, socketId)) io.to(member.socketId).emit('peer-left', { id });
   };
 
-  const leave = (socket: RtcSocket) => {
+  /** Members of dead nodes that an admission removed: the members left behind hear they left. */
+  const announcePurged = (purged: Admission['purged'] = []) => {
+    for (const { id, others } of purged) for (const member of others) io.to(member.socketId).emit('peer-left', { id });
+  };
+
+  const leave = async (socket: RtcSocket) => {
     const { id, room } = socket.data;
     if (!id || !room) return false;
     socket.data = {};
-    remove(room, id);
+    await remove(room, id);
     return true;
   };
 
+  /** Store failures on disconnect paths have no ack to go to: they are logged. */
+  const logged = (promise: Promise<unknown>) =>
+    void promise.catch((error: unknown) => logger.error({ err: error }, 'room store failed'));
+
   /** A dropped connection keeps the member's place for the grace period; the others hear `peer-away`. */
-  const drop = (socket: RtcSocket) => {
+  const drop = async (socket: RtcSocket) => {
     const { id, room } = socket.data;
     if (!id || !room || closing) return;
     socket.data = {};
-    if (rooms.get(room, id)?.socketId !== socket.id) return; // already back on another socket
-    if (reconnectGraceMs <= 0) return void remove(room, id);
-    for (const member of rooms.members(room)) if (member.id !== id) io.to(member.socketId).emit('peer-away', { id });
+    if (reconnectGraceMs <= 0) return remove(room, id, socket.id);
+    // If the store cannot say (Redis away), the timer still runs: its removal checks the socket.
+    const marked = await rooms.markAway(room, id, socket.id).catch((error: unknown) => {
+      logger.warn({ err: error, room, id }, 'could not mark a member away');
+      return true;
+    });
+    if (!marked) return; // already back on another socket
     const key = `${room}\n${id}`;
     away.set(
       key,
       setTimeout(() => {
         away.delete(key);
-        if (rooms.get(room, id)?.socketId === socket.id) remove(room, id);
+        logged(remove(room, id, socket.id));
       }, reconnectGraceMs).unref(),
     );
+    for (const member of await rooms.members(room)) if (member.id !== id) io.to(member.socketId).emit('peer-away', { id });
   };
 
   const grant = async (room: string, peerId: string): Promise<IceServersGrant> => {
@@ -144,22 +160,40 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     return { iceServers: ice.iceServers, iceServersExpireAt: ice.expiresAt, ...(ice.degraded ? { iceServersDegraded: true as const } : {}) };
   };
 
+  rooms.onPurge?.(announcePurged);
+
   io.on('connection', (socket) => {
     socket.data = {};
 
     handle(socket, 'join', joinRequestSchema, logger, async ({ room, name = '', capacity, resume }): Promise<JoinResult> => {
-      if (socket.data.id) throw new SignalingError('already_joined', `Already in room '${socket.data.room}'; leave first`);
+      if (socket.data.id || joining.has(socket.id)) throw new SignalingError('already_joined', `Already in room '${socket.data.room ?? room}'; leave first`);
       const resumeToken = resume ?? randomBytes(32).toString('base64url');
       const id = memberIdFor(resumeToken);
       // A client may lower a new room's capacity, never raise it above the server's.
-      const admission = rooms.admit(room, { id, name, socketId: socket.id }, Math.min(capacity ?? roomCapacity, roomCapacity));
+      joining.add(socket.id);
+      let admission: Admission;
+      try {
+        admission = await rooms.admit(room, { id, name, socketId: socket.id }, Math.min(capacity ?? roomCapacity, roomCapacity));
+      } finally {
+        joining.delete(socket.id);
+      }
+      announcePurged(admission.purged);
       if (!admission.ok) throw new SignalingError('room_full', `Room '${room}' is full (${admission.capacity} members)`);
+      if (!socket.connected) {
+        await remove(room, id, socket.id); // it went while the store answered: no ghost left behind
+        throw new SignalingError('not_joined', 'Left before the join completed');
+      }
       comeBack(room, id);
-      const previous = admission.previousSocketId ? io.sockets.sockets.get(admission.previousSocketId) : undefined;
-      if (previous && previous.id !== socket.id) {
+      const previousSocketId = admission.previousSocketId;
+      if (previousSocketId && previousSocketId !== socket.id) {
         // The member is back on a new connection while the old one lingers: the old one goes quietly.
-        previous.data = {};
-        previous.disconnect(true);
+        const previous = io.sockets.sockets.get(previousSocketId);
+        if (previous) {
+          previous.data = {};
+          previous.disconnect(true);
+        } else {
+          io.in(previousSocketId).disconnectSockets(true); // on another node (through the adapter)
+        }
       }
       const others = admission.peers;
       socket.data = { id, room };
@@ -167,7 +201,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       try {
         ice = await grant(room, id);
       } catch (error) {
-        leave(socket);
+        await leave(socket);
         throw error;
       }
       if (!socket.connected || socket.data.id !== id) {
@@ -176,11 +210,12 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       // Those who were there before (and still are) hear of the newcomer before it hears back,
       // so its first offer never reaches a member that does not know it.
       // Their latest media state too: one may have changed it while the ICE servers were fetched.
+      const present = new Map((await rooms.members(room)).map((member) => [member.id, member]));
       const peers = others.flatMap((peer) => {
-        const member = rooms.get(room, peer.id);
+        const member = present.get(peer.id);
         return member ? [peerInfo(member)] : [];
       });
-      for (const peer of peers) io.to(rooms.get(room, peer.id)!.socketId).emit('peer-joined', { id, name });
+      for (const peer of peers) io.to(present.get(peer.id)!.socketId).emit('peer-joined', { id, name });
       logger.debug({ room, id, resumed: !!admission.previousSocketId }, 'joined');
       return { id, room, capacity: admission.capacity, peers, resumeToken, reconnectGraceMs, ...ice };
     });
@@ -197,31 +232,32 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       return grant(room, id);
     });
 
-    handle(socket, 'signal', signalRequestSchema, logger, (request) => {
+    handle(socket, 'signal', signalRequestSchema, logger, async (request) => {
       const { id, room } = socket.data;
       if (!id || !room) throw new SignalingError('not_joined', 'Join a room before signaling');
-      const target = request.to === id ? undefined : rooms.get(room, request.to);
+      const target = request.to === id ? undefined : await rooms.get(room, request.to);
       if (!target) throw new SignalingError('unknown_peer', 'No such member in this room');
-      if (!io.sockets.sockets.has(target.socketId)) throw new SignalingError('peer_away', 'That member is reconnecting');
+      if (target.away) throw new SignalingError('peer_away', 'That member is reconnecting');
       const message: SignalMessage =
         'description' in request ? { from: id, description: request.description } : { from: id, candidate: request.candidate };
-      io.to(target.socketId).emit('signal', message);
+      // Straight to the socket when it is on this node (no Redis round trip); else through the adapter.
+      (io.sockets.sockets.has(target.socketId) ? io.local.to(target.socketId) : io.to(target.socketId)).emit('signal', message);
       return {};
     });
 
-    handle(socket, 'media-state', mediaStateSchema, logger, (media) => {
+    handle(socket, 'media-state', mediaStateSchema, logger, async (media) => {
       const { id, room } = socket.data;
       if (!id || !room) throw new SignalingError('not_joined', 'Join a room before sending media state');
-      for (const member of rooms.setMedia(room, id, media)) io.to(member.socketId).emit('media-state', { from: id, ...media });
+      for (const member of await rooms.setMedia(room, id, media)) io.to(member.socketId).emit('media-state', { from: id, ...media });
       return {};
     });
 
-    handle(socket, 'leave', undefined, logger, () => {
-      if (!leave(socket)) throw new SignalingError('not_joined', 'Not in a room');
+    handle(socket, 'leave', undefined, logger, async () => {
+      if (!(await leave(socket))) throw new SignalingError('not_joined', 'Not in a room');
       return {};
     });
 
-    socket.on('disconnect', () => drop(socket));
+    socket.on('disconnect', () => logged(drop(socket)));
   });
 
   return {

@@ -52,6 +52,8 @@ export interface RoomSessionOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** @default 10000 */
   requestTimeout?: number;
+  /** Signaling over WebSocket only (no long-polling fallback). */
+  websocketOnly?: boolean;
 }
 
 export interface RoomSessionEventMap {
@@ -218,7 +220,11 @@ export class RoomSession extends EventTarget {
       if (error && !this.#ended) this.#emitError(error);
     });
     try {
-      const signaling = new SignalingClient({ server: this.options.server, requestTimeout: this.options.requestTimeout });
+      const signaling = new SignalingClient({
+        server: this.options.server,
+        requestTimeout: this.options.requestTimeout,
+        websocketOnly: this.options.websocketOnly,
+      });
       this.#signaling = signaling;
       this.#listen(signaling);
       globalThis.addEventListener?.('pagehide', this.#onPageHide);

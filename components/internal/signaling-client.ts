@@ -21,6 +21,8 @@ export interface SignalingClientOptions {
    * @default 10000
    */
   requestTimeout?: number;
+  /** WebSocket only, never HTTP long-polling: for servers behind a load balancer without sticky sessions. */
+  websocketOnly?: boolean;
 }
 
 /**
@@ -37,8 +39,8 @@ export class SignalingClient {
     this.#requestTimeout = options.requestTimeout ?? 10_000;
     const opts = {
       // WebSocket first: it saves the polling handshake's round trips; polling stays as fallback.
-      transports: ['websocket', 'polling'],
-      tryAllTransports: true,
+      transports: options.websocketOnly ? ['websocket'] : ['websocket', 'polling'],
+      tryAllTransports: !options.websocketOnly,
       forceNew: true,
       autoConnect: false,
       timeout: this.#requestTimeout,

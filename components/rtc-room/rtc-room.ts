@@ -47,7 +47,9 @@ const DETACH_GRACE_MS = 1_000;
  * (server unreachable; tried again by itself), `timeout`, `media_denied` / `no_device` /
  * `media_failed` (the call goes on without sending that media), `peer_failed` (negotiation with
  * one peer failed), `peer_unreachable` (a peer's connection could not be restored; it is removed),
- * `autoplay_blocked`, `internal`. After `room_full` and `bad_request`, `state` is `error` and
+ * `autoplay_blocked`, `unavailable` (the server's shared room state, Redis, is out of reach: try
+again; a rejoin after a dropped connection retries it by itself), `internal`. After `room_full`
+and `bad_request`, `state` is `error` and
  * nothing is retried. Every event bubbles and crosses shadow roots, and is typed in
  * `HTMLElementEventMap`.
  *
@@ -122,6 +124,12 @@ export class RtcRoomElement extends LitElement {
 
   /** `relay` forces every connection through TURN (for testing a TURN set-up, or hiding addresses). */
   @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
+
+  /**
+   * Signal over WebSocket only, never HTTP long-polling: for servers behind a load balancer
+   * without sticky sessions (long-polling needs every request of a session on one node).
+   */
+  @property({ type: Boolean, attribute: 'websocket-only' }) websocketOnly = false;
 
   /**
    * The call's state, reflected for CSS: `idle`, `connecting` (also while the server cannot be
@@ -351,6 +359,7 @@ export class RtcRoomElement extends LitElement {
       sendVideo: !this.noVideo,
       capacity: this.capacity || undefined,
       iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
+      websocketOnly: this.websocketOnly,
     };
   }
 

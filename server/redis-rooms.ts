@@ -1,0 +1,388 @@
+// Room membership shared by several server nodes through Redis, and Socket.IO's Redis adapter so
+// that `io.to(socketId).emit(...)` reaches a socket on any node. Loaded by app.ts with a dynamic
+// import only when a Redis URL is given: without one, nothing here (nor `redis`) is loaded.
+//
+// Keys (prefix `rtc:` by default; `{room}` is a hash tag that keeps one room's keys together):
+//   rtc:room:{R}:members   hash  member id → JSON { id, name, socketId, node, seq, away }
+//   rtc:room:{R}:capacity  the room's capacity, set by its first member, deleted with the last
+//   rtc:seq                join order counter
+//   rtc:node:N             a node's heartbeat: expires `nodeTtlMs` after the node last wrote it
+//   rtc:node:N:members     set of "room\nid" of the members on node N
+//   rtc:nodes              set of node ids that have members
+// Every change is one Lua script, so it is atomic across nodes.
+import { randomUUID } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Logger } from 'pino';
+import { createClient, type RedisClientType } from 'redis';
+import { SignalingError } from './errors.js';
+import type { MediaState } from './protocol.js';
+import { peerInfo, type Admission, type Member, type RoomStore } from './rooms.js';
+
+export interface RedisOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` */
+  url: string;
+  /** Put before every key and pub/sub channel, so that several deployments can share a Redis. @default 'rtc:' */
+  keyPrefix?: string;
+  /**
+   * A node is dead once its heartbeat is this old; its members are then removed (and the others
+   * hear `peer-left`) by the next sweep of any other node, or by the next join into their room.
+   * @default 8000
+   */
+  nodeTtlMs?: number;
+  /** How often each node looks for dead nodes. @default 2000 */
+  sweepMs?: number;
+  /** Bound on one Redis command before a join fails with `unavailable`. @default 2000 */
+  commandTimeoutMs?: number;
+  /** Bound on the first connection when the server starts. @default 5000 */
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_NODE_TTL_MS = 8_000;
+export const DEFAULT_SWEEP_MS = 2_000;
+
+type Purged = NonNullable<Admission['purged']>;
+
+interface StoredMember extends Member {
+  node: string;
+  seq: number;
+}
+
+// Lua scripts (String.raw: the `\n` separators are Lua escapes, not JavaScript ones).
+
+/** KEYS: members, capacity. ARGV: prefix, room, id, name, socketId, node, capacity. */
+const ADMIT = String.raw`
+local prefix, room, id, node = ARGV[1], ARGV[2], ARGV[3], ARGV[6]
+local all = redis.call('HGETALL', KEYS[1])
+local alive, others, purged, previous = {}, {}, {}, nil
+for i = 1, #all, 2 do
+  local m = cjson.decode(all[i + 1])
+  if m.id == id then
+    previous = m
+  else
+    if alive[m.node] == nil then alive[m.node] = redis.call('EXISTS', prefix .. 'node:' .. m.node) == 1 end
+    if alive[m.node] then
+      table.insert(others, all[i + 1])
+    else
+      redis.call('HDEL', KEYS[1], m.id)
+      redis.call('SREM', prefix .. 'node:' .. m.node .. ':members', room .. '\n' .. m.id)
+      table.insert(purged, cjson.encode(m.id))
+    end
+  end
+end
+local capacity = tonumber(redis.call('GET', KEYS[2]))
+if capacity == nil or (#others == 0 and previous == nil) then
+  capacity = tonumber(ARGV[7])
+  redis.call('SET', KEYS[2], capacity)
+end
+local othersJson = '[' .. table.concat(others, ',') .. ']'
+local purgedJson = '[' .. table.concat(purged, ',') .. ']'
+if previous == nil and #others >= capacity then return {0, capacity, '', othersJson, purgedJson} end
+local seq = previous and previous.seq or redis.call('INCR', prefix .. 'seq')
+if previous and previous.node ~= node then
+  redis.call('SREM', prefix .. 'node:' .. previous.node .. ':members', room .. '\n' .. id)
+end
+redis.call('HSET', KEYS[1], id, cjson.encode({ id = id, name = ARGV[4], socketId = ARGV[5], node = node, seq = seq, away = false }))
+redis.call('SADD', prefix .. 'node:' .. node .. ':members', room .. '\n' .. id)
+redis.call('SADD', prefix .. 'nodes', node)
+return {1, capacity, previous and previous.socketId or '', othersJson, purgedJson}
+`;
+
+/** KEYS: members, capacity. ARGV: prefix, room, id, socketId ('' = whichever). Returns the members left, as JSON. */
+const REMOVE = String.raw`
+local raw = redis.call('HGET', KEYS[1], ARGV[3])
+if not raw then return '[]' end
+local m = cjson.decode(raw)
+if ARGV[4] ~= '' and m.socketId ~= ARGV[4] then return '[]' end
+redis.call('HDEL', KEYS[1], ARGV[3])
+redis.call('SREM', ARGV[1] .. 'node:' .. m.node .. ':members', ARGV[2] .. '\n' .. ARGV[3])
+local rest = redis.call('HVALS', KEYS[1])
+if #rest == 0 then redis.call('DEL', KEYS[2]) end
+return '[' .. table.concat(rest, ',') .. ']'
+`;
+
+/** KEYS: members. ARGV: id, socketId. */
+const MARK_AWAY = String.raw`
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local m = cjson.decode(raw)
+if m.socketId ~= ARGV[2] then return 0 end
+m.away = true
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(m))
+return 1
+`;
+
+/** KEYS: members. ARGV: id, media state as JSON. Returns the other members, as JSON. */
+const SET_MEDIA = String.raw`
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return '[]' end
+local m = cjson.decode(raw)
+m.media = cjson.decode(ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(m))
+local others = {}
+for _, value in ipairs(redis.call('HVALS', KEYS[1])) do
+  if cjson.decode(value).id ~= ARGV[1] then table.insert(others, value) end
+end
+return '[' .. table.concat(others, ',') .. ']'
+`;
+
+/**
+ * ARGV: prefix, node. Once the node's heartbeat is gone, removes its members that are still its
+ * own (not resumed on another node). Returns id, JSON of the members left in its room, id, ….
+ * Atomic: of several nodes sweeping at once, one gets the list (and tells the others).
+ */
+const PURGE_NODE = String.raw`
+local prefix, node = ARGV[1], ARGV[2]
+if redis.call('EXISTS', prefix .. 'node:' .. node) == 1 then return {} end
+local out = {}
+for _, entry in ipairs(redis.call('SMEMBERS', prefix .. 'node:' .. node .. ':members')) do
+  local nl = string.find(entry, '\n', 1, true)
+  local room, id = string.sub(entry, 1, nl - 1), string.sub(entry, nl + 1)
+  local key = prefix .. 'room:{' .. room .. '}:members'
+  local raw = redis.call('HGET', key, id)
+  if raw and cjson.decode(raw).node == node then
+    redis.call('HDEL', key, id)
+    local rest = redis.call('HVALS', key)
+    if #rest == 0 then redis.call('DEL', prefix .. 'room:{' .. room .. '}:capacity') end
+    table.insert(out, id)
+    table.insert(out, '[' .. table.concat(rest, ',') .. ']')
+  end
+end
+redis.call('DEL', prefix .. 'node:' .. node .. ':members')
+redis.call('SREM', prefix .. 'nodes', node)
+return out
+`;
+
+const byJoinOrder = (a: StoredMember, b: StoredMember) => a.seq - b.seq;
+const parseMembers = (json: string): StoredMember[] => (JSON.parse(json) as StoredMember[]).sort(byJoinOrder);
+
+type Client = RedisClientType<{}, {}, {}, 3, {}>;
+
+/** Membership in Redis; see the key layout at the top of this file. */
+export class RedisRooms implements RoomStore {
+  /** This node's id: member records carry it, and its heartbeat key is named after it. */
+  readonly node = randomUUID();
+  readonly #client: Client;
+  readonly #prefix: string;
+  readonly #nodeTtlMs: number;
+  readonly #logger: Logger;
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #shas = new Map<string, string>();
+  #onPurge: (purged: Purged) => void = () => {};
+
+  constructor(client: Client, options: RedisOptions, logger: Logger) {
+    this.#client = client;
+    this.#prefix = options.keyPrefix ?? 'rtc:';
+    this.#nodeTtlMs = options.nodeTtlMs ?? DEFAULT_NODE_TTL_MS;
+    this.#logger = logger;
+  }
+
+  /** Writes the first heartbeat and starts heartbeating and sweeping for dead nodes. */
+  async start(sweepMs: number): Promise<void> {
+    await this.#heartbeat();
+    const heartbeatMs = Math.max(50, Math.floor(this.#nodeTtlMs / 3));
+    this.#timers.push(
+      setInterval(() => void this.#heartbeat().catch(() => {}), heartbeatMs).unref(),
+      setInterval(() => void this.sweep().catch((error: unknown) => this.#logger.warn({ err: error }, 'redis: sweep failed')), sweepMs).unref(),
+    );
+    // Back after an outage: say at once that this node is alive, before others sweep it.
+    this.#client.on('ready', () => void this.#heartbeat().catch(() => {}));
+  }
+
+  /** Stops heartbeating. The heartbeat key is left to expire, so members can resume elsewhere meanwhile. */
+  stop(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+  }
+
+  get ready(): boolean {
+    return this.#client.isReady;
+  }
+
+  /** Called with the members of dead nodes that a sweep or an admission removed. */
+  onPurge(listener: (purged: Purged) => void): void {
+    this.#onPurge = listener;
+  }
+
+  /** Removes the members of every node whose heartbeat has expired; resolves with how many. */
+  async sweep(): Promise<number> {
+    let removed = 0;
+    for (const node of await this.#client.sMembers(`${this.#prefix}nodes`)) {
+      if (node === this.node) continue;
+      const out = (await this.#eval(PURGE_NODE, [], [this.#prefix, node])) as string[];
+      const purged: Purged = [];
+      for (let i = 0; i < out.length; i += 2) purged.push({ id: out[i]!, others: parseMembers(out[i + 1]!) });
+      if (purged.length) {
+        this.#logger.info({ node, members: purged.length }, 'redis: removed the members of a dead node');
+        this.#onPurge(purged);
+        removed += purged.length;
+      }
+    }
+    return removed;
+  }
+
+  async admit(room: string, member: Member, capacity: number): Promise<Admission> {
+    const [ok, roomCapacity, previousSocketId, othersJson, purgedJson] = (await this.#eval(ADMIT, this.#roomKeys(room), [
+      this.#prefix,
+      room,
+      member.id,
+      member.name,
+      member.socketId,
+      this.node,
+      String(capacity),
+    ])) as [number, number, string, string, string];
+    const others = parseMembers(othersJson);
+    const purgedIds = JSON.parse(purgedJson) as string[];
+    const purged = purgedIds.length ? { purged: purgedIds.map((id) => ({ id, others })) } : {};
+    if (!ok) return { ok: false, capacity: roomCapacity, ...purged };
+    return {
+      ok: true,
+      capacity: roomCapacity,
+      peers: others.map(peerInfo),
+      ...(previousSocketId ? { previousSocketId } : {}),
+      ...purged,
+    };
+  }
+
+  async remove(room: string, id: string, socketId = ''): Promise<Member[]> {
+    return parseMembers((await this.#eval(REMOVE, this.#roomKeys(room), [this.#prefix, room, id, socketId])) as string);
+  }
+
+  async get(room: string, id: string): Promise<Member | undefined> {
+    const raw = await this.#run(() => this.#client.hGet(this.#roomKeys(room)[0], id));
+    return raw ? (JSON.parse(raw) as StoredMember) : undefined;
+  }
+
+  async members(room: string): Promise<Member[]> {
+    const values = await this.#run(() => this.#client.hVals(this.#roomKeys(room)[0]));
+    return values.map((raw) => JSON.parse(raw) as StoredMember).sort(byJoinOrder);
+  }
+
+  async setMedia(room: string, id: string, media: MediaState): Promise<Member[]> {
+    return parseMembers((await this.#eval(SET_MEDIA, [this.#roomKeys(room)[0]], [id, JSON.stringify(media)])) as string);
+  }
+
+  async markAway(room: string, id: string, socketId: string): Promise<boolean> {
+    return (await this.#eval(MARK_AWAY, [this.#roomKeys(room)[0]], [id, socketId])) === 1;
+  }
+
+  async stats(): Promise<{ rooms: number; peers: number }> {
+    const entries = await this.#run(() => this.#client.sMembers(`${this.#prefix}node:${this.node}:members`));
+    return { rooms: new Set(entries.map((entry) => entry.slice(0, entry.indexOf('\n')))).size, peers: entries.length };
+  }
+
+  #roomKeys(room: string): [string, string] {
+    return [`${this.#prefix}room:{${room}}:members`, `${this.#prefix}room:{${room}}:capacity`];
+  }
+
+  #heartbeat() {
+    return this.#client.set(`${this.#prefix}node:${this.node}`, '1', { expiration: { type: 'PX', value: this.#nodeTtlMs } });
+  }
+
+  /** EVALSHA, loading the script on first use (and again after Redis forgot it). */
+  #eval(script: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.#run(async () => {
+      let sha = this.#shas.get(script);
+      if (sha) {
+        try {
+          return await this.#client.evalSha(sha, { keys, arguments: args });
+        } catch (error) {
+          if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+        }
+      }
+      sha = await this.#client.scriptLoad(script);
+      this.#shas.set(script, sha);
+      return this.#client.evalSha(sha, { keys, arguments: args });
+    });
+  }
+
+  /** Any Redis failure (down, timed out) is `unavailable`: nothing was admitted; try again. */
+  async #run<T>(command: () => Promise<T>): Promise<T> {
+    if (!this.#client.isReady) throw new SignalingError('unavailable', 'Room state is unavailable (Redis is unreachable); try again');
+    try {
+      return await command();
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'redis: command failed');
+      throw new SignalingError('unavailable', 'Room state is unavailable (Redis failed); try again', { cause: error });
+    }
+  }
+}
+
+export interface RedisLink {
+  readonly rooms: RedisRooms;
+  /** For `io.adapter(…)`: Socket.IO's Redis pub/sub adapter on two more connections. */
+  readonly adapter: ReturnType<typeof createAdapter>;
+  close(): Promise<void>;
+}
+
+/**
+ * A client for the adapter whose promises never reject unhandled: the adapter does not catch its
+ * `publish`/`unsubscribe` calls, and those still queued when the client is destroyed (Redis away
+ * at shutdown) would otherwise be unhandled rejections in the embedding process. Callers that
+ * await a result still see its rejection.
+ */
+function withoutUnhandledRejections(client: Client): unknown {
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        if (result instanceof Promise) result.catch(() => {});
+        return result;
+      };
+    },
+  });
+}
+
+/** Connects three clients (commands, publish, subscribe) and starts the node's heartbeat. */
+export async function connectRedis(options: RedisOptions, logger: Logger): Promise<RedisLink> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const socket = { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) };
+  // Commands fail at once while Redis is away (no queue): a join then answers `unavailable`.
+  const client = createClient({
+    url: options.url,
+    socket,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: options.commandTimeoutMs ?? 2_000 },
+  });
+  // The adapter publishes without handling rejections: its client queues while Redis is away.
+  const pub = createClient({ url: options.url, socket });
+  const sub = pub.duplicate();
+  let down = false;
+  for (const c of [client, pub, sub]) {
+    c.on('error', (error: Error) => {
+      if (!down) logger.error({ err: error }, 'redis: connection lost; joins answer `unavailable` until it is back');
+      down = true;
+    });
+    c.on('ready', () => {
+      if (down) logger.info('redis: connected again');
+      down = false;
+    });
+  }
+  const clients = [client, pub, sub];
+  // A client that is reconnecting (Redis away) is destroyed: close() would wait for Redis.
+  const closeAll = () => Promise.all(clients.map((c) => (c.isReady ? c.close() : c.isOpen ? c.destroy() : undefined)));
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(clients.map((c) => c.connect())),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`could not reach Redis within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } catch (error) {
+    for (const c of clients) if (c.isOpen) c.destroy();
+    throw error;
+  }
+  const rooms = new RedisRooms(client, options, logger);
+  await rooms.start(options.sweepMs ?? DEFAULT_SWEEP_MS);
+  type AdapterClient = Parameters<typeof createAdapter>[0];
+  const adapter = createAdapter(withoutUnhandledRejections(pub) as AdapterClient, withoutUnhandledRejections(sub) as AdapterClient, { key: `${options.keyPrefix ?? 'rtc:'}socket.io` });
+  return {
+    rooms,
+    adapter,
+    async close() {
+      rooms.stop();
+      await closeAll().catch(() => clients.forEach((c) => c.isOpen && c.destroy()));
+    },
+  };
+}
