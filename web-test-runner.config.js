@@ -9,6 +9,7 @@ import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { pino } from 'pino';
 import { createRtcServer } from './server/app.ts';
+import { mintAccessToken } from './server/auth/access-tokens.ts';
 import { createTurnRestIceProvider, turnRestCredential, turnRestUsername } from './server/ice/turn-rest.ts';
 import { coturnUnavailableReason, startCoturn, TURNSERVER_PATH } from './server/test-support/coturn.ts';
 
@@ -42,7 +43,7 @@ function turnFixture(pageOrigin) {
       server = createRtcServer({
         iceProvider: createTurnRestIceProvider({ urls: coturn.urls, secrets }),
         logger,
-        corsOrigin: pageOrigin,
+        allowedOrigins: [pageOrigin],
       });
       const { url } = await server.listen(0, '127.0.0.1');
       return { status: 'ready', secrets, coturn, server, url };
@@ -143,7 +144,7 @@ function shortIceFixture(origin) {
     const state = { calls: 0, server: null, url: '' };
     state.server = createRtcServer({
       logger,
-      corsOrigin: origin,
+      allowedOrigins: [origin],
       iceProvider: {
         name: 'short-lived',
         async getIceServers() {
@@ -159,6 +160,19 @@ function shortIceFixture(origin) {
   return shortIce;
 }
 
+/** Where the access-token tests get a server that requires tokens, and tokens for a room. */
+const TOKEN_ROUTE = '/__rtc-test/tokens';
+const TOKEN_SECRET = `rtc-test-token-secret-${randomUUID()}`;
+/** A fourth rtc-room server: joins need an access token signed with TOKEN_SECRET. */
+let tokenServer = null;
+function tokenFixture(origin) {
+  tokenServer ??= (async () => {
+    const server = createRtcServer({ logger, allowedOrigins: [origin], accessTokenSecret: TOKEN_SECRET });
+    return { server, url: (await server.listen(0, '127.0.0.1')).url };
+  })();
+  return tokenServer;
+}
+
 export default {
   files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
@@ -169,6 +183,25 @@ export default {
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'json';
       ctx.body = JSON.stringify(turnSetupFor(await turnFixture(pageOrigin ?? ctx.origin)));
+    },
+    async function tokenRoute(ctx, next) {
+      if (ctx.path !== TOKEN_ROUTE) return next();
+      const fixture = await tokenFixture(pageOrigin ?? ctx.origin);
+      const room = String(ctx.query.room ?? '');
+      const mint = (claims) => mintAccessToken({ secret: TOKEN_SECRET, ttl: 300, ...claims });
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = 'json';
+      ctx.body = JSON.stringify({
+        server: fixture.url,
+        counters: fixture.server.counters,
+        ...(room
+          ? {
+              host: await mint({ room, sub: 'host-user', name: 'Host' }),
+              viewer: await mint({ room, sub: 'viewer-user', name: 'Viewer', publish: false }),
+              otherRoom: await mint({ room: `${room}-other`, sub: 'lost-user' }),
+            }
+          : {}),
+      });
     },
     async function shortIceRoute(ctx, next) {
       if (ctx.path !== SHORT_ICE_ROUTE) return next();
@@ -199,6 +232,7 @@ export default {
       async serverStop() {
         await rtc?.close();
         await (await shortIce)?.server.close();
+        await (await tokenServer)?.server.close();
         const fixture = await turn;
         if (fixture?.status === 'ready') {
           await fixture.server.close();

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { MIN_SECRET_LENGTH } from './auth/access-tokens.js';
+import { normalizeOrigin } from './guard.js';
 import { TURN_URL_PATTERN } from './ice/turn-rest.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS, type RateLimit, type RateLimits } from './limits.js';
 import { MAX_ROOM_CAPACITY, type IceServer } from './protocol.js';
 
 /** A bad environment variable: the message names it and says what is expected. */
@@ -44,6 +47,18 @@ export interface Config {
   /** `ICE_TTL`: lifetime of Twilio tokens and TURN REST credentials, in seconds. */
   readonly iceTtl: number;
   readonly logLevel: string;
+  /** `ACCESS_TOKEN_SECRET`: HS256 secret; with it (or the public key) `join` needs a token. */
+  readonly accessTokenSecret?: string;
+  /** `ACCESS_TOKEN_PUBLIC_KEY`: ES256 public key, PEM. */
+  readonly accessTokenPublicKey?: string;
+  /** `ALLOWED_ORIGINS`: origins whose pages may use the server; null: any. */
+  readonly allowedOrigins: readonly string[] | null;
+  /** `RATE_LIMIT_*`: per event, per socket and per IP. */
+  readonly rateLimits: RateLimits;
+  /** `MAX_CONNECTIONS_PER_IP`. */
+  readonly maxConnectionsPerIp: number;
+  /** `TRUST_PROXY=1`: take the client's IP from the last `X-Forwarded-For` hop. */
+  readonly trustProxy: boolean;
 }
 
 export const DEFAULT_ICE_TTL = 3600;
@@ -146,6 +161,50 @@ function iceSource(env: Record<string, string | undefined>): IceSource {
   return { kind: 'static' };
 }
 
+function origins(value: string | undefined): string[] | null {
+  const entries = list(value);
+  if (entries.length === 0) return null;
+  return entries.map((entry) => {
+    try {
+      return normalizeOrigin(entry);
+    } catch {
+      throw new ConfigError(`ALLOWED_ORIGINS: '${entry}' is not an origin such as https://app.example.com`);
+    }
+  });
+}
+
+/** `RATE_LIMIT_SIGNAL=500/10`: 500 requests per 10 seconds. */
+function rateLimit(name: string, value: string | undefined, fallback: RateLimit): RateLimit {
+  if (value === undefined || value.trim() === '') return fallback;
+  const m = /^\s*(\d{1,9})\s*\/\s*(\d{1,6})\s*$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ConfigError(`${name} must be COUNT/SECONDS, e.g. 500/10 (got '${value}')`);
+  return { points: Number(m[1]), duration: Number(m[2]) };
+}
+
+function rateLimits(env: Record<string, string | undefined>): RateLimits {
+  const out = {} as Record<string, unknown>;
+  for (const event of LIMITED_EVENTS) {
+    const name = `RATE_LIMIT_${event.toUpperCase().replace('-', '_')}`;
+    out[event] = Object.freeze({
+      perSocket: rateLimit(name, env[name], DEFAULT_RATE_LIMITS[event].perSocket),
+      perIp: rateLimit(`${name}_PER_IP`, env[`${name}_PER_IP`], DEFAULT_RATE_LIMITS[event].perIp),
+    });
+  }
+  return Object.freeze(out) as RateLimits;
+}
+
+function accessKeys(env: Record<string, string | undefined>): Pick<Config, 'accessTokenSecret' | 'accessTokenPublicKey'> {
+  const secret = env.ACCESS_TOKEN_SECRET || undefined;
+  const publicKey = env.ACCESS_TOKEN_PUBLIC_KEY?.trim() || undefined;
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`ACCESS_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`);
+  }
+  if (publicKey !== undefined && !publicKey.includes('-----BEGIN PUBLIC KEY-----')) {
+    throw new ConfigError('ACCESS_TOKEN_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY----- …)');
+  }
+  return { ...(secret ? { accessTokenSecret: secret } : {}), ...(publicKey ? { accessTokenPublicKey: publicKey } : {}) };
+}
+
 /** Reads the server's configuration from environment variables (the names are public API). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const logLevel = env.LOG_LEVEL || 'info';
@@ -160,5 +219,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ice: iceSource(env),
     iceTtl: integer('ICE_TTL', env.ICE_TTL, DEFAULT_ICE_TTL, 60, 86_400),
     logLevel,
+    ...accessKeys(env),
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    rateLimits: rateLimits(env),
+    maxConnectionsPerIp: integer('MAX_CONNECTIONS_PER_IP', env.MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_IP, 1, 1_000_000),
+    trustProxy: ['1', 'true', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
   });
 }

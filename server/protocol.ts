@@ -12,8 +12,11 @@ export const PROTOCOL_VERSION = 1;
 /** Room names: 1 to 64 characters of `[A-Za-z0-9_.-]`. */
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 export const MAX_NAME_LENGTH = 64;
-/** An SDP blob is a few KB; 64 KB leaves room for many m-lines and still bounds memory. */
-export const MAX_SDP_LENGTH = 65_536;
+/**
+ * An SDP blob is a few KB; 48 KB leaves room for many m-lines, and the whole `signal` message
+ * (with JSON escapes) still fits the server's 64 KB message cap.
+ */
+export const MAX_SDP_LENGTH = 49_152;
 export const MAX_CANDIDATE_LENGTH = 1_024;
 export const MAX_PEER_ID_LENGTH = 64;
 
@@ -24,6 +27,8 @@ export const ERROR_CODES = [
   'not_joined',
   'unknown_peer',
   'already_joined',
+  'unauthorized',
+  'rate_limited',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -31,6 +36,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** With `rate_limited`: how long to wait before the same request can succeed, in ms. */
+  retryAfterMs?: number;
 }
 
 /** Every acknowledgement is either `{ ok: true, ...result }` or `{ ok: false, error }`. */
@@ -47,15 +54,30 @@ export interface IceServer {
 export interface PeerInfo {
   id: string;
   name: string;
+  /** The `sub` of the member's access token (who the back-end says it is); only with tokens. */
+  sub?: string;
+  /** Present and false for a receive-only member (its token says `publish: false`). */
+  publish?: false;
 }
 
 // ---- client to server ------------------------------------------------------------------------
 
-/** Control characters and surrounding spaces are removed from display names. */
-const displayName = z
-  .string()
-  .max(MAX_NAME_LENGTH * 4)
-  .transform((s) => s.replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, MAX_NAME_LENGTH));
+/**
+ * A display name as other members see it: control, format (bidi overrides, zero-width), line
+ * separator, private-use and lone surrogate characters removed, runs of spaces made one, trimmed,
+ * at most 64 characters (whole code points).
+ */
+export function cleanName(name: string): string {
+  const cleaned = name
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  return [...cleaned].slice(0, MAX_NAME_LENGTH).join('').trim();
+}
+
+const displayName = z.string().max(MAX_NAME_LENGTH * 4).transform(cleanName);
+/** An access token (a JWT: three base64url parts); verified only when the server requires tokens. */
+export const MAX_TOKEN_LENGTH = 4_096;
 
 /** The most members a mesh room can hold (each member sends one stream per other member). */
 export const MAX_ROOM_CAPACITY = 8;
@@ -65,6 +87,8 @@ export const joinRequestSchema = z.strictObject({
   name: displayName.optional(),
   /** Lowers a new room's capacity (the server's limit wins; an existing room keeps its own). */
   capacity: z.number().int().min(2).max(MAX_ROOM_CAPACITY).optional(),
+  /** An access token; required when the server has `ACCESS_TOKEN_SECRET` or `ACCESS_TOKEN_PUBLIC_KEY`. */
+  token: z.string().max(MAX_TOKEN_LENGTH).optional(),
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 
@@ -102,6 +126,12 @@ export interface IceServersGrant {
 export interface JoinResult extends IceServersGrant {
   /** This member's id in the room, stamped by the server as `from` on everything it relays. */
   id: string;
+  /** This member's display name as the others see it (the token's `name` when it has one). */
+  name: string;
+  /** The `sub` of this member's access token; only with tokens. */
+  sub?: string;
+  /** Present and false when this member is receive-only: it must not send media. */
+  publish?: false;
   room: string;
   /** The room's capacity: the server's, or lower when its first member asked for less. */
   capacity: number;

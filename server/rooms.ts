@@ -10,6 +10,11 @@ interface Room {
   readonly members: Map<string, Member>;
 }
 
+/** What other members are told about a member (everything but its socket). */
+export function peerInfo({ socketId: _socketId, ...info }: Member): PeerInfo {
+  return info;
+}
+
 export type Admission = { ok: true; peers: PeerInfo[]; capacity: number } | { ok: false; capacity: number };
 
 /**
@@ -30,7 +35,7 @@ export class Rooms {
       this.#rooms.set(room, entry);
     }
     if (entry.members.size >= entry.capacity) return { ok: false, capacity: entry.capacity };
-    const peers = [...entry.members.values()].map(({ id, name }) => ({ id, name }));
+    const peers = [...entry.members.values()].map(peerInfo);
     entry.members.set(member.id, member);
     return { ok: true, peers, capacity: entry.capacity };
   }

@@ -161,7 +161,7 @@ describe('signaling protocol v1', () => {
       ['signal', []],
       ['signal', [{ to: 'x' }]],
       ['signal', [{ to: 'x', description: { type: 'pranswer', sdp: '' } }]],
-      ['signal', [{ to: 'x', description: { type: 'offer', sdp: 'x'.repeat(70_000) } }]],
+      ['signal', [{ to: 'x', description: { type: 'offer', sdp: 'x'.repeat(50_000) } }]],
       ['signal', [{ to: 'x', candidate: { candidate: 'x'.repeat(2_000) } }]],
       ['signal', [{ to: 'x', candidate: { candidate: 'c', sdpMLineIndex: -1 } }]],
       ['signal', [{ to: 'x'.repeat(100), candidate: CANDIDATE }]],

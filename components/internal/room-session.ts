@@ -1,4 +1,5 @@
 import type { IceServer, IceServersGrant, JoinResult, PeerInfo, SignalMessage } from '../../server/protocol.js';
+import { tokenAllowsPublishing } from './access-token.js';
 import { RtcError } from './errors.js';
 import { openLocalMedia, stopStream } from './local-media.js';
 import { PeerLink, type OutgoingSignal } from './peer-link.js';
@@ -17,6 +18,10 @@ export type RoomStatus = 'idle' | 'connecting' | 'joined' | 'error';
 export interface RemotePeer {
   readonly id: string;
   readonly name: string;
+  /** Who the member is according to its access token (`sub`); only when the server uses tokens. */
+  readonly sub?: string;
+  /** False for a receive-only member: it sends no audio or video. */
+  readonly publish?: false;
   /** The member's audio and video; tracks appear as they arrive. */
   readonly stream: MediaStream;
   readonly connectionState: RTCPeerConnectionState;
@@ -31,6 +36,8 @@ export interface RoomSessionOptions {
   sendVideo: boolean;
   /** Lowers a new room's capacity (2 to 8); the server's limit wins. */
   capacity?: number;
+  /** Access token for servers that require one; sent with every join. */
+  token?: string;
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** @default 10000 */
   requestTimeout?: number;
@@ -57,7 +64,9 @@ export class RoomSession extends EventTarget {
   #localStream: MediaStream | null = null;
   #peers = new Map<string, RemotePeer>();
   readonly #links = new Map<string, PeerLink>();
-  readonly #names = new Map<string, string>();
+  readonly #infos = new Map<string, PeerInfo>();
+  /** False when this member is receive-only (its token says so; the join answer confirms). */
+  #publish: boolean;
   #signaling: SignalingClient | null = null;
   #joining: Promise<void> | null = null;
   #joinResult: JoinResult | null = null;
@@ -71,6 +80,12 @@ export class RoomSession extends EventTarget {
   constructor(options: RoomSessionOptions) {
     super();
     this.options = Object.freeze({ ...options });
+    this.#publish = tokenAllowsPublishing(options.token);
+  }
+
+  /** False for a receive-only member (`publish: false` in its access token): nothing is sent. */
+  get publish(): boolean {
+    return this.#publish;
   }
 
   get status(): RoomStatus {
@@ -132,11 +147,12 @@ export class RoomSession extends EventTarget {
   }
 
   async #run(): Promise<void> {
-    const { sendAudio, sendVideo } = this.options;
+    const sendAudio = this.#sends('audio');
+    const sendVideo = this.#sends('video');
     this.#setStatus('connecting');
     // The camera starts while the socket connects and joins: neither waits for the other.
     const media = openLocalMedia({ audio: sendAudio, video: sendVideo }).then(({ stream, error }) => {
-      if (this.#ended) {
+      if (this.#ended || !this.#publish) {
         stopStream(stream);
         return;
       }
@@ -163,9 +179,10 @@ export class RoomSession extends EventTarget {
   }
 
   async #enterRoom(signaling: SignalingClient): Promise<void> {
-    const { room, name, capacity } = this.options;
-    const result = await signaling.join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}) });
+    const { room, name, capacity, token } = this.options;
+    const result = await signaling.join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}), ...(token ? { token } : {}) });
     if (this.#ended) return;
+    if (result.publish === false && this.#publish) this.#stopPublishing();
     this.#joinResult = result;
     this.#ice = { iceServers: result.iceServers, iceServersExpireAt: result.iceServersExpireAt };
     this.#id = result.id;
@@ -216,8 +233,8 @@ export class RoomSession extends EventTarget {
       initiator,
       iceServers: this.#ice?.iceServers ?? [],
       iceTransportPolicy: this.options.iceTransportPolicy,
-      sendAudio: this.options.sendAudio,
-      sendVideo: this.options.sendVideo,
+      sendAudio: this.#sends('audio'),
+      sendVideo: this.#sends('video'),
       send: (signal) => this.#send(peer.id, signal),
       onError: (cause) =>
         this.#emitError(new RtcError('peer_failed', `Negotiation with ${peer.name || peer.id} failed: ${String(cause)}`, { cause })),
@@ -239,7 +256,7 @@ export class RoomSession extends EventTarget {
       }
     });
     this.#links.set(peer.id, link);
-    this.#names.set(peer.id, peer.name);
+    this.#infos.set(peer.id, peer);
     this.#scaleVideo();
     link.setLocalStream(this.#localStream);
     update();
@@ -262,6 +279,18 @@ export class RoomSession extends EventTarget {
     return this.#iceRefresh;
   }
 
+  #sends(kind: 'audio' | 'video'): boolean {
+    return this.#publish && (kind === 'audio' ? this.options.sendAudio : this.options.sendVideo);
+  }
+
+  /** The server says receive-only although the token could not be read here: stop what was started. */
+  #stopPublishing(): void {
+    this.#publish = false;
+    stopStream(this.#localStream);
+    this.#localStream = null;
+    this.#changed();
+  }
+
   #scaleVideo(): void {
     const scale = this.#links.size >= HALF_SIZE_FROM_PEERS ? 2 : 1;
     for (const link of this.#links.values()) link.setVideoScale(scale);
@@ -273,8 +302,8 @@ export class RoomSession extends EventTarget {
     link.close();
     this.#links.delete(id);
     this.#scaleVideo();
-    const peer = { id, name: this.#names.get(id) ?? '' };
-    this.#names.delete(id);
+    const peer = this.#infos.get(id) ?? { id, name: '' };
+    this.#infos.delete(id);
     const peers = new Map(this.#peers);
     peers.delete(id);
     this.#peers = peers;
@@ -288,7 +317,7 @@ export class RoomSession extends EventTarget {
       else this.#links.get(id)?.close();
     }
     this.#links.clear();
-    this.#names.clear();
+    this.#infos.clear();
     if (this.#peers.size) {
       this.#peers = new Map();
       this.#changed();
@@ -296,7 +325,15 @@ export class RoomSession extends EventTarget {
   }
 
   #snapshot(id: string, link: PeerLink): RemotePeer {
-    return { id, name: this.#names.get(id) ?? '', stream: link.remoteStream, connectionState: link.connectionState };
+    const { name = '', sub, publish } = this.#infos.get(id) ?? {};
+    return {
+      id,
+      name,
+      ...(sub !== undefined ? { sub } : {}),
+      ...(publish === false ? { publish } : {}),
+      stream: link.remoteStream,
+      connectionState: link.connectionState,
+    };
   }
 
   #send(to: string, signal: OutgoingSignal): void {

@@ -24,7 +24,7 @@ import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus 
  * @fires {RtcLeftEvent} rtc-left - The room was left; `detail` is `{ room }`.
  * @fires {RtcPeerJoinedEvent} rtc-peer-joined - Another member came in; `detail.peer` is `{ id, name }`.
  * @fires {RtcPeerLeftEvent} rtc-peer-left - Another member left; `detail.peer` is `{ id, name }`.
- * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `media_denied`, `autoplay_blocked` (sound starts at the next click or key press).
+ * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message }`, e.g. `room_full`, `unauthorized` (the access token was refused), `media_denied`, `autoplay_blocked` (sound starts at the next click or key press).
  */
 export class RtcRoomElement extends LitElement {
   static override styles = css`
@@ -47,6 +47,14 @@ export class RtcRoomElement extends LitElement {
 
   /** This member's display name, shown to the others. */
   @property() name = '';
+
+  /**
+   * Access token from your back-end, for servers that require one (`ACCESS_TOKEN_SECRET` or
+   * `ACCESS_TOKEN_PUBLIC_KEY`): it names the room (or a prefix), who you are, and whether you may
+   * send. A token with `publish: false` joins receive-only: the camera and microphone stay off.
+   * Refused tokens fire `rtc-error` with code `unauthorized`, and the join is not retried.
+   */
+  @property() token = '';
 
   /** Do not send the camera (receive only, or audio only). */
   @property({ type: Boolean, attribute: 'no-video' }) noVideo = false;
@@ -94,7 +102,7 @@ export class RtcRoomElement extends LitElement {
     return this._session;
   }
 
-  /** The other members, in join order. */
+  /** The other members, in join order (`{ id, name, sub?, publish?, stream, connectionState }`). */
   get peers(): RemotePeer[] {
     return [...this._roomState.peers.values()];
   }
@@ -223,6 +231,7 @@ export class RtcRoomElement extends LitElement {
       sendAudio: !this.noAudio,
       sendVideo: !this.noVideo,
       capacity: this.capacity || undefined,
+      token: this.token || undefined,
       iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
     };
   }
