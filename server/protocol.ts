@@ -92,16 +92,27 @@ export const joinRequestSchema = z.strictObject({
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 
+/** Text without control characters other than tab, CR and LF (SDP lines end in CRLF). */
+const NO_CONTROLS = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/;
+
 export const sessionDescriptionSchema = z.strictObject({
   type: z.enum(['offer', 'answer']),
-  sdp: z.string().max(MAX_SDP_LENGTH),
+  sdp: z
+    .string()
+    .max(MAX_SDP_LENGTH)
+    .startsWith('v=0', 'sdp: a session description starts with v=0')
+    .regex(NO_CONTROLS, 'sdp: control characters'),
 });
 
 export const iceCandidateSchema = z.strictObject({
-  candidate: z.string().max(MAX_CANDIDATE_LENGTH),
-  sdpMid: z.string().max(64).nullable().optional(),
+  /** `candidate:…` as in RTCIceCandidate.toJSON(), or `""` for end-of-candidates. */
+  candidate: z
+    .string()
+    .max(MAX_CANDIDATE_LENGTH)
+    .regex(/^(candidate:[\x20-\x7e]*)?$/, 'candidate: "candidate:…" in printable ASCII, or ""'),
+  sdpMid: z.string().max(64).regex(/^[\x21-\x7e]*$/, 'sdpMid: a token').nullable().optional(),
   sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
-  usernameFragment: z.string().max(256).nullable().optional(),
+  usernameFragment: z.string().max(256).regex(/^[\x21-\x7e]*$/, 'usernameFragment: ICE characters').nullable().optional(),
 });
 
 const peerId = z.string().min(1).max(MAX_PEER_ID_LENGTH);
