@@ -207,9 +207,11 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     close() {
       closing ??= new Promise<void>((resolve) => {
         iceProvider.close?.();
-        io.disconnectSockets(true);
         // io.close() also closes the HTTP server it is bound to; not when it is someone else's.
+        // (It discards polling transports at once; disconnecting sockets first would leave each idle
+        // long-polling connection waiting 30 s for its client to come back for the close packet.)
         if (attached) {
+          io.disconnectSockets(true);
           for (const socket of io.sockets.sockets.values()) socket.disconnect(true);
           io.engine?.close();
           resolve();
