@@ -180,9 +180,11 @@ describe('signaling protocol v1', () => {
       assert.ok(res.error.message.length > 0 && res.error.message.length <= 200);
     }
     a.emit('join' as any, { room: 'no-ack' }); // no ack: ignored, no crash
+    const unknownBefore = h.server.counters.unknownEvents;
     a.emit('no-such-event' as any, 1, () => {});
     const still = await join(a, { room: room() });
     assert.equal(still.ok, true, 'the same socket still works');
+    assert.equal(h.server.counters.unknownEvents, unknownBefore + 1, 'the unknown event was counted');
     const other = await join(await h.client(), { room: room() });
     assert.equal(other.ok, true, 'others are still served');
   });

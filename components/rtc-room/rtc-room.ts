@@ -52,7 +52,8 @@ export class RtcRoomElement extends LitElement {
    * Access token from your back-end, for servers that require one (`ACCESS_TOKEN_SECRET` or
    * `ACCESS_TOKEN_PUBLIC_KEY`): it names the room (or a prefix), who you are, and whether you may
    * send. A token with `publish: false` joins receive-only: the camera and microphone stay off.
-   * Refused tokens fire `rtc-error` with code `unauthorized`, and the join is not retried.
+   * Refused tokens fire `rtc-error` with code `unauthorized`, and the join is not retried. A new
+   * value leaves and joins again with it (tokens are checked at join).
    */
   @property() token = '';
 
