@@ -9,6 +9,7 @@ import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { pino } from 'pino';
 import { createRtcServer } from './server/app.ts';
+import { mintAccessToken } from './server/auth/access-tokens.ts';
 import { createTurnRestIceProvider, turnRestCredential, turnRestUsername } from './server/ice/turn-rest.ts';
 import { coturnUnavailableReason, startCoturn, TURNSERVER_PATH } from './server/test-support/coturn.ts';
 import { redisUnavailableReason, startRedis } from './server/test-support/redis.ts';
@@ -45,7 +46,8 @@ function turnFixture(pageOrigin) {
       server = createRtcServer({
         iceProvider: createTurnRestIceProvider({ urls: coturn.urls, secrets }),
         logger,
-        corsOrigin: pageOrigin,
+        ...UNLIMITED,
+        allowedOrigins: [pageOrigin],
       });
       const { url } = await server.listen(0, '127.0.0.1');
       return { status: 'ready', secrets, coturn, server, url };
@@ -109,6 +111,12 @@ function countsReporter() {
   };
 }
 
+/**
+ * Every test page connects from 127.0.0.1, so per-IP limits would count the whole suite as one
+ * client: the test servers have none. The limits have tests of their own (server/limits.test.ts).
+ */
+const UNLIMITED = { rateLimits: false, maxConnectionsPerIp: 100_000 };
+
 const AUTOPLAY_TESTS = 'components/**/*.autoplay.test.ts';
 const MEDIA_DENIED_TESTS = 'components/**/*.media-denied.test.ts';
 const NO_DEVICE_TESTS = 'components/**/*.no-device.test.ts';
@@ -139,7 +147,8 @@ function shortIceFixture(origin) {
     const state = { calls: 0, server: null, url: '' };
     state.server = createRtcServer({
       logger,
-      corsOrigin: origin,
+      ...UNLIMITED,
+      allowedOrigins: [origin],
       iceProvider: {
         name: 'short-lived',
         async getIceServers() {
@@ -213,6 +222,19 @@ async function stopRedisFixture(fixture) {
   await fixture?.redis?.stop();
 }
 
+/** Where the access-token tests get a server that requires tokens, and tokens for a room. */
+const TOKEN_ROUTE = '/__rtc-test/tokens';
+const TOKEN_SECRET = `rtc-test-token-secret-${randomUUID()}`;
+/** A fourth rtc-room server: joins need an access token signed with TOKEN_SECRET. */
+let tokenServer = null;
+function tokenFixture(origin) {
+  tokenServer ??= (async () => {
+    const server = createRtcServer({ logger, allowedOrigins: [origin], accessTokenSecret: TOKEN_SECRET, ...UNLIMITED });
+    return { server, url: (await server.listen(0, '127.0.0.1')).url };
+  })();
+  return tokenServer;
+}
+
 export default {
   // *.node.test.ts run in Node (npm run test:server), not here.
   files: ['components/**/*.test.ts', `!${AUTOPLAY_TESTS}`, `!${MEDIA_DENIED_TESTS}`, `!${NO_DEVICE_TESTS}`, '!components/**/*.node.test.ts'],
@@ -241,6 +263,25 @@ export default {
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'json';
       ctx.body = JSON.stringify(turnSetupFor(await turnFixture(pageOrigin ?? ctx.origin)));
+    },
+    async function tokenRoute(ctx, next) {
+      if (ctx.path !== TOKEN_ROUTE) return next();
+      const fixture = await tokenFixture(pageOrigin ?? ctx.origin);
+      const room = String(ctx.query.room ?? '');
+      const mint = (claims) => mintAccessToken({ secret: TOKEN_SECRET, ttl: 300, ...claims });
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = 'json';
+      ctx.body = JSON.stringify({
+        server: fixture.url,
+        counters: fixture.server.counters,
+        ...(room
+          ? {
+              host: await mint({ room, sub: 'host-user', name: 'Host' }),
+              viewer: await mint({ room, sub: 'viewer-user', name: 'Viewer', publish: false }),
+              otherRoom: await mint({ room: `${room}-other`, sub: 'lost-user' }),
+            }
+          : {}),
+      });
     },
     async function shortIceRoute(ctx, next) {
       if (ctx.path !== SHORT_ICE_ROUTE) return next();
@@ -278,13 +319,14 @@ export default {
       name: 'rtc-room-server',
       serverStart({ server, config }) {
         pageOrigin = `${config.http2 ? 'https' : 'http'}://${config.hostname}:${config.port}`;
-        rtc = createRtcServer({ httpServer: server, logger });
+        rtc = createRtcServer({ httpServer: server, logger, ...UNLIMITED });
       },
       async serverStop() {
         await Promise.all([...processes.values()].map((proc) => proc.stop('SIGKILL')));
         await stopRedisFixture(await redisNodes);
         await rtc?.close();
         await (await shortIce)?.server.close();
+        await (await tokenServer)?.server.close();
         const fixture = await turn;
         if (fixture?.status === 'ready') {
           await fixture.server.close();

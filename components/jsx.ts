@@ -44,7 +44,7 @@ export interface RtcRoomEventMap {
 }
 
 export type RtcRoomProps = Partial<
-  Pick<RtcRoomElement, 'room' | 'server' | 'name' | 'noVideo' | 'noAudio' | 'manual' | 'capacity' | 'iceTransportPolicy' | 'websocketOnly'>
+  Pick<RtcRoomElement, 'room' | 'server' | 'name' | 'token' | 'noVideo' | 'noAudio' | 'manual' | 'capacity' | 'iceTransportPolicy' | 'websocketOnly'>
 > &
   EventListenerProps<RtcRoomEventMap>;
 export type RtcLocalVideoProps = Partial<Pick<RtcLocalVideoElement, 'mirror'>>;

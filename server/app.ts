@@ -1,10 +1,13 @@
 import { once } from 'node:events';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import express from 'express';
+import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from './auth/access-tokens.js';
+import { clientIp, ConnectionCounts, normalizeOrigin, originAllowed } from './guard.js';
 import type { IceServerProvider } from './ice/provider.js';
 import { createIceProvider, type IceSourceOptions } from './ice/select.js';
 import { DEFAULT_RECONNECT_GRACE, DEFAULT_ROOM_CAPACITY } from './config.js';
@@ -12,7 +15,28 @@ import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from './protocol.js';
 import type { RedisLink, RedisOptions } from './redis-rooms.js';
 import { deferredStore, Rooms, type RoomStore } from './rooms.js';
 import { createMetrics, type RtcMetrics } from './metrics.js';
-import { attachSignaling, type RtcIo } from './signaling.js';
+import { attachSignaling, createSignalingCounters, type RtcIo, type SignalingCounters } from './signaling.js';
+import { createRateLimiter, DEFAULT_MAX_CONNECTIONS_PER_IP, resolveRateLimits, type LimitedEvent, type RateLimit } from './limits.js';
+
+/** The largest message a client may send (Socket.IO's `maxHttpBufferSize`): an SDP fits with room to spare. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * The demo page's content security policy: its own scripts, styles and sockets only (no inline
+ * code), camera pictures as blob:/mediastream:, and nothing else.
+ */
+export const DEMO_CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  mediaSrc: ["'self'", 'blob:', 'mediastream:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'self'"],
+};
 
 export interface RtcServerOptions extends IceSourceOptions {
   /**
@@ -49,7 +73,9 @@ export interface RtcServerOptions extends IceSourceOptions {
   /** A directory holding `rtc-room.js` (+ map) and `custom-elements.json`, served at `/`. */
   bundleDir?: string;
   /**
-   * Origins allowed to connect to Socket.IO. The tags are meant to be embedded anywhere.
+   * Origins (`https://app.example.com`) whose pages may use the server: enforced for HTTP (CORS,
+   * and a 403 for others) and for Socket.IO on both transports. Requests without an `Origin`
+   * header (non-browser clients) are let through. The tags are meant to be embedded anywhere.
    * @default any origin
    */
   corsOrigin?: string | string[] | true;
@@ -59,6 +85,20 @@ export interface RtcServerOptions extends IceSourceOptions {
    * @default true
    */
   metrics?: boolean;
+  allowedOrigins?: readonly string[];
+  /** HS256 secret (32+ characters): `join` then requires an access token (see `mintAccessToken`). */
+  accessTokenSecret?: string;
+  /** ES256 public key (PEM): `join` then requires an access token signed by its private key. */
+  accessTokenPublicKey?: string;
+  /**
+   * Rate limits for `join`, `signal` and `ice-servers`, per socket and per IP (`{ points, duration }`:
+   * requests per seconds); unset ones keep their defaults (`DEFAULT_RATE_LIMITS`). `false` turns them off.
+   */
+  rateLimits?: { [E in LimitedEvent]?: { perSocket?: RateLimit; perIp?: RateLimit } } | false;
+  /** Socket.IO connections one IP address may hold at once. @default 50 */
+  maxConnectionsPerIp?: number;
+  /** Take the client's IP from the last `X-Forwarded-For` hop (behind one reverse proxy). @default false */
+  trustProxy?: boolean;
 }
 
 export interface RtcServer {
@@ -73,6 +113,10 @@ export interface RtcServer {
   readonly iceProvider: IceServerProvider;
   /** The Prometheus registry behind `/metrics` (null with `metrics: false`), to add your own. */
   readonly metrics: RtcMetrics | null;
+  /** Refused and ignored client input (live counters; also in `/healthz`). */
+  readonly counters: Readonly<SignalingCounters & { refusedConnections: number }>;
+  /** `hs256`, `es256`, `hs256+es256`, or null when joins need no token. */
+  readonly accessTokens: string | null;
   /** Listens (only when the server created its own HTTP server or the given one is idle). */
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
   /**
@@ -115,13 +159,41 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const iceProvider = options.iceProvider ?? createIceProvider(options, logger);
   const redisOptions = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
   let redis: RedisLink | undefined;
+  const allowed = options.allowedOrigins?.length ? new Set(options.allowedOrigins.map(normalizeOrigin)) : null;
+  const accessTokens: AccessTokenVerifier | undefined =
+    options.accessTokenSecret || options.accessTokenPublicKey
+      ? createAccessTokenVerifier({ secret: options.accessTokenSecret, publicKey: options.accessTokenPublicKey })
+      : undefined;
+  const rateLimiter = options.rateLimits === false ? undefined : createRateLimiter(resolveRateLimits(options.rateLimits));
+  const maxConnectionsPerIp = options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP;
+  const trustProxy = options.trustProxy ?? false;
+  const counters = Object.assign(createSignalingCounters(), { refusedConnections: 0 });
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: DEMO_CSP_DIRECTIVES },
+      // The bundle and /healthz are meant to be loaded from other origins' pages.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      // Plain http on a LAN or localhost is a normal set-up; HSTS is the TLS proxy's business.
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use((req, res, next) => {
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, allowed)) {
+      res.status(403).json({ error: { code: 'origin_not_allowed', message: 'This origin is not allowed' } });
+      return;
+    }
+    res.vary('Origin');
+    res.set('Access-Control-Allow-Origin', allowed && origin ? origin : '*');
+    next();
+  });
   app.get('/healthz', async (_req, res) => {
     const health = iceProvider.health?.() ?? { ok: true };
     const ice = { provider: iceProvider.name, ...health };
-    if (!redisOptions) return void res.json({ ok: true, protocol: PROTOCOL_VERSION, ...(await rooms.stats()), ice });
+    if (!redisOptions) return void res.json({ ok: true, protocol: PROTOCOL_VERSION, ...(await rooms.stats()), ice, counters });
     // Without Redis this node cannot admit anyone: 503, so that a load balancer sends joins elsewhere.
     const connected = redis?.rooms.ready ?? false;
     const stats = connected ? await rooms.stats().catch(() => undefined) : undefined;
@@ -131,6 +203,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       ...(stats ?? { rooms: null, peers: null }),
       redis: { ok: !!stats, node: redis?.rooms.node ?? null },
       ice,
+      counters,
     });
   });
   if (options.metrics !== false) {
@@ -155,14 +228,36 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
   const attached = options.httpServer !== undefined;
   const httpServer = options.httpServer ?? createServer(app);
+  const connections = new ConnectionCounts();
   const io: RtcIo = new Server(httpServer, {
-    cors: { origin: options.corsOrigin ?? true },
+    cors: { origin: allowed ? [...allowed] : true },
     // When attached to someone else's server, leave its other WebSocket upgrades alone.
     destroyUpgrade: !attached,
     // A connection that died silently (a network hand-over, a sleeping laptop) is noticed within
     // 15 s on both ends instead of Socket.IO's default 45 s: the member is then away, and comes back.
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    // Every handshake, polling or WebSocket (CORS does not cover WebSocket): origin and per-IP cap.
+    allowRequest(req, callback) {
+      const ip = clientIp(req, trustProxy);
+      const refusal = !originAllowed(req.headers.origin, allowed)
+        ? 'origin_not_allowed'
+        : connections.count(ip) >= maxConnectionsPerIp
+          ? 'too_many_connections'
+          : null;
+      if (refusal) counters.refusedConnections++;
+      callback(refusal, refusal === null);
+    },
+  });
+  io.engine.on('connection', (raw: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    const ip = clientIp(raw.request, trustProxy);
+    connections.open(ip);
+    raw.once('close', () => connections.close(ip));
+  });
+  io.use((socket, next) => {
+    socket.data.ip = clientIp(socket.request, trustProxy);
+    next();
   });
   const ready = redisOptions
     ? (async () => {
@@ -180,6 +275,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     roomCapacity,
     reconnectGraceMs: reconnectGrace * 1000,
     logger,
+    counters,
+    ...(accessTokens ? { accessTokens } : {}),
+    ...(rateLimiter ? { rateLimiter } : {}),
   });
   metrics?.observe(io);
 
@@ -192,6 +290,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     ready,
     iceProvider,
     metrics,
+    counters,
+    accessTokens: accessTokens?.algorithms ?? null,
     async listen(port, host = '127.0.0.1') {
       await ready;
       httpServer.listen(port, host);
@@ -209,6 +309,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         await flushed(io, CLOSING_NOTICE_MS);
         // Closing the transports (not a Socket.IO disconnect) lets clients reconnect by themselves.
         // io.close() also closes the HTTP server it is bound to; not when it is someone else's.
+        // (It discards polling transports at once; disconnecting sockets first would leave each idle
+        // long-polling connection waiting 30 s for its client to come back for the close packet.)
         if (attached) {
           io.engine?.close();
         } else {

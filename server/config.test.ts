@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from './config.js';
+import { DEFAULT_RATE_LIMITS } from './limits.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const KEY = `SK${'fedcba9876543210'.repeat(2)}`;
@@ -9,7 +10,20 @@ describe('loadConfig', () => {
   it('has defaults that work on a laptop', () => {
     assert.deepEqual(
       { ...loadConfig({}) },
-      { port: 3000, host: '127.0.0.1', roomCapacity: 4, iceServers: [], ice: { kind: 'static' }, iceTtl: 3600, reconnectGrace: 15, logLevel: 'info' },
+      {
+        port: 3000,
+        host: '127.0.0.1',
+        roomCapacity: 4,
+        iceServers: [],
+        ice: { kind: 'static' },
+        iceTtl: 3600,
+        reconnectGrace: 15,
+        logLevel: 'info',
+        allowedOrigins: null,
+        rateLimits: DEFAULT_RATE_LIMITS,
+        maxConnectionsPerIp: 50,
+        trustProxy: false,
+      },
     );
   });
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { MIN_SECRET_LENGTH } from './auth/access-tokens.js';
+import { normalizeOrigin } from './guard.js';
 import { TURN_URL_PATTERN } from './ice/turn-rest.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS, type RateLimit, type RateLimits } from './limits.js';
 import { MAX_ROOM_CAPACITY, type IceServer } from './protocol.js';
 
 /** A bad environment variable: the message names it and says what is expected. */
@@ -48,6 +51,18 @@ export interface Config {
   /** `REDIS_URL`: share rooms with other nodes through this Redis (unset: rooms in this process only). */
   readonly redisUrl?: string;
   readonly logLevel: string;
+  /** `ACCESS_TOKEN_SECRET`: HS256 secret; with it (or the public key) `join` needs a token. */
+  readonly accessTokenSecret?: string;
+  /** `ACCESS_TOKEN_PUBLIC_KEY`: ES256 public key, PEM. */
+  readonly accessTokenPublicKey?: string;
+  /** `ALLOWED_ORIGINS`: origins whose pages may use the server; null: any. */
+  readonly allowedOrigins: readonly string[] | null;
+  /** `RATE_LIMIT_*`: per event, per socket and per IP. */
+  readonly rateLimits: RateLimits;
+  /** `MAX_CONNECTIONS_PER_IP`. */
+  readonly maxConnectionsPerIp: number;
+  /** `TRUST_PROXY=1`: take the client's IP from the last `X-Forwarded-For` hop. */
+  readonly trustProxy: boolean;
 }
 
 export const DEFAULT_ICE_TTL = 3600;
@@ -83,6 +98,21 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; descrip
   { name: 'ICE_TTL', default: String(DEFAULT_ICE_TTL), description: 'lifetime in seconds (60 to 86400) of Twilio tokens and TURN credentials' },
   { name: 'RECONNECT_GRACE', default: String(DEFAULT_RECONNECT_GRACE), description: "seconds (0 to 300) a member's place is kept after its connection drops, so it comes back as itself" },
   { name: 'REDIS_URL', default: '', description: 'redis:// or rediss:// URL: share rooms with other server nodes through this Redis (unset: rooms live in this process)' },
+  { name: 'ACCESS_TOKEN_SECRET', default: '', description: 'HS256 secret (32+ characters): joins then need an access token signed with it' },
+  { name: 'ACCESS_TOKEN_PUBLIC_KEY', default: '', description: 'ES256 public key (PEM): joins then need a token signed by its private key' },
+  { name: 'ALLOWED_ORIGINS', default: '', description: 'comma-separated origins whose pages may use the server (unset: any origin)' },
+  { name: 'RATE_LIMIT_JOIN', default: '10/60', description: '`join` requests per socket, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_JOIN_PER_IP', default: '60/60', description: '`join` requests from one IP address, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_SIGNAL', default: '500/10', description: '`signal` requests per socket, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_SIGNAL_PER_IP', default: '5000/10', description: '`signal` requests from one IP address, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_ICE_SERVERS', default: '10/60', description: '`ice-servers` requests per socket, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_ICE_SERVERS_PER_IP', default: '120/60', description: '`ice-servers` requests from one IP address, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_PREFLIGHT', default: '10/60', description: '`preflight` requests per socket, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_PREFLIGHT_PER_IP', default: '120/60', description: '`preflight` requests from one IP address, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_MEDIA_STATE', default: '60/10', description: '`media-state` requests per socket, COUNT/SECONDS' },
+  { name: 'RATE_LIMIT_MEDIA_STATE_PER_IP', default: '600/10', description: '`media-state` requests from one IP address, COUNT/SECONDS' },
+  { name: 'MAX_CONNECTIONS_PER_IP', default: '50', description: 'Socket.IO connections one IP address may hold at once' },
+  { name: 'TRUST_PROXY', default: '', description: "'1': take the client IP from the last X-Forwarded-For hop (behind one reverse proxy)" },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
 ];
 
@@ -211,6 +241,50 @@ function redisUrl(value: string | undefined): { redisUrl?: string } {
   return { redisUrl: url };
 }
 
+function origins(value: string | undefined): string[] | null {
+  const entries = list(value);
+  if (entries.length === 0) return null;
+  return entries.map((entry) => {
+    try {
+      return normalizeOrigin(entry);
+    } catch {
+      throw new ConfigError(`ALLOWED_ORIGINS: '${entry}' is not an origin such as https://app.example.com`);
+    }
+  });
+}
+
+/** `RATE_LIMIT_SIGNAL=500/10`: 500 requests per 10 seconds. */
+function rateLimit(name: string, value: string | undefined, fallback: RateLimit): RateLimit {
+  if (value === undefined || value.trim() === '') return fallback;
+  const m = /^\s*(\d{1,9})\s*\/\s*(\d{1,6})\s*$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ConfigError(`${name} must be COUNT/SECONDS, e.g. 500/10 (got '${value}')`);
+  return { points: Number(m[1]), duration: Number(m[2]) };
+}
+
+function rateLimits(env: Record<string, string | undefined>): RateLimits {
+  const out = {} as Record<string, unknown>;
+  for (const event of LIMITED_EVENTS) {
+    const name = `RATE_LIMIT_${event.toUpperCase().replace('-', '_')}`;
+    out[event] = Object.freeze({
+      perSocket: rateLimit(name, env[name], DEFAULT_RATE_LIMITS[event].perSocket),
+      perIp: rateLimit(`${name}_PER_IP`, env[`${name}_PER_IP`], DEFAULT_RATE_LIMITS[event].perIp),
+    });
+  }
+  return Object.freeze(out) as RateLimits;
+}
+
+function accessKeys(env: Record<string, string | undefined>): Pick<Config, 'accessTokenSecret' | 'accessTokenPublicKey'> {
+  const secret = env.ACCESS_TOKEN_SECRET || undefined;
+  const publicKey = env.ACCESS_TOKEN_PUBLIC_KEY?.trim() || undefined;
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`ACCESS_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`);
+  }
+  if (publicKey !== undefined && !publicKey.includes('-----BEGIN PUBLIC KEY-----')) {
+    throw new ConfigError('ACCESS_TOKEN_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY----- …)');
+  }
+  return { ...(secret ? { accessTokenSecret: secret } : {}), ...(publicKey ? { accessTokenPublicKey: publicKey } : {}) };
+}
+
 /** Reads the server's configuration from environment variables (the names are public API). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const logLevel = env.LOG_LEVEL || 'info';
@@ -227,5 +301,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reconnectGrace: integer('RECONNECT_GRACE', env.RECONNECT_GRACE, DEFAULT_RECONNECT_GRACE, 0, 300),
     ...redisUrl(env.REDIS_URL),
     logLevel,
+    ...accessKeys(env),
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    rateLimits: rateLimits(env),
+    maxConnectionsPerIp: integer('MAX_CONNECTIONS_PER_IP', env.MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_IP, 1, 1_000_000),
+    trustProxy: ['1', 'true', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
   });
 }

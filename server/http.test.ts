@@ -1,3 +1,4 @@
+import { LIMITED_EVENTS } from './limits.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,7 +24,8 @@ describe('HTTP', () => {
   it('GET /healthz reports protocol, rooms, peers and the ICE provider', async () => {
     const res = await fetch(`${h.url}/healthz`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, protocol: 1, rooms: 0, peers: 0, ice: { provider: 'static', ok: true } });
+    const counters = { unknownEvents: 0, eventsWithoutAck: 0, badRequests: 0, unauthorized: 0, rateLimited: 0, refusedConnections: 0 };
+    assert.deepEqual(await res.json(), { ok: true, protocol: 1, rooms: 0, peers: 0, ice: { provider: 'static', ok: true }, counters });
   });
 
   it('serves the demo at / (also with ?room=) and the bundle', async () => {
@@ -96,6 +98,43 @@ describe('the CLI (server/main.ts)', () => {
     }
   });
 
+  it('says at start whether joins need a token and which origins are allowed', async () => {
+    const start = async (env: Record<string, string>) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        return await new Promise<object[]>((resolve, reject) => {
+          let out = '';
+          const timer = setTimeout(() => reject(new Error(`no start lines: ${out}`)), 10_000);
+          child.stdout.on('data', (d) => {
+            out += d;
+            // the listening line and the lines logged right after it
+            if (/listening on/.test(out)) {
+              clearTimeout(timer);
+              setTimeout(() => resolve(out.trim().split('\n').map((l) => JSON.parse(l))), 500);
+            }
+          });
+        });
+      } finally {
+        child.kill('SIGKILL');
+      }
+    };
+    const open = await start({});
+    const listening = open.find((l: any) => /listening on/.test(l.msg)) as any;
+    assert.equal(listening.accessTokens, 'off');
+    assert.equal(listening.allowedOrigins, 'any');
+    assert.ok(open.some((l: any) => l.level === 40 && /access tokens are off.*anyone who reaches this server can join any room/.test(l.msg)), JSON.stringify(open));
+    assert.ok(open.some((l: any) => /ALLOWED_ORIGINS is not set: pages of any origin/.test(l.msg)));
+    const closed = await start({ ACCESS_TOKEN_SECRET: 'x'.repeat(40), ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000' });
+    const line = closed.find((l: any) => /listening on/.test(l.msg)) as any;
+    assert.equal(line.accessTokens, 'hs256');
+    assert.deepEqual(line.allowedOrigins, ['https://app.example.com', 'http://localhost:3000']);
+    assert.ok(!closed.some((l: any) => /access tokens are off/.test(l.msg)));
+    assert.doesNotMatch(JSON.stringify(closed), /xxxxxxxx/, 'no secret in the log');
+  });
+
   it('exits 1 with one clear line on a bad variable', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       env: { ...process.env, ROOM_CAPACITY: 'lots' },
@@ -110,7 +149,12 @@ describe('the CLI (server/main.ts)', () => {
 
   it('--help lists every variable config.ts reads, with its default, and the README documents each', async () => {
     const source = await readFile(new URL('./config.ts', import.meta.url), 'utf8');
-    const read = [...new Set([...source.matchAll(/env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!))].sort();
+    // Read by name (env.X), plus the rate limits, whose names are made from the limited events.
+    const rateLimitVars = LIMITED_EVENTS.flatMap((event) => {
+      const name = `RATE_LIMIT_${event.toUpperCase().replace('-', '_')}`;
+      return [name, `${name}_PER_IP`];
+    });
+    const read = [...new Set([...[...source.matchAll(/env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!), ...rateLimitVars])].sort();
     assert.ok(read.length >= 14, `found ${read.join(', ')}`);
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

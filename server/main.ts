@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createRtcServer } from './app.js';
 import { ConfigError, helpText, loadConfig } from './config.js';
+import { mintTokenCli } from './mint-cli.js';
 
 /** The package root: the nearest directory above this file with a package.json. */
 function packageRoot(): string {
@@ -17,6 +18,11 @@ function packageRoot(): string {
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(helpText());
   process.exit(0);
+}
+
+if (process.argv[2] === 'mint-token') {
+  const code = await mintTokenCli(process.argv.slice(3), process.env, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+  process.exit(code);
 }
 
 let config;
@@ -40,6 +46,12 @@ const server = createRtcServer({
   iceTtl: config.iceTtl,
   reconnectGrace: config.reconnectGrace,
   ...(config.redisUrl ? { redis: config.redisUrl } : {}),
+  ...(config.accessTokenSecret ? { accessTokenSecret: config.accessTokenSecret } : {}),
+  ...(config.accessTokenPublicKey ? { accessTokenPublicKey: config.accessTokenPublicKey } : {}),
+  ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
+  rateLimits: config.rateLimits,
+  maxConnectionsPerIp: config.maxConnectionsPerIp,
+  trustProxy: config.trustProxy,
   logger,
   demoDir: join(root, 'demo'),
   bundleDir,
@@ -53,9 +65,21 @@ try {
 }
 const shown = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(config.host) ? 'localhost' : config.host;
 logger.info(
-  { roomCapacity: config.roomCapacity, redis: !!config.redisUrl, ice: server.iceProvider.name, iceTtl: config.iceTtl, iceServers: config.iceServers.length },
+  {
+    roomCapacity: config.roomCapacity,
+    redis: !!config.redisUrl,
+    ice: server.iceProvider.name,
+    iceTtl: config.iceTtl,
+    iceServers: config.iceServers.length,
+    accessTokens: server.accessTokens ?? 'off',
+    allowedOrigins: config.allowedOrigins ?? 'any',
+  },
   `rtc-room listening on http://${shown}:${port}`,
 );
+if (!server.accessTokens) {
+  logger.warn('access tokens are off (no ACCESS_TOKEN_SECRET or ACCESS_TOKEN_PUBLIC_KEY): anyone who reaches this server can join any room');
+}
+if (!config.allowedOrigins) logger.info('ALLOWED_ORIGINS is not set: pages of any origin may use this server');
 // One check of the ICE source at start: wrong credentials are said once, clearly; the server keeps
 // serving (with the static list) rather than exiting into a restart loop.
 const problem = await server.iceProvider.verify?.();

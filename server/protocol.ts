@@ -12,8 +12,11 @@ export const PROTOCOL_VERSION = 1;
 /** Room names: 1 to 64 characters of `[A-Za-z0-9_.-]`. */
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 export const MAX_NAME_LENGTH = 64;
-/** An SDP blob is a few KB; 64 KB leaves room for many m-lines and still bounds memory. */
-export const MAX_SDP_LENGTH = 65_536;
+/**
+ * An SDP blob is a few KB; 48 KB leaves room for many m-lines, and the whole `signal` message
+ * (with JSON escapes) still fits the server's 64 KB message cap.
+ */
+export const MAX_SDP_LENGTH = 49_152;
 export const MAX_CANDIDATE_LENGTH = 1_024;
 export const MAX_PEER_ID_LENGTH = 64;
 /** Resume tokens are 43 base64url characters (32 random bytes). */
@@ -28,6 +31,8 @@ export const ERROR_CODES = [
   'peer_away',
   'already_joined',
   'unavailable',
+  'unauthorized',
+  'rate_limited',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -35,6 +40,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** With `rate_limited`: how long to wait before the same request can succeed, in ms. */
+  retryAfterMs?: number;
 }
 
 /** Every acknowledgement is either `{ ok: true, ...result }` or `{ ok: false, error }`. */
@@ -53,15 +60,30 @@ export interface PeerInfo {
   name: string;
   /** The member's latest `media-state`; absent until it has sent one. */
   media?: MediaState;
+  /** The `sub` of the member's access token (who the back-end says it is); only with tokens. */
+  sub?: string;
+  /** Present and false for a receive-only member (its token says `publish: false`). */
+  publish?: false;
 }
 
 // ---- client to server ------------------------------------------------------------------------
 
-/** Control characters and surrounding spaces are removed from display names. */
-const displayName = z
-  .string()
-  .max(MAX_NAME_LENGTH * 4)
-  .transform((s) => s.replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, MAX_NAME_LENGTH));
+/**
+ * A display name as other members see it: control, format (bidi overrides, zero-width), line
+ * separator, private-use and lone surrogate characters removed, runs of spaces made one, trimmed,
+ * at most 64 characters (whole code points).
+ */
+export function cleanName(name: string): string {
+  const cleaned = name
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  return [...cleaned].slice(0, MAX_NAME_LENGTH).join('').trim();
+}
+
+const displayName = z.string().max(MAX_NAME_LENGTH * 4).transform(cleanName);
+/** An access token (a JWT: three base64url parts); verified only when the server requires tokens. */
+export const MAX_TOKEN_LENGTH = 4_096;
 
 /** The most members a mesh room can hold (each member sends one stream per other member). */
 export const MAX_ROOM_CAPACITY = 8;
@@ -76,25 +98,40 @@ export const joinRequestSchema = z.strictObject({
    * connection or a server restart), and its place is the one it held.
    */
   resume: z.string().regex(RESUME_TOKEN_PATTERN, 'resume: a resumeToken from an earlier join').optional(),
+  /** An access token; required when the server has `ACCESS_TOKEN_SECRET` or `ACCESS_TOKEN_PUBLIC_KEY`. */
+  token: z.string().max(MAX_TOKEN_LENGTH).optional(),
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 
 /** `preflight`: what a join into `room` would get, without joining (for `<rtc-preflight>`). */
 export const preflightRequestSchema = z.strictObject({
   room: joinRequestSchema.shape.room,
+  /** The same access token a join would need, when the server requires one. */
+  token: z.string().max(MAX_TOKEN_LENGTH).optional(),
 });
 export type PreflightRequest = z.input<typeof preflightRequestSchema>;
 
+/** Text without control characters other than tab, CR and LF (SDP lines end in CRLF). */
+const NO_CONTROLS = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/;
+
 export const sessionDescriptionSchema = z.strictObject({
   type: z.enum(['offer', 'answer']),
-  sdp: z.string().max(MAX_SDP_LENGTH),
+  sdp: z
+    .string()
+    .max(MAX_SDP_LENGTH)
+    .startsWith('v=0', 'sdp: a session description starts with v=0')
+    .regex(NO_CONTROLS, 'sdp: control characters'),
 });
 
 export const iceCandidateSchema = z.strictObject({
-  candidate: z.string().max(MAX_CANDIDATE_LENGTH),
-  sdpMid: z.string().max(64).nullable().optional(),
+  /** `candidate:…` as in RTCIceCandidate.toJSON(), or `""` for end-of-candidates. */
+  candidate: z
+    .string()
+    .max(MAX_CANDIDATE_LENGTH)
+    .regex(/^(candidate:[\x20-\x7e]*)?$/, 'candidate: "candidate:…" in printable ASCII, or ""'),
+  sdpMid: z.string().max(64).regex(/^[\x21-\x7e]*$/, 'sdpMid: a token').nullable().optional(),
   sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
-  usernameFragment: z.string().max(256).nullable().optional(),
+  usernameFragment: z.string().max(256).regex(/^[\x21-\x7e]*$/, 'usernameFragment: ICE characters').nullable().optional(),
 });
 
 const peerId = z.string().min(1).max(MAX_PEER_ID_LENGTH);
@@ -127,6 +164,12 @@ export interface IceServersGrant {
 export interface JoinResult extends IceServersGrant {
   /** This member's id in the room, stamped by the server as `from` on everything it relays. */
   id: string;
+  /** This member's display name as the others see it (the token's `name` when it has one). */
+  name: string;
+  /** The `sub` of this member's access token; only with tokens. */
+  sub?: string;
+  /** Present and false when this member is receive-only: it must not send media. */
+  publish?: false;
   room: string;
   /** The room's capacity: the server's, or lower when its first member asked for less. */
   capacity: number;

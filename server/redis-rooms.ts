@@ -81,7 +81,14 @@ local seq = previous and previous.seq or redis.call('INCR', prefix .. 'seq')
 if previous and previous.node ~= node then
   redis.call('SREM', prefix .. 'node:' .. previous.node .. ':members', room .. '\n' .. id)
 end
-redis.call('HSET', KEYS[1], id, cjson.encode({ id = id, name = ARGV[4], socketId = ARGV[5], node = node, seq = seq, away = false }))
+local record = cjson.decode(ARGV[8])
+record.id = id
+record.name = ARGV[4]
+record.socketId = ARGV[5]
+record.node = node
+record.seq = seq
+record.away = false
+redis.call('HSET', KEYS[1], id, cjson.encode(record))
 redis.call('SADD', prefix .. 'node:' .. node .. ':members', room .. '\n' .. id)
 redis.call('SADD', prefix .. 'nodes', node)
 return {1, capacity, previous and previous.socketId or '', othersJson, purgedJson}
@@ -228,6 +235,8 @@ export class RedisRooms implements RoomStore {
       member.socketId,
       this.node,
       String(capacity),
+      // what the others see besides id and name (from the access token)
+      JSON.stringify({ ...(member.sub !== undefined ? { sub: member.sub } : {}), ...(member.publish === false ? { publish: false } : {}) }),
     ])) as [number, number, string, string, string];
     const others = parseMembers(othersJson);
     const purgedIds = JSON.parse(purgedJson) as string[];

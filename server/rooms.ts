@@ -7,9 +7,9 @@ export interface Member extends PeerInfo {
   away?: boolean;
 }
 
-/** A member as the others see it: id, name and, once sent, its media state. */
-export function peerInfo({ id, name, media }: Member): PeerInfo {
-  return media ? { id, name, media } : { id, name };
+/** A member as the others see it: everything but its socket and bookkeeping (id, name, and once known its media state, token subject, receive-only flag). */
+export function peerInfo({ id, name, media, sub, publish }: Member): PeerInfo {
+  return { id, name, ...(media ? { media } : {}), ...(sub !== undefined ? { sub } : {}), ...(publish === false ? { publish } : {}) };
 }
 
 export type Admission =

@@ -166,9 +166,14 @@ describe('signaling protocol v1', () => {
       ['signal', []],
       ['signal', [{ to: 'x' }]],
       ['signal', [{ to: 'x', description: { type: 'pranswer', sdp: '' } }]],
-      ['signal', [{ to: 'x', description: { type: 'offer', sdp: 'x'.repeat(70_000) } }]],
+      ['signal', [{ to: 'x', description: { type: 'offer', sdp: 'x'.repeat(50_000) } }]],
       ['signal', [{ to: 'x', candidate: { candidate: 'x'.repeat(2_000) } }]],
       ['signal', [{ to: 'x', candidate: { candidate: 'c', sdpMLineIndex: -1 } }]],
+      ['signal', [{ to: 'x', description: { type: 'offer', sdp: 'not an sdp' } }]],
+      ['signal', [{ to: 'x', description: { type: 'offer', sdp: 'v=0\r\ns=\u0000\u001b[2J' } }]],
+      ['signal', [{ to: 'x', candidate: { candidate: 'not a candidate' } }]],
+      ['signal', [{ to: 'x', candidate: { candidate: 'candidate:1 \n2' } }]],
+      ['signal', [{ to: 'x', candidate: { candidate: '', sdpMid: 'a b' } }]],
       ['signal', [{ to: 'x'.repeat(100), candidate: CANDIDATE }]],
       ['signal', [{ to: 'x', description: OFFER, candidate: CANDIDATE }]],
       ['leave', ['unexpected']],
@@ -180,9 +185,11 @@ describe('signaling protocol v1', () => {
       assert.ok(res.error.message.length > 0 && res.error.message.length <= 200);
     }
     a.emit('join' as any, { room: 'no-ack' }); // no ack: ignored, no crash
+    const unknownBefore = h.server.counters.unknownEvents;
     a.emit('no-such-event' as any, 1, () => {});
     const still = await join(a, { room: room() });
     assert.equal(still.ok, true, 'the same socket still works');
+    assert.equal(h.server.counters.unknownEvents, unknownBefore + 1, 'the unknown event was counted');
     const other = await join(await h.client(), { room: room() });
     assert.equal(other.ok, true, 'others are still served');
   });

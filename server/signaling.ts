@@ -2,8 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
+import type { AccessTokenVerifier } from './auth/access-tokens.js';
 import { SignalingError } from './errors.js';
 import type { IceServerProvider } from './ice/provider.js';
+import type { LimitedEvent, RateLimiter } from './limits.js';
 import {
   joinRequestSchema,
   preflightRequestSchema,
@@ -17,13 +19,39 @@ import {
   type ServerToClientEvents,
   type SignalMessage,
 } from './protocol.js';
-import { peerInfo, type Admission, type RoomStore } from './rooms.js';
+import { peerInfo, type Admission, type Member, type RoomStore } from './rooms.js';
+import { sdpSendsMedia } from './sdp.js';
 
 /** What the server keeps on each socket. `id` is the member id stamped as `from`. */
 export interface SocketData {
   id?: string;
   room?: string;
+  /** False for a receive-only member (its access token said `publish: false`). */
+  publish?: boolean;
+  /** The client's IP address (for per-IP limits), set at connection. */
+  ip?: string;
 }
+
+/** Plain counters of refused or ignored client input, for health checks and metrics. */
+export interface SignalingCounters {
+  /** Events that are not part of the protocol (ignored). */
+  unknownEvents: number;
+  /** Known events sent without an acknowledgement callback (ignored). */
+  eventsWithoutAck: number;
+  /** Requests answered `bad_request`. */
+  badRequests: number;
+  /** Joins answered `unauthorized`. */
+  unauthorized: number;
+  /** Requests answered `rate_limited`. */
+  rateLimited: number;
+}
+
+export function createSignalingCounters(): SignalingCounters {
+  return { unknownEvents: 0, eventsWithoutAck: 0, badRequests: 0, unauthorized: 0, rateLimited: 0 };
+}
+
+/** The client-to-server events of protocol v1; anything else is ignored and counted. */
+const KNOWN_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEvents>(['join', 'signal', 'leave', 'ice-servers']);
 
 export type RtcIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type RtcSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -35,6 +63,18 @@ export interface SignalingOptions {
   /** How long a member's place is kept after its connection drops, in ms (0: not at all). */
   reconnectGraceMs: number;
   logger: Logger;
+  /** When set, `join` requires a valid access token. */
+  accessTokens?: AccessTokenVerifier;
+  /** When set, `join`, `signal` and `ice-servers` are rate limited. */
+  rateLimiter?: RateLimiter;
+  /** @default fresh counters */
+  counters?: SignalingCounters;
+}
+
+interface HandleContext {
+  logger: Logger;
+  counters: SignalingCounters;
+  rateLimiter?: RateLimiter;
 }
 
 export interface Signaling {
@@ -68,14 +108,20 @@ function handle<T, R extends object>(
   socket: RtcSocket,
   event: keyof ClientToServerEvents,
   schema: ZodType<T> | undefined,
-  logger: Logger,
+  context: HandleContext,
   handler: (payload: T) => Promise<R> | R,
 ): void {
+  const { logger, counters, rateLimiter } = context;
   (socket as unknown as Socket).on(event, async (...args: unknown[]) => {
     const ack = args.at(-1);
-    if (typeof ack !== 'function') return;
+    if (typeof ack !== 'function') {
+      counters.eventsWithoutAck++;
+      return;
+    }
     const reply = (response: Ack<R>) => (ack as (r: Ack<R>) => void)(response);
     try {
+      // Counted before parsing: a flood of junk costs the sender its budget, not the server CPU.
+      if (rateLimiter && event !== 'leave') await rateLimiter.consume(event as LimitedEvent, socket.id, socket.data.ip ?? 'unknown');
       let payload = undefined as T;
       if (schema) {
         const parsed = schema.safeParse(args.length > 1 ? args[0] : undefined);
@@ -87,6 +133,9 @@ function handle<T, R extends object>(
       reply({ ok: true, ...(await handler(payload)) });
     } catch (error) {
       if (error instanceof SignalingError) {
+        if (error.code === 'bad_request') counters.badRequests++;
+        else if (error.code === 'rate_limited') counters.rateLimited++;
+        else if (error.code === 'unauthorized') counters.unauthorized++;
         reply({ ok: false, error: error.toBody() });
       } else {
         logger.error({ err: error, event }, 'signaling handler failed');
@@ -98,11 +147,13 @@ function handle<T, R extends object>(
 
 /** Room membership and relay: protocol v1 (PROTOCOL.md). */
 export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling {
-  const { rooms, iceProvider, roomCapacity, reconnectGraceMs, logger } = options;
+  const { rooms, iceProvider, roomCapacity, reconnectGraceMs, logger, accessTokens, rateLimiter } = options;
+  const counters = options.counters ?? createSignalingCounters();
+  const context: HandleContext = { logger, counters, ...(rateLimiter ? { rateLimiter } : {}) };
   /** Members whose connection dropped, by `room\nid`: removed when the timer fires. */
   const away = new Map<string, NodeJS.Timeout>();
   let closing = false;
-  /** Sockets whose `join` is waiting for the store (a second `join` meanwhile is `already_joined`). */
+  /** Sockets whose `join` is waiting for the token check or the store (a second `join` meanwhile is `already_joined`). */
   const joining = new Set<string>();
 
   const comeBack = (room: string, id: string) => {
@@ -123,7 +174,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
   const leave = async (socket: RtcSocket) => {
     const { id, room } = socket.data;
     if (!id || !room) return false;
-    socket.data = {};
+    socket.data = { ip: socket.data.ip };
     await remove(room, id);
     return true;
   };
@@ -136,7 +187,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
   const drop = async (socket: RtcSocket) => {
     const { id, room } = socket.data;
     if (!id || !room || closing) return;
-    socket.data = {};
+    socket.data = { ip: socket.data.ip };
     if (reconnectGraceMs <= 0) return remove(room, id, socket.id);
     // If the store cannot say (Redis away), the timer still runs: its removal checks the socket.
     const marked = await rooms.markAway(room, id, socket.id).catch((error: unknown) => {
@@ -163,17 +214,32 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
   rooms.onPurge?.(announcePurged);
 
   io.on('connection', (socket) => {
-    socket.data = {};
+    socket.data = { ip: socket.data.ip ?? socket.handshake.address };
+    socket.onAny((event: string) => {
+      if (!KNOWN_EVENTS.has(event)) counters.unknownEvents++;
+    });
 
-    handle(socket, 'join', joinRequestSchema, logger, async ({ room, name = '', capacity, resume }): Promise<JoinResult> => {
+    handle(socket, 'join', joinRequestSchema, context, async ({ room, name = '', capacity, resume, token }): Promise<JoinResult> => {
       if (socket.data.id || joining.has(socket.id)) throw new SignalingError('already_joined', `Already in room '${socket.data.room ?? room}'; leave first`);
       const resumeToken = resume ?? randomBytes(32).toString('base64url');
       const id = memberIdFor(resumeToken);
-      // A client may lower a new room's capacity, never raise it above the server's.
       joining.add(socket.id);
+      let access: Awaited<ReturnType<NonNullable<typeof accessTokens>['verify']>> | undefined;
+      let member: Member;
       let admission: Admission;
       try {
-        admission = await rooms.admit(room, { id, name, socketId: socket.id }, Math.min(capacity ?? roomCapacity, roomCapacity));
+        access = accessTokens ? await accessTokens.verify(token, room) : undefined;
+        if (!socket.connected) throw new SignalingError('not_joined', 'Left before the join completed');
+        // With a token, who the member is comes from the token: its sub, and its name when it has one.
+        member = {
+          id,
+          name: access?.name ?? name,
+          socketId: socket.id,
+          ...(access ? { sub: access.sub } : {}),
+          ...(access?.publish === false ? { publish: false as const } : {}),
+        };
+        // A client may lower a new room's capacity, never raise it above the server's.
+        admission = await rooms.admit(room, member, Math.min(capacity ?? roomCapacity, roomCapacity));
       } finally {
         joining.delete(socket.id);
       }
@@ -189,14 +255,14 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
         // The member is back on a new connection while the old one lingers: the old one goes quietly.
         const previous = io.sockets.sockets.get(previousSocketId);
         if (previous) {
-          previous.data = {};
+          previous.data = { ip: previous.data.ip };
           previous.disconnect(true);
         } else {
           io.in(previousSocketId).disconnectSockets(true); // on another node (through the adapter)
         }
       }
       const others = admission.peers;
-      socket.data = { id, room };
+      socket.data = { ...socket.data, id, room, publish: access?.publish ?? true };
       let ice;
       try {
         ice = await grant(room, id);
@@ -210,31 +276,37 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       // Those who were there before (and still are) hear of the newcomer before it hears back,
       // so its first offer never reaches a member that does not know it.
       // Their latest media state too: one may have changed it while the ICE servers were fetched.
-      const present = new Map((await rooms.members(room)).map((member) => [member.id, member]));
+      const present = new Map((await rooms.members(room)).map((m) => [m.id, m]));
       const peers = others.flatMap((peer) => {
-        const member = present.get(peer.id);
-        return member ? [peerInfo(member)] : [];
+        const m = present.get(peer.id);
+        return m ? [peerInfo(m)] : [];
       });
-      for (const peer of peers) io.to(present.get(peer.id)!.socketId).emit('peer-joined', { id, name });
+      const self = peerInfo(member);
+      for (const peer of peers) io.to(present.get(peer.id)!.socketId).emit('peer-joined', self);
       logger.debug({ room, id, resumed: !!admission.previousSocketId }, 'joined');
-      return { id, room, capacity: admission.capacity, peers, resumeToken, reconnectGraceMs, ...ice };
+      const { id: _id, ...identity } = self;
+      return { id, ...identity, room, capacity: admission.capacity, peers, resumeToken, reconnectGraceMs, ...ice };
     });
 
-    handle(socket, 'preflight', preflightRequestSchema, logger, async ({ room }) => {
-      // The same servers a join would hand out, under the same conditions as a join, for a
-      // one-off identity: no member is created and nobody is told.
+    handle(socket, 'preflight', preflightRequestSchema, context, async ({ room, token }) => {
+      // The same servers a join would hand out, under the same conditions as a join (the same
+      // token), for a one-off identity: no member is created and nobody is told.
+      if (accessTokens) await accessTokens.verify(token, room);
       return { protocol: PROTOCOL_VERSION, ...(await grant(room, `preflight-${randomBytes(8).toString('hex')}`)) };
     });
 
-    handle(socket, 'ice-servers', undefined, logger, async () => {
+    handle(socket, 'ice-servers', undefined, context, async () => {
       const { id, room } = socket.data;
       if (!id || !room) throw new SignalingError('not_joined', 'ICE servers are for room members: join first');
       return grant(room, id);
     });
 
-    handle(socket, 'signal', signalRequestSchema, logger, async (request) => {
+    handle(socket, 'signal', signalRequestSchema, context, async (request) => {
       const { id, room } = socket.data;
       if (!id || !room) throw new SignalingError('not_joined', 'Join a room before signaling');
+      if (socket.data.publish === false && 'description' in request && sdpSendsMedia(request.description.sdp)) {
+        throw new SignalingError('unauthorized', 'A receive-only member cannot send audio or video (its description must be recvonly)');
+      }
       const target = request.to === id ? undefined : await rooms.get(room, request.to);
       if (!target) throw new SignalingError('unknown_peer', 'No such member in this room');
       if (target.away) throw new SignalingError('peer_away', 'That member is reconnecting');
@@ -245,19 +317,22 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       return {};
     });
 
-    handle(socket, 'media-state', mediaStateSchema, logger, async (media) => {
+    handle(socket, 'media-state', mediaStateSchema, context, async (media) => {
       const { id, room } = socket.data;
       if (!id || !room) throw new SignalingError('not_joined', 'Join a room before sending media state');
       for (const member of await rooms.setMedia(room, id, media)) io.to(member.socketId).emit('media-state', { from: id, ...media });
       return {};
     });
 
-    handle(socket, 'leave', undefined, logger, async () => {
+    handle(socket, 'leave', undefined, context, async () => {
       if (!(await leave(socket))) throw new SignalingError('not_joined', 'Not in a room');
       return {};
     });
 
-    socket.on('disconnect', () => logged(drop(socket)));
+    socket.on('disconnect', () => {
+      logged(drop(socket));
+      rateLimiter?.forget(socket.id);
+    });
   });
 
   return {

@@ -11,6 +11,9 @@ import type { ErrorCode } from '../../server/protocol.js';
  *   that peer is removed.
  * - `autoplay_blocked`: the browser refused to play a peer's audio before a user gesture; the
  *   video plays muted until the next click or key press on the page.
+ * From the server, among others: `unauthorized` (the server requires an access token and this one
+ * is missing, invalid, expired or for another room; never retried) and `rate_limited` (too many
+ * requests; the server's answer says when to try again).
  */
 export type RtcErrorCode =
   | ErrorCode
@@ -36,7 +39,7 @@ export class RtcError extends Error {
 }
 
 /** Codes after which joining again unchanged cannot succeed. */
-export const FATAL_JOIN_CODES: ReadonlySet<RtcErrorCode> = new Set(['room_full', 'bad_request', 'already_joined']);
+export const FATAL_JOIN_CODES: ReadonlySet<RtcErrorCode> = new Set(['room_full', 'bad_request', 'already_joined', 'unauthorized']);
 
 /** Turns a getUserMedia rejection into a typed error. */
 export function mediaError(cause: unknown): RtcError {

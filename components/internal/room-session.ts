@@ -1,4 +1,5 @@
 import type { IceServer, IceServersGrant, JoinResult, MediaState, MediaStateMessage, PeerInfo, SignalMessage } from '../../server/protocol.js';
+import { tokenAllowsPublishing } from './access-token.js';
 import { FATAL_JOIN_CODES, RtcError } from './errors.js';
 import { CallActivity } from './call-activity.js';
 import { MediaControls } from './media-controls.js';
@@ -33,6 +34,10 @@ export type RoomStatus = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'er
 export interface RemotePeer {
   readonly id: string;
   readonly name: string;
+  /** Who the member is according to its access token (`sub`); only when the server uses tokens. */
+  readonly sub?: string;
+  /** False for a receive-only member: it sends no audio or video. */
+  readonly publish?: false;
   /** The member's audio and video; tracks appear as they arrive. */
   readonly stream: MediaStream;
   readonly connectionState: RTCPeerConnectionState;
@@ -49,6 +54,8 @@ export interface RoomSessionOptions {
   sendVideo: boolean;
   /** Lowers a new room's capacity (2 to 8); the server's limit wins. */
   capacity?: number;
+  /** Access token for servers that require one; sent with every join. */
+  token?: string;
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** @default 10000 */
   requestTimeout?: number;
@@ -103,6 +110,9 @@ export class RoomSession extends EventTarget {
   readonly #remoteMedia = new Map<string, MediaState>();
   /** The media state last sent to the server (re-sent after every join). */
   #announced: string | null = null;
+  readonly #infos = new Map<string, PeerInfo>();
+  /** False when this member is receive-only (its token says so; the join answer confirms). */
+  #publish: boolean;
   #signaling: SignalingClient | null = null;
   #joining: Promise<void> | null = null;
   #joinResult: JoinResult | null = null;
@@ -124,7 +134,8 @@ export class RoomSession extends EventTarget {
   constructor(options: RoomSessionOptions) {
     super();
     this.options = Object.freeze({ ...options });
-    this.media = new MediaControls({ audio: options.sendAudio, video: options.sendVideo });
+    this.#publish = tokenAllowsPublishing(options.token);
+    this.media = new MediaControls({ audio: this.#sends('audio'), video: this.#sends('video') });
     this.media.addEventListener('change', () => {
       if (this.#ended) return;
       this.#localStream = this.media.stream;
@@ -133,6 +144,11 @@ export class RoomSession extends EventTarget {
       this.#announceMedia();
     });
     this.media.addEventListener('error', (e) => this.#emitError(e.detail));
+  }
+
+  /** False for a receive-only member (`publish: false` in its access token): nothing is sent. */
+  get publish(): boolean {
+    return this.#publish;
   }
 
   get status(): RoomStatus {
@@ -248,9 +264,10 @@ export class RoomSession extends EventTarget {
   }
 
   async #enterRoom(signaling: SignalingClient): Promise<void> {
-    const { room, name, capacity } = this.options;
-    const result = await signaling.join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}) });
+    const { room, name, capacity, token } = this.options;
+    const result = await signaling.join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}), ...(token ? { token } : {}) });
     if (this.#ended) return;
+    if (result.publish === false && this.#publish) this.#stopPublishing();
     this.#joinResult = result;
     this.#ice = { iceServers: result.iceServers, iceServersExpireAt: result.iceServersExpireAt };
     this.#id = result.id;
@@ -322,10 +339,10 @@ export class RoomSession extends EventTarget {
   #rejoin(signaling: SignalingClient): void {
     if (this.#rejoinTimer) clearTimeout(this.#rejoinTimer);
     this.#rejoinTimer = null;
-    const { room, name, capacity } = this.options;
+    const { room, name, capacity, token } = this.options;
     const resume = this.#joinResult?.resumeToken;
     signaling
-      .join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}), ...(resume ? { resume } : {}) })
+      .join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}), ...(token ? { token } : {}), ...(resume ? { resume } : {}) })
       .then((result) => {
         if (this.#ended || this.#signaling !== signaling) return;
         this.#joinResult = result;
@@ -468,8 +485,8 @@ export class RoomSession extends EventTarget {
       initiator,
       iceServers: this.#ice?.iceServers ?? [],
       iceTransportPolicy: this.options.iceTransportPolicy,
-      sendAudio: this.options.sendAudio,
-      sendVideo: this.options.sendVideo,
+      sendAudio: this.#sends('audio'),
+      sendVideo: this.#sends('video'),
       send: (signal) => this.#send(peer.id, signal),
       onError: (cause) =>
         this.#emitError(new RtcError('peer_failed', `Negotiation with ${peer.name || peer.id} failed: ${String(cause)}`, { cause })),
@@ -487,6 +504,7 @@ export class RoomSession extends EventTarget {
     this.#links.set(peer.id, link);
     this.#watches.set(peer.id, { restarts: 0, timer: null, away: false });
     this.#names.set(peer.id, peer.name);
+    this.#infos.set(peer.id, peer);
     if (peer.media) this.#remoteMedia.set(peer.id, peer.media);
     this.#scaleVideo();
     link.setLocalStream(this.#localStream);
@@ -522,6 +540,19 @@ export class RoomSession extends EventTarget {
     return this.#iceRefresh;
   }
 
+  #sends(kind: 'audio' | 'video'): boolean {
+    return this.#publish && (kind === 'audio' ? this.options.sendAudio : this.options.sendVideo);
+  }
+
+  /** The server says receive-only although the token could not be read here: stop what was started. */
+  #stopPublishing(): void {
+    this.#publish = false;
+    this.media.close();
+    this.#localStream = null;
+    for (const link of this.#links.values()) link.setLocalStream(null);
+    this.#changed();
+  }
+
   #scaleVideo(): void {
     const scale = this.#links.size >= HALF_SIZE_FROM_PEERS ? 2 : 1;
     for (const link of this.#links.values()) link.setVideoScale(scale);
@@ -534,7 +565,8 @@ export class RoomSession extends EventTarget {
     this.#links.delete(id);
     this.#dropWatch(id);
     this.#scaleVideo();
-    const peer = { id, name: this.#names.get(id) ?? '' };
+    const peer = this.#infos.get(id) ?? { id, name: this.#names.get(id) ?? '' };
+    this.#infos.delete(id);
     this.#names.delete(id);
     this.#remoteMedia.delete(id);
     const peers = new Map(this.#peers);
@@ -558,6 +590,7 @@ export class RoomSession extends EventTarget {
     }
     this.#links.clear();
     this.#names.clear();
+    this.#infos.clear();
     this.#remoteMedia.clear();
     if (this.#peers.size) {
       this.#peers = new Map();
@@ -566,9 +599,12 @@ export class RoomSession extends EventTarget {
   }
 
   #snapshot(id: string, link: PeerLink): RemotePeer {
+    const { sub, publish } = this.#infos.get(id) ?? {};
     return {
       id,
       name: this.#names.get(id) ?? '',
+      ...(sub !== undefined ? { sub } : {}),
+      ...(publish === false ? { publish } : {}),
       stream: link.remoteStream,
       connectionState: link.connectionState,
       media: this.#remoteMedia.get(id) ?? null,

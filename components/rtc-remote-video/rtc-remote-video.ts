@@ -7,6 +7,7 @@ import type { ConnectionQuality, QualityRating } from '../internal/connection-qu
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
 import { stringsFor } from '../internal/strings.js';
 import { resumeMedia } from '../internal/resume-media.js';
+import { cssProps } from '../internal/css-props.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
 import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
@@ -167,7 +168,7 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
         <slot name="placeholder">${stringsFor(this).waitingForOne}</slot>
       </div>
       ${peer ? tileOverlay(peer, tileFlags(peer), html`<slot name="video-off">${peer.name}</slot>`) : ''}
-      <span class="audio-level" part="audio-level" style="width: ${Math.min(100, this.audioLevel * 300)}%"></span>
+      <span class="audio-level" part="audio-level" ${cssProps({ width: `${Math.min(100, this.audioLevel * 300)}%` })}></span>
       <span class="label" part="name" ?hidden=${!peer || this.videoMuted}>${peer?.name ?? ''}</span>
     `;
   }

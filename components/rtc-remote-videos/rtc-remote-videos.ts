@@ -3,11 +3,11 @@ import { LitElement, css, html, nothing, type ReactiveController, type ReactiveC
 import { query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { ActivityController } from '../internal/activity-controller.js';
 import { gridLayout, type GridLayout } from '../internal/grid-layout.js';
 import { stringsFor } from '../internal/strings.js';
 import { resumeMedia } from '../internal/resume-media.js';
+import { cssProps } from '../internal/css-props.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../internal/room-session.js';
 import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
@@ -202,11 +202,9 @@ export class RtcRemoteVideosElement extends LitElement {
 
   protected override render() {
     const peers = [...(this._room?.peers.values() ?? [])];
-    const { columns, tileWidth, tileHeight } = this._layout;
-    const grid = { '--_columns': String(columns), '--_tile-width': `${tileWidth}px`, '--_tile-height': `${tileHeight}px` };
     return html`
       <div class="box">
-        <div class="grid" style=${styleMap(grid)}>${repeat(peers, (peer) => peer.id, (peer) => this._renderTile(peer))}</div>
+        <div class="grid">${repeat(peers, (peer) => peer.id, (peer) => this._renderTile(peer))}</div>
         ${peers.length
           ? nothing
           : html`<div class="placeholder" part="placeholder">
@@ -237,13 +235,20 @@ export class RtcRemoteVideosElement extends LitElement {
       >
         <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)} ?hidden=${flags.videoMuted}></video>
         ${tileOverlay(peer, flags)}
-        <span class="audio-level" part="audio-level" style="width: ${Math.min(100, activity.level * 300)}%"></span>
+        <span class="audio-level" part="audio-level" ${cssProps({ width: `${Math.min(100, activity.level * 300)}%` })}></span>
         <span class="name" part="name" ?hidden=${!peer.name || flags.videoMuted}>${peer.name}</span>
       </div>
     `;
   }
 
   protected override updated(): void {
+    // Through the CSSOM, not a style attribute (styleMap writes one on first render), so pages whose
+    // content security policy forbids inline styles (no 'unsafe-inline') lay the grid out too.
+    const { columns, tileWidth, tileHeight } = this._layout;
+    const grid = this._grid?.style;
+    grid?.setProperty('--_columns', String(columns));
+    grid?.setProperty('--_tile-width', `${tileWidth}px`);
+    grid?.setProperty('--_tile-height', `${tileHeight}px`);
     for (const video of this.renderRoot.querySelectorAll('video')) {
       if (!video.srcObject || !video.paused) continue;
       // Muted video may always autoplay; AbortError only means a reload or removal interrupted it.

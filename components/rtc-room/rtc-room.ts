@@ -47,9 +47,9 @@ const DETACH_GRACE_MS = 1_000;
  * (server unreachable; tried again by itself), `timeout`, `media_denied` / `no_device` /
  * `media_failed` (the call goes on without sending that media), `peer_failed` (negotiation with
  * one peer failed), `peer_unreachable` (a peer's connection could not be restored; it is removed),
- * `autoplay_blocked`, `unavailable` (the server's shared room state, Redis, is out of reach: try
-again; a rejoin after a dropped connection retries it by itself), `internal`. After `room_full`
-and `bad_request`, `state` is `error` and
+ * `autoplay_blocked`, `unauthorized` (the access token was refused; not retried), `rate_limited`, `unavailable` (the server's shared room state, Redis, is out of reach: try
+ * again; a rejoin after a dropped connection retries it by itself), `internal`. After `room_full`,
+ * `bad_request` and `unauthorized`, `state` is `error` and
  * nothing is retried. Every event bubbles and crosses shadow roots, and is typed in
  * `HTMLElementEventMap`.
  *
@@ -106,6 +106,15 @@ export class RtcRoomElement extends LitElement {
 
   /** This member's display name, shown to the others. */
   @property() name = '';
+
+  /**
+   * Access token from your back-end, for servers that require one (`ACCESS_TOKEN_SECRET` or
+   * `ACCESS_TOKEN_PUBLIC_KEY`): it names the room (or a prefix), who you are, and whether you may
+   * send. A token with `publish: false` joins receive-only: the camera and microphone stay off.
+   * Refused tokens fire `rtc-error` with code `unauthorized`, and the join is not retried. A new
+   * value leaves and joins again with it (tokens are checked at join).
+   */
+  @property() token = '';
 
   /** Do not send the camera (receive only, or audio only). */
   @property({ type: Boolean, attribute: 'no-video' }) noVideo = false;
@@ -177,7 +186,7 @@ export class RtcRoomElement extends LitElement {
     return this._session;
   }
 
-  /** The other members, in join order: `{ id, name, stream, connectionState }`. */
+  /** The other members, in join order: `{ id, name, sub?, publish?, stream, connectionState, media }`. */
   get peers(): RemotePeer[] {
     return [...this._roomState.peers.values()];
   }
@@ -358,6 +367,7 @@ export class RtcRoomElement extends LitElement {
       sendAudio: !this.noAudio,
       sendVideo: !this.noVideo,
       capacity: this.capacity || undefined,
+      token: this.token || undefined,
       iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
       websocketOnly: this.websocketOnly,
     };

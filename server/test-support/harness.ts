@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { io as connect, type Socket } from 'socket.io-client';
+import { io as connect, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { createRtcServer, type RtcServerOptions } from '../app.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol.js';
 
@@ -7,15 +7,16 @@ export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A real server listening on 127.0.0.1 with a random port, and a client factory. */
 export async function startServer(options: RtcServerOptions = {}) {
-  const server = createRtcServer({ logger: pino({ level: 'silent' }), ...options });
+  // Every test client comes from 127.0.0.1: limits are off unless a test sets them.
+  const server = createRtcServer({ logger: pino({ level: 'silent' }), rateLimits: false, maxConnectionsPerIp: 10_000, ...options });
   const { url } = await server.listen(0, '127.0.0.1');
   const clients: TestClient[] = [];
   return {
     server,
     url,
-    /** A connected socket.io client (WebSocket only). */
-    async client(): Promise<TestClient> {
-      const socket: TestClient = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    /** A connected socket.io client (WebSocket only unless `options` say otherwise). */
+    async client(options: Partial<ManagerOptions & SocketOptions> = {}): Promise<TestClient> {
+      const socket: TestClient = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false, ...options });
       clients.push(socket);
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);

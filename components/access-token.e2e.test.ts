@@ -1,0 +1,87 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import './define.js';
+import type { RtcRoomElement } from './rtc-room/rtc-room.js';
+import { framesDecoded, uniqueRoom } from './test-support/helpers.js';
+
+/** A server that requires access tokens (see TOKEN_ROUTE in web-test-runner.config.js), and tokens for `room`. */
+async function tokenSetup(room = '') {
+  const res = await fetch(`/__rtc-test/tokens?room=${encodeURIComponent(room)}`);
+  return (await res.json()) as { server: string; counters: { unauthorized: number }; host: string; viewer: string; otherRoom: string };
+}
+
+/** Inbound video frames a room's session decoded from a peer, or 0 when there is no such stream. */
+async function videoBytesSent(room: RtcRoomElement, peerId: string): Promise<number> {
+  const report = await room.session?.getStats(peerId);
+  let bytes = 0;
+  report?.forEach((s) => {
+    if (s.type === 'outbound-rtp') bytes += s.bytesSent ?? 0;
+  });
+  return bytes;
+}
+
+describe('access tokens in the browser', function () {
+  this.timeout(30_000);
+
+  it('a refused token fires rtc-error unauthorized, sets state="error", and is not retried', async () => {
+    const room = uniqueRoom('tok');
+    const setup = await tokenSetup(room);
+    const before = setup.counters.unauthorized;
+    const el = document.createElement('rtc-room');
+    el.server = setup.server;
+    el.room = room;
+    el.token = setup.otherRoom;
+    el.noVideo = true;
+    el.noAudio = true;
+    const error = oneEvent(el, 'rtc-error');
+    document.body.append(el);
+    try {
+      const { detail } = await error;
+      expect(detail.code).to.equal('unauthorized');
+      await waitUntil(() => el.state === 'error', 'state is not error');
+      expect(el.getAttribute('state')).to.equal('error');
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(el.state).to.equal('error');
+      expect((await tokenSetup()).counters.unauthorized - before).to.equal(1, 'joined once, not again');
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('a receive-only member joins without camera or microphone, sees the host, and the host is told', async () => {
+    const room = uniqueRoom('viewer');
+    const setup = await tokenSetup(room);
+    const box = await fixture<HTMLDivElement>(html`<div>
+      <rtc-room manual server=${setup.server} room=${room} token=${setup.host} name="ignored"></rtc-room>
+      <rtc-room manual server=${setup.server} room=${room} token=${setup.viewer}></rtc-room>
+    </div>`);
+    const [host, viewer] = [...box.querySelectorAll('rtc-room')] as RtcRoomElement[];
+    const getUserMedia = navigator.mediaDevices.getUserMedia;
+    await host.join();
+    await waitUntil(() => host.localStream !== null, 'the host has no camera');
+    let viewerAskedForMedia = false;
+    navigator.mediaDevices.getUserMedia = (constraints) => {
+      viewerAskedForMedia = true;
+      return getUserMedia.call(navigator.mediaDevices, constraints);
+    };
+    const told = oneEvent(host, 'rtc-peer-joined');
+    try {
+      await viewer.join();
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
+    const { detail } = await told;
+    expect(detail.peer).to.include({ name: 'Viewer', sub: 'viewer-user', publish: false });
+    expect(viewer.session!.publish).to.equal(false);
+    expect(viewerAskedForMedia, 'the viewer never opened a camera or microphone').to.equal(false);
+    expect(viewer.localStream).to.equal(null);
+    const hostId = viewer.peers[0]!.id;
+    expect(viewer.peers[0]).to.include({ name: 'Host', sub: 'host-user' });
+    await waitUntil(async () => (await framesDecoded(viewer, hostId)) > 0, 'the viewer decodes no frames from the host', { timeout: 15_000 });
+    const viewerId = host.peers[0]!.id;
+    expect(host.peers[0]!.publish).to.equal(false);
+    await waitUntil(() => host.peers[0]!.connectionState === 'connected', 'host and viewer are not connected');
+    expect(host.peers[0]!.stream.getTracks().filter((t) => t.readyState === 'live' && !t.muted)).to.have.length(0, 'nothing arrives from the viewer');
+    expect(await framesDecoded(host, viewerId)).to.equal(0);
+    expect(await videoBytesSent(viewer, hostId)).to.equal(0, 'the viewer sends no media');
+  });
+});

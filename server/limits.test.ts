@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_RATE_LIMITS, resolveRateLimits } from './limits.js';
+import { rawRequest, startServer, type TestClient } from './test-support/harness.js';
+
+let seq = 0;
+const room = () => `limits-${process.pid}-${++seq}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+
+/** Sends `n` requests one after another; returns their answers' codes ('ok' for success). */
+async function codes(socket: TestClient, n: number, event: string, ...args: unknown[]): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await rawRequest(socket, event, ...args);
+    out.push(res.ok ? 'ok' : res.error.code);
+  }
+  return out;
+}
+
+describe('rate limits', () => {
+  it('signal: trips at the configured number per socket, answers retryAfterMs, and recovers', async () => {
+    const h = await startServer({ rateLimits: { signal: { perSocket: { points: 20, duration: 1 } } } });
+    try {
+      const [a, b] = [await h.client(), await h.client()];
+      const name = room();
+      await rawRequest(a, 'join', { room: name });
+      const jb = await rawRequest(b, 'join', { room: name });
+      const got: unknown[] = [];
+      b.on('signal', (m) => got.push(m));
+      const answers = await codes(a, 21, 'signal', { to: jb.id, candidate: CANDIDATE });
+      assert.deepEqual(answers.slice(0, 20), Array(20).fill('ok'));
+      const limited = await rawRequest(a, 'signal', { to: jb.id, candidate: CANDIDATE });
+      assert.equal(limited.error.code, 'rate_limited');
+      assert.ok(limited.error.retryAfterMs > 0 && limited.error.retryAfterMs <= 1_000, String(limited.error.retryAfterMs));
+      assert.equal(answers[20], 'rate_limited');
+      assert.deepEqual(await codes(b, 3, 'signal', { to: (await rawRequest(a, 'leave'), 'x'), candidate: CANDIDATE }), Array(3).fill('unknown_peer'), 'another socket has its own budget');
+      await sleep(limited.error.retryAfterMs + 50);
+      await rawRequest(a, 'join', { room: name });
+      assert.equal((await rawRequest(a, 'signal', { to: jb.id, candidate: CANDIDATE })).ok, true, 'recovered after retryAfterMs');
+      assert.equal(got.length, 21, 'exactly the admitted signals were delivered');
+      assert.ok(h.server.counters.rateLimited >= 2);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('join: per socket and per IP (shared by every socket of the address)', async () => {
+    const h = await startServer({ rateLimits: { join: { perSocket: { points: 3, duration: 2 }, perIp: { points: 5, duration: 2 } } } });
+    try {
+      const a = await h.client();
+      const first = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await rawRequest(a, 'join', { room: room() });
+        first.push(res.ok ? 'ok' : res.error.code);
+        if (res.ok) await rawRequest(a, 'leave');
+      }
+      assert.deepEqual(first, ['ok', 'ok', 'ok', 'rate_limited']);
+      const b = await h.client();
+      assert.deepEqual(await codes(b, 3, 'join', { room: 'x y' }), ['bad_request', 'bad_request', 'rate_limited'], 'the address had 5, refused ones count too');
+      await sleep(2_100);
+      assert.equal((await rawRequest(b, 'join', { room: room() })).ok, true, 'recovered');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('ice-servers: trips and recovers', async () => {
+    const h = await startServer({ rateLimits: { 'ice-servers': { perSocket: { points: 2, duration: 1 } } } });
+    try {
+      const a = await h.client();
+      await rawRequest(a, 'join', { room: room() });
+      assert.deepEqual(await codes(a, 3, 'ice-servers'), ['ok', 'ok', 'rate_limited']);
+      await sleep(1_100);
+      assert.deepEqual(await codes(a, 1, 'ice-servers'), ['ok']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('the defaults admit a newcomer\'s burst in a full eight-member mesh', async () => {
+    // 7 peers x (1 description + 20 candidates + end-of-candidates), sent as fast as the socket goes.
+    const h = await startServer({ rateLimits: {}, roomCapacity: 8 });
+    try {
+      const name = room();
+      const members = [];
+      for (let i = 0; i < 8; i++) {
+        const c = await h.client();
+        members.push({ c, id: (await rawRequest(c, 'join', { room: name })).id as string });
+      }
+      const newcomer = members[7]!.c;
+      const sends = [];
+      for (const { id } of members.slice(0, 7)) {
+        sends.push(rawRequest(newcomer, 'signal', { to: id, description: { type: 'offer', sdp: 'v=0\r\n' } }));
+        for (let k = 0; k < 21; k++) sends.push(rawRequest(newcomer, 'signal', { to: id, candidate: CANDIDATE }));
+      }
+      const answers = await Promise.all(sends);
+      assert.equal(answers.filter((r) => r.ok).length, sends.length, `${sends.length} signals in a burst`);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses nonsense limits when the server is made', () => {
+    assert.throws(() => resolveRateLimits({ signal: { perSocket: { points: 0, duration: 1 } } }), /signal perSocket/);
+    assert.deepEqual(resolveRateLimits(), DEFAULT_RATE_LIMITS);
+  });
+});

@@ -1,0 +1,80 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { SignalingError } from './errors.js';
+
+/** The client events that cost something and are rate limited. */
+export const LIMITED_EVENTS = ['join', 'signal', 'ice-servers', 'preflight', 'media-state'] as const;
+export type LimitedEvent = (typeof LIMITED_EVENTS)[number];
+
+/** `points` requests per `duration` seconds. */
+export interface RateLimit {
+  readonly points: number;
+  readonly duration: number;
+}
+
+/** Per event: a limit for each socket and one shared by every socket of an IP address. */
+export type RateLimits = { readonly [E in LimitedEvent]: { readonly perSocket: RateLimit; readonly perIp: RateLimit } };
+
+/**
+ * Generous enough for real calls. Measured (scripts/bench-signals.ts, demo pages in Chromium, host
+ * candidates only): at most 5 signals per member socket in a call of 2, 23 in a mesh of 4, 45 in a
+ * mesh of 6, all within about one second. With STUN and TURN a member gathers ~20 candidates per
+ * peer (srflx, relay over UDP/TCP/TLS), so a newcomer to a mesh of 8 sends ~150 at once, and ICE
+ * restarts send them again. Per IP, many members may sit behind one NAT (an office).
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
+  join: { perSocket: { points: 10, duration: 60 }, perIp: { points: 60, duration: 60 } },
+  signal: { perSocket: { points: 500, duration: 10 }, perIp: { points: 5_000, duration: 10 } },
+  'ice-servers': { perSocket: { points: 10, duration: 60 }, perIp: { points: 120, duration: 60 } },
+  // A setup check asks once per click; a person toggles mute or camera a few times a minute.
+  preflight: { perSocket: { points: 10, duration: 60 }, perIp: { points: 120, duration: 60 } },
+  'media-state': { perSocket: { points: 60, duration: 10 }, perIp: { points: 600, duration: 10 } },
+});
+/** Socket.IO connections one IP address may hold at once. */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 50;
+
+export interface RateLimiter {
+  /** Counts one `event` for this socket and IP; rejects with `rate_limited` (and `retryAfterMs`) when over. */
+  consume(event: LimitedEvent, socketId: string, ip: string): Promise<void>;
+  /** Forgets a closed socket's counters. */
+  forget(socketId: string): void;
+}
+
+/** Merges partial limits over the defaults and checks them (a RangeError names the bad one). */
+export function resolveRateLimits(partial: { [E in LimitedEvent]?: { perSocket?: RateLimit; perIp?: RateLimit } } = {}): RateLimits {
+  const out = {} as { -readonly [E in LimitedEvent]: RateLimits[E] };
+  for (const event of LIMITED_EVENTS) {
+    const limits = { ...DEFAULT_RATE_LIMITS[event], ...partial[event] };
+    for (const [scope, limit] of Object.entries(limits)) {
+      if (!Number.isInteger(limit.points) || limit.points < 1 || !Number.isInteger(limit.duration) || limit.duration < 1) {
+        throw new RangeError(`rate limit ${event} ${scope}: points and duration must be positive integers`);
+      }
+    }
+    out[event] = Object.freeze(limits);
+  }
+  return Object.freeze(out);
+}
+
+/** In-memory rate limiting (one server instance) with rate-limiter-flexible. */
+export function createRateLimiter(limits: RateLimits): RateLimiter {
+  const limiters = new Map(
+    LIMITED_EVENTS.map((event) => {
+      const { perSocket, perIp } = limits[event];
+      return [event, { socket: new RateLimiterMemory({ ...perSocket, keyPrefix: `s:${event}` }), ip: new RateLimiterMemory({ ...perIp, keyPrefix: `i:${event}` }) }];
+    }),
+  );
+  const refuse = (event: LimitedEvent, result: unknown) => {
+    if (!(result instanceof RateLimiterRes)) throw result;
+    const retryAfterMs = Math.max(1, Math.ceil(result.msBeforeNext));
+    return new SignalingError('rate_limited', `Too many '${event}' requests; try again in ${retryAfterMs} ms`, { retryAfterMs });
+  };
+  return {
+    async consume(event, socketId, ip) {
+      const { socket, ip: perIp } = limiters.get(event)!;
+      await socket.consume(socketId).catch((result) => Promise.reject(refuse(event, result)));
+      await perIp.consume(ip).catch((result) => Promise.reject(refuse(event, result)));
+    },
+    forget(socketId) {
+      for (const { socket } of limiters.values()) void socket.delete(socketId);
+    },
+  };
+}
