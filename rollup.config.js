@@ -1,4 +1,4 @@
-// One ESM bundle for <script type="module"> pages: dist/rtc-room.js registers the three tags and
+// One ESM bundle for <script type="module"> pages: dist/rtc-room.js registers every tag and
 // carries lit, @lit/context and socket.io-client inside it.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
