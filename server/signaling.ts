@@ -20,7 +20,7 @@ import {
   type SignalMessage,
 } from './protocol.js';
 import { peerInfo, type Admission, type Member, type RoomStore } from './rooms.js';
-import { sdpSendsMedia } from './sdp.js';
+import { sdpSending } from './sdp.js';
 
 /** What the server keeps on each socket. `id` is the member id stamped as `from`. */
 export interface SocketData {
@@ -304,8 +304,10 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     handle(socket, 'signal', signalRequestSchema, context, async (request) => {
       const { id, room } = socket.data;
       if (!id || !room) throw new SignalingError('not_joined', 'Join a room before signaling');
-      if (socket.data.publish === false && 'description' in request && sdpSendsMedia(request.description.sdp)) {
-        throw new SignalingError('unauthorized', 'A receive-only member cannot send audio or video (its description must be recvonly)');
+      if (socket.data.publish === false && 'description' in request) {
+        const sending = sdpSending(request.description.sdp);
+        if (sending === 'ambiguous') throw new SignalingError('bad_request', 'description: each media section takes at most one direction line, exactly a=<direction>');
+        if (sending === 'sends') throw new SignalingError('unauthorized', 'A receive-only member cannot send audio or video (its description must be recvonly)');
       }
       const target = request.to === id ? undefined : await rooms.get(room, request.to);
       if (!target) throw new SignalingError('unknown_peer', 'No such member in this room');
@@ -320,6 +322,8 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     handle(socket, 'media-state', mediaStateSchema, context, async (media) => {
       const { id, room } = socket.data;
       if (!id || !room) throw new SignalingError('not_joined', 'Join a room before sending media state');
+      // A receive-only member sends no media, whatever it says.
+      if (socket.data.publish === false) media = { audio: false, video: false, screen: false };
       for (const member of await rooms.setMedia(room, id, media)) io.to(member.socketId).emit('media-state', { from: id, ...media });
       return {};
     });

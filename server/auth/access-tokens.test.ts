@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { nextEvent, rawRequest, startServer, type TestClient } from '../test-support/harness.js';
-import { sdpSendsMedia } from '../sdp.js';
+import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
+import { sdpSending, sdpSendsMedia } from '../sdp.js';
 import { createAccessTokenVerifier, mintAccessToken, roomGranted, UNAUTHORIZED_MESSAGE } from './access-tokens.js';
 
 const SECRET = 'test-secret-that-is-long-enough-for-hs256!';
@@ -103,8 +103,16 @@ describe('access tokens: HS256 (ACCESS_TOKEN_SECRET)', () => {
     assert.equal(jv.ok, true);
     assert.equal(jv.publish, false, 'the join answer tells the member itself');
     assert.deepEqual(await heard, { id: jv.id, name: '', sub: 'viewer', publish: false });
+    const hostSeen = recordAll(a);
     const refused = await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'offer', sdp: SENDRECV } });
     assert.equal(refused.error.code, 'unauthorized');
+    // Chrome applies a section's last direction line: recvonly first, sendrecv last is refused
+    const twoLines = RECVONLY.replace('a=recvonly', 'a=recvonly\r\na=sendrecv');
+    assert.equal((await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'offer', sdp: twoLines } })).error.code, 'bad_request');
+    // a session-level recvonly does not cover sections without a direction of their own
+    const sessionLevel = SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=recvonly\r\n').replaceAll('a=sendrecv\r\n', '');
+    assert.equal((await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'answer', sdp: sessionLevel } })).error.code, 'unauthorized');
+    assert.deepEqual(hostSeen, [], 'refused descriptions reach nobody');
     const got = nextEvent(a, 'signal');
     assert.deepEqual(await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'offer', sdp: RECVONLY } }), { ok: true });
     assert.equal((await got).description.sdp, RECVONLY);
@@ -112,6 +120,12 @@ describe('access tokens: HS256 (ACCESS_TOKEN_SECRET)', () => {
     const toViewer = nextEvent(viewer, 'signal');
     assert.deepEqual(await rawRequest(a, 'signal', { to: jv.id, description: { type: 'answer', sdp: SENDRECV } }), { ok: true });
     assert.equal((await toViewer).from, ja.id);
+    // Whatever media state it claims, the others hear a receive-only member sends nothing.
+    const claimed = nextEvent(a, 'media-state');
+    assert.deepEqual(await rawRequest(viewer, 'media-state', { audio: true, video: true, screen: true }), { ok: true });
+    assert.deepEqual(await claimed, { from: jv.id, audio: false, video: false, screen: false });
+    const late = await join(await h.client(), { room: name, token: await mintAccessToken({ room: name, sub: 'late', secret: SECRET }) });
+    assert.deepEqual(late.peers.find((p: { id: string }) => p.id === jv.id).media, { audio: false, video: false, screen: false });
   });
 });
 
@@ -171,10 +185,36 @@ describe('roomGranted and sdpSendsMedia', () => {
     assert.equal(sdpSendsMedia(RECVONLY), false);
     assert.equal(sdpSendsMedia(SENDRECV.replaceAll('a=sendrecv', 'a=inactive')), false);
     assert.equal(sdpSendsMedia(SENDRECV.replaceAll('a=sendrecv\r\n', '')), true, 'no direction means sendrecv');
-    assert.equal(sdpSendsMedia(SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=recvonly\r\n').replaceAll('a=sendrecv\r\n', '')), false, 'session-level direction');
+    // A session-level direction protects nothing: a section without its own line is sendrecv.
+    assert.equal(sdpSendsMedia(SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=recvonly\r\n').replaceAll('a=sendrecv\r\n', '')), true, 'session-level recvonly');
+    assert.equal(sdpSendsMedia(SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=inactive\r\n').replaceAll('a=sendrecv\r\n', '')), true, 'session-level inactive');
+    assert.equal(sdpSendsMedia(RECVONLY.replace('t=0 0\r\n', 't=0 0\r\na=sendrecv\r\n')), false, 'session-level sendrecv under recvonly sections');
     assert.equal(sdpSendsMedia(RECVONLY.replace('a=recvonly', 'a=sendonly')), true);
     assert.equal(sdpSendsMedia(SENDRECV.replaceAll(' 9 UDP', ' 0 UDP')), false, 'rejected sections');
     assert.equal(sdpSendsMedia('v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n'), false);
+    assert.equal(sdpSendsMedia(SENDRECV.replaceAll(' 9 UDP', ' 0 UDP').replaceAll('a=mid', 'a=bundle-only\r\na=mid')), true, 'bundle-only sections are live');
+    assert.equal(sdpSendsMedia(RECVONLY.replaceAll('\r\n', '\n')), false, 'LF-only line ends');
+  });
+
+  it('calls a section with more than one direction line, or a mangled one, ambiguous', () => {
+    // Chrome applies the last direction line: the first one must not decide.
+    const cases: [string, string][] = [
+      ['recvonly then sendrecv', RECVONLY.replace('a=recvonly', 'a=recvonly\r\na=sendrecv')],
+      ['recvonly twice', RECVONLY.replace('a=recvonly', 'a=recvonly\r\na=recvonly')],
+      ['inactive then sendonly', RECVONLY.replace('a=recvonly', 'a=inactive\r\na=sendonly')],
+      ['trailing space', RECVONLY.replace('a=recvonly', 'a=recvonly ')],
+      ['with a value', RECVONLY.replace('a=recvonly', 'a=recvonly:1')],
+      ['upper case', RECVONLY.replace('a=recvonly', 'a=RECVONLY')],
+      ['sendrecv hidden behind a bare CR in the recvonly section', RECVONLY.replace('a=recvonly', 'a=recvonly\ra=sendrecv')],
+    ];
+    for (const [why, sdp] of cases) assert.equal(sdpSending(sdp), 'ambiguous', why);
+    assert.equal(sdpSending(RECVONLY), 'silent');
+    assert.equal(sdpSending(SENDRECV), 'sends');
+    // a bare CR is no line break (as in Chrome): the section below has no direction of its own
+    assert.equal(sdpSending(SENDRECV.replaceAll('a=sendrecv', 'a=mid:x\ra=recvonly')), 'sends');
+    // rejected sections and data channels do not count, however odd their lines
+    assert.equal(sdpSending(RECVONLY.replace('m=video 9', 'm=video 0').replace('a=mid:1\r\na=recvonly', 'a=mid:1\r\na=recvonly\r\na=sendrecv')), 'silent');
+    assert.equal(sdpSending(`${RECVONLY}m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sendrecv\r\na=recvonly\r\n`), 'silent');
   });
 });
 
