@@ -51,7 +51,11 @@ async function freePort() {
   return port;
 }
 
-/** The built server as its own process, in rooms of two; resolves once it listens. */
+/**
+ * The built server as its own process, in rooms of two; resolves once it listens. All clients are
+ * on 127.0.0.1: startBuiltServer raises the per-IP connection cap and the rate limits for the
+ * bench (BENCH_LIMITS_ENV in built-server.mjs); with the defaults the 51st connection is refused.
+ */
 async function startNode(env = {}) {
   const { child, port } = await startBuiltServer({ env: { ROOM_CAPACITY: '2', ...env } });
   return { child, url: `http://127.0.0.1:${port}` };
@@ -139,19 +143,21 @@ async function run(nodeCount) {
     const grown = nodes.reduce((sum, n, i) => sum + (rss(n.child.pid) - baseline[i]), 0);
 
     // Relay at fixed rates: round-robin members signal their peer, what is due sent every TICK_MS.
-    const latencies = [];
+    // Each message says which rate it belongs to, so a late one is counted where it was sent.
+    const latencies = RATES.map(() => []);
     for (const s of sockets) {
       s.on('signal', ({ candidate }) => {
-        const sent = Number(candidate.candidate.slice(6));
-        if (sent) latencies.at(-1)?.push(performance.now() - sent);
+        const [, step, sent] = candidate.candidate.split(' ');
+        latencies[Number(step)]?.push(performance.now() - Number(sent));
       });
     }
     const relay = [];
-    for (const rate of RATES) {
-      const samples = [];
-      latencies.push(samples);
+    for (const [step, rate] of RATES.entries()) {
+      const samples = latencies[step];
       let sender = 0;
       let errors = 0;
+      let acked = 0;
+      let firstError = null;
       let sent = 0;
       const start = performance.now();
       const end = start + SECONDS * 1_000;
@@ -161,14 +167,18 @@ async function run(nodeCount) {
         for (let k = 0; k < owed; k++) {
           const from = sender++ % CLIENTS;
           sent++;
-          sockets[from].emit('signal', { to: ids[from ^ 1], candidate: { candidate: `bench ${performance.now()}` } }, (ack) => {
-            if (!ack?.ok) errors++;
+          sockets[from].emit('signal', { to: ids[from ^ 1], candidate: { candidate: `candidate:bench ${step} ${performance.now()}` } }, (ack) => {
+            acked++;
+            if (!ack?.ok && errors++ === 0) firstError = ack?.error?.code ?? 'no answer';
           });
         }
         await sleep(TICK_MS);
       }
       const achieved = sent / ((performance.now() - start) / 1_000);
-      await sleep(1_000); // the last ones arrive
+      // The last ones arrive (every send answered, every accepted one delivered), or 10 s pass.
+      for (const deadline = performance.now() + 10_000; performance.now() < deadline; await sleep(20)) {
+        if (acked === sent && samples.length >= sent - errors) break;
+      }
       samples.sort((a, b) => a - b);
       relay.push({
         rate,
@@ -176,6 +186,7 @@ async function run(nodeCount) {
         delivered: samples.length,
         sent,
         errors,
+        firstError,
         p50: percentile(samples, 50),
         p99: percentile(samples, 99),
       });
@@ -196,6 +207,7 @@ async function run(nodeCount) {
 }
 
 if (!existsSync('dist/server/main.js')) throw new Error('dist/server/main.js is missing: run `npm run build`');
+let failed = false;
 console.log(`bench-load: ${CLIENTS} clients in rooms of two, rates ${RATES.join(', ')} msg/s for ${SECONDS} s each (ulimit -n ${openFiles})`);
 for (const nodeCount of SETUPS) {
   const r = await run(nodeCount);
@@ -208,8 +220,14 @@ for (const nodeCount of SETUPS) {
   for (const x of r.relay) {
     console.log(
       `  relay ${String(x.rate).padStart(5)} msg/s   p50 ${x.p50?.toFixed(2)} ms, p99 ${x.p99?.toFixed(2)} ms` +
-        ` (sent ${x.achieved}/s, delivered ${x.delivered}/${x.sent}, errors ${x.errors})`,
+        ` (sent ${x.achieved}/s, delivered ${x.delivered}/${x.sent}, errors ${x.errors}${x.firstError ? `, the first: ${x.firstError}` : ''})`,
     );
+    if (x.delivered !== x.sent || x.errors !== 0) failed = true;
   }
+  if (r.held !== CLIENTS) failed = true;
+}
+if (failed) {
+  console.error('bench-load: FAILED: a connection was lost, a signal was refused, or not every signal was delivered exactly once (see above)');
+  process.exit(1);
 }
 process.exit(0);

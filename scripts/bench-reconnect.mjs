@@ -14,12 +14,15 @@ import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
 
 const INSIDE = '--inside-netns';
-const RUNS = Number(process.env.BENCH_RECONNECT_RUNS ?? 5);
+/** At least five runs: the issue asks for a median over five or more. */
+const RUNS = Math.max(5, Math.floor(Number(process.env.BENCH_RECONNECT_RUNS ?? 5)) || 5);
 const STEP_TIMEOUT_MS = 20_000;
 
+// startBuiltServer raises the per-IP connection cap and rate limits for the bench (everything is
+// on 127.0.0.1, and each run joins and rejoins): BENCH_LIMITS_ENV in built-server.mjs.
 const startServer = (port = 0) => startBuiltServer({ port });
 
-/** In the page: two members in `room`, a 50 ms frame sampler, and the times of `rtc-reconnected`. */
+/** In the page: two members in `room`, a 50 ms frame sampler, and each member's first `rtc-reconnected`. */
 function setUpCall(room) {
   const rooms = ['Ada', 'Bob'].map((name) => {
     const el = document.createElement('rtc-room');
@@ -28,8 +31,9 @@ function setUpCall(room) {
     document.body.append(el);
     return el;
   });
-  const bench = (window.__bench = { reconnected: [], longestGap: 0, samples: 0 });
-  for (const el of rooms) el.addEventListener('rtc-reconnected', () => bench.reconnected.push(Date.now()));
+  // reconnected: member name → time of its first rtc-reconnected since the last reset.
+  const bench = (window.__bench = { reconnected: {}, longestGap: 0, samples: 0 });
+  for (const el of rooms) el.addEventListener('rtc-reconnected', () => (bench.reconnected[el.name] ??= Date.now()));
   const last = new Map();
   const frames = async (el) => {
     const peer = el.peers[0];
@@ -43,7 +47,7 @@ function setUpCall(room) {
   bench.ready = () => rooms.every((el) => last.get(el)?.frames > 0);
   bench.reset = () => {
     bench.longestGap = 0;
-    bench.reconnected = [];
+    bench.reconnected = {};
   };
   setInterval(async () => {
     bench.samples++;
@@ -80,10 +84,11 @@ async function main() {
         server.child.kill('SIGKILL');
         await once(server.child, 'exit');
         server = await startServer(server.port);
-        await page.waitForFunction(() => window.__bench.reconnected.length >= 2, null, { timeout: STEP_TIMEOUT_MS, polling: 50 });
+        // Both members (two distinct names), not two events: one member reconnecting twice is not enough.
+        await page.waitForFunction(() => Object.keys(window.__bench.reconnected).length >= 2, null, { timeout: STEP_TIMEOUT_MS, polling: 50 });
         await page.waitForTimeout(1_000); // frames after the rejoin count too
         const { reconnected, longestGap } = await page.evaluate(() => window.__bench);
-        const rejoined = Math.max(...reconnected);
+        const rejoined = Math.max(...Object.values(reconnected));
         runs.push({ fromListen: rejoined - server.at, fromKill: rejoined - killedAt, down: server.at - killedAt, gap: longestGap });
       } finally {
         await page.close();
