@@ -99,6 +99,46 @@ describe('loadConfig', () => {
     [{ TURN_SECRET: 's' }, /TURN_URLS is empty/],
     [{ TURN_URLS: 'turn:a,stun:b', TURN_SECRET: 's' }, /^TURN_URLS: 'stun:b'/],
   ];
+  // The exact line an operator reads (main.ts prints it after `rtc-room: `).
+  const exact: [Record<string, string>, string][] = [
+    [{ RATE_LIMIT_SIGNAL: 'abc' }, "RATE_LIMIT_SIGNAL must be COUNT/SECONDS, e.g. 500/10 (got 'abc')"],
+    [{ RATE_LIMIT_SIGNAL: '0/10' }, "RATE_LIMIT_SIGNAL must be COUNT/SECONDS, e.g. 500/10 (got '0/10')"],
+    [{ RATE_LIMIT_SIGNAL: '500/0' }, "RATE_LIMIT_SIGNAL must be COUNT/SECONDS, e.g. 500/10 (got '500/0')"],
+    [{ RATE_LIMIT_MEDIA_STATE_PER_IP: '10' }, "RATE_LIMIT_MEDIA_STATE_PER_IP must be COUNT/SECONDS, e.g. 500/10 (got '10')"],
+    [{ MAX_CONNECTIONS_PER_IP: '0' }, "MAX_CONNECTIONS_PER_IP must be an integer from 1 to 1000000 (got '0')"],
+    [{ ACCESS_TOKEN_SECRET: 'short' }, 'ACCESS_TOKEN_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)'],
+    [{ ACCESS_TOKEN_SECRET: 'x'.repeat(31) }, 'ACCESS_TOKEN_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)'],
+    [{ ACCESS_TOKEN_PUBLIC_KEY: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE' }, 'ACCESS_TOKEN_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY----- …)'],
+    [{ ALLOWED_ORIGINS: 'https://ok.test, not an origin' }, "ALLOWED_ORIGINS: 'not an origin' is not an origin such as https://app.example.com"],
+    [{ TRUST_PROXY: 'maybe' }, "TRUST_PROXY must be 1, true or yes to turn it on, or 0, false or no (got 'maybe')"],
+    [{ TRUST_PROXY: '2' }, "TRUST_PROXY must be 1, true or yes to turn it on, or 0, false or no (got '2')"],
+  ];
+  for (const [env, message] of exact) {
+    it(`refuses ${JSON.stringify(env)}: ${message}`, () => {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message === message);
+    });
+  }
+
+  it('reads TRUST_PROXY as 1/true/yes or 0/false/no, in any case', () => {
+    for (const on of ['1', 'true', 'TRUE', 'yes', ' Yes ']) assert.equal(loadConfig({ TRUST_PROXY: on }).trustProxy, true, on);
+    for (const off of ['', '0', 'false', 'No']) assert.equal(loadConfig({ TRUST_PROXY: off }).trustProxy, false, off);
+  });
+
+  it('reads the rate limits, connection cap, keys and origins', () => {
+    const config = loadConfig({
+      RATE_LIMIT_SIGNAL: ' 800 / 5 ',
+      RATE_LIMIT_JOIN_PER_IP: '100/30',
+      MAX_CONNECTIONS_PER_IP: '500',
+      ACCESS_TOKEN_SECRET: 's'.repeat(32),
+      ALLOWED_ORIGINS: 'https://app.test, http://localhost:3000',
+    });
+    assert.deepEqual(config.rateLimits.signal, { perSocket: { points: 800, duration: 5 }, perIp: DEFAULT_RATE_LIMITS.signal.perIp });
+    assert.deepEqual(config.rateLimits.join.perIp, { points: 100, duration: 30 });
+    assert.equal(config.maxConnectionsPerIp, 500);
+    assert.equal(config.accessTokenSecret, 's'.repeat(32));
+    assert.deepEqual(config.allowedOrigins, ['https://app.test', 'http://localhost:3000']);
+  });
+
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a ConfigError naming the variable`, () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));

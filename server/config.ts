@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { MIN_SECRET_LENGTH } from './auth/access-tokens.js';
 import { normalizeOrigin } from './guard.js';
 import { TURN_URL_PATTERN } from './ice/turn-rest.js';
-import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS, type RateLimit, type RateLimits } from './limits.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS, type LimitedEvent, type RateLimit, type RateLimits } from './limits.js';
+import { MINT_SYNOPSIS } from './mint-cli.js';
 import { MAX_ROOM_CAPACITY, type IceServer } from './protocol.js';
 
 /** A bad environment variable: the message names it and says what is expected. */
@@ -65,6 +66,9 @@ export interface Config {
   readonly trustProxy: boolean;
 }
 
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_LOG_LEVEL = 'info';
 export const DEFAULT_ICE_TTL = 3600;
 export const DEFAULT_RECONNECT_GRACE = 15;
 /** Members per room unless `ROOM_CAPACITY` says otherwise. */
@@ -81,10 +85,20 @@ export const iceServerSchema = z
   })
   .strict();
 
+/** `RATE_LIMIT_ICE_SERVERS` for `ice-servers` (add `_PER_IP` for the per-IP limit). */
+function rateLimitVariable(event: LimitedEvent): string {
+  return `RATE_LIMIT_${event.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** `500/10`, the form the `RATE_LIMIT_*` variables take. */
+function formatRateLimit(limit: RateLimit): string {
+  return `${limit.points}/${limit.duration}`;
+}
+
 /** Every environment variable the CLI reads, for `--help` (a test checks that none is missing). */
 export const CONFIG_VARIABLES: readonly { name: string; default: string; description: string }[] = [
-  { name: 'PORT', default: '3000', description: 'TCP port to listen on (0 to 65535; 0 picks a free one)' },
-  { name: 'HOST', default: '127.0.0.1', description: 'address to listen on (0.0.0.0 for every interface)' },
+  { name: 'PORT', default: String(DEFAULT_PORT), description: 'TCP port to listen on (0 to 65535; 0 picks a free one)' },
+  { name: 'HOST', default: DEFAULT_HOST, description: 'address to listen on (0.0.0.0 for every interface)' },
   { name: 'ROOM_CAPACITY', default: String(DEFAULT_ROOM_CAPACITY), description: `members per room, 2 to ${MAX_ROOM_CAPACITY} (a room's first member may ask for less)` },
   { name: 'ICE_SERVERS', default: '[]', description: 'JSON array of RTCIceServer objects handed to room members (also the Twilio fallback)' },
   { name: 'TWILIO_ACCOUNT_SID', default: '', description: "Twilio account ('AC…'): ICE servers from Twilio's Network Traversal Service" },
@@ -101,19 +115,17 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; descrip
   { name: 'ACCESS_TOKEN_SECRET', default: '', description: 'HS256 secret (32+ characters): joins then need an access token signed with it' },
   { name: 'ACCESS_TOKEN_PUBLIC_KEY', default: '', description: 'ES256 public key (PEM): joins then need a token signed by its private key' },
   { name: 'ALLOWED_ORIGINS', default: '', description: 'comma-separated origins whose pages may use the server (unset: any origin)' },
-  { name: 'RATE_LIMIT_JOIN', default: '10/60', description: '`join` requests per socket, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_JOIN_PER_IP', default: '60/60', description: '`join` requests from one IP address, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_SIGNAL', default: '500/10', description: '`signal` requests per socket, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_SIGNAL_PER_IP', default: '5000/10', description: '`signal` requests from one IP address, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_ICE_SERVERS', default: '10/60', description: '`ice-servers` requests per socket, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_ICE_SERVERS_PER_IP', default: '120/60', description: '`ice-servers` requests from one IP address, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_PREFLIGHT', default: '10/60', description: '`preflight` requests per socket, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_PREFLIGHT_PER_IP', default: '120/60', description: '`preflight` requests from one IP address, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_MEDIA_STATE', default: '60/10', description: '`media-state` requests per socket, COUNT/SECONDS' },
-  { name: 'RATE_LIMIT_MEDIA_STATE_PER_IP', default: '600/10', description: '`media-state` requests from one IP address, COUNT/SECONDS' },
-  { name: 'MAX_CONNECTIONS_PER_IP', default: '50', description: 'Socket.IO connections one IP address may hold at once' },
-  { name: 'TRUST_PROXY', default: '', description: "'1': take the client IP from the last X-Forwarded-For hop (behind one reverse proxy)" },
-  { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
+  ...LIMITED_EVENTS.flatMap((event) => {
+    const name = rateLimitVariable(event);
+    const { perSocket, perIp } = DEFAULT_RATE_LIMITS[event];
+    return [
+      { name, default: formatRateLimit(perSocket), description: `\`${event}\` requests per socket, COUNT/SECONDS` },
+      { name: `${name}_PER_IP`, default: formatRateLimit(perIp), description: `\`${event}\` requests from one IP address, COUNT/SECONDS` },
+    ];
+  }),
+  { name: 'MAX_CONNECTIONS_PER_IP', default: String(DEFAULT_MAX_CONNECTIONS_PER_IP), description: 'Socket.IO connections one IP address may hold at once' },
+  { name: 'TRUST_PROXY', default: '0', description: "1 (or true, yes): the client IP is the last X-Forwarded-For hop. Set it behind a reverse proxy or load balancer, or the per-IP limits count the proxy" },
+  { name: 'LOG_LEVEL', default: DEFAULT_LOG_LEVEL, description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
 ];
 
 /** The CLI's `--help` text. */
@@ -122,6 +134,7 @@ export function helpText(): string {
   const rows = CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.description}${v.default ? ` (default: ${v.default})` : ''}`);
   return [
     'Usage: rtc-room-server [--help]',
+    `       ${MINT_SYNOPSIS}`,
     '',
     'The rtc-room signaling server: the demo at /, the bundle at /rtc-room.js, GET /healthz,',
     'GET /metrics (Prometheus) and Socket.IO signaling at /socket.io. Configured from the environment:',
@@ -129,6 +142,10 @@ export function helpText(): string {
     ...rows,
     '',
     'Twilio and TURN_URLS/TURN_SECRET exclude each other; with neither, members get ICE_SERVERS.',
+    '',
+    'mint-token prints an access token for <rtc-room token="…">, signed with ACCESS_TOKEN_SECRET (HS256)',
+    'or ACCESS_TOKEN_PRIVATE_KEY (ES256 private key, PEM; the server then needs ACCESS_TOKEN_PUBLIC_KEY),',
+    'both read from the environment. `rtc-room-server mint-token --help` lists its options.',
     '',
   ].join('\n');
 }
@@ -164,7 +181,7 @@ function iceServers(value: string | undefined): IceServer[] {
 }
 
 function host(value: string | undefined): string {
-  if (value === undefined || value === '') return '127.0.0.1';
+  if (value === undefined || value === '') return DEFAULT_HOST;
   if (!/^[A-Za-z0-9.:-]{1,253}$/.test(value)) {
     throw new ConfigError(`HOST must be an IP address or a host name, e.g. 0.0.0.0 or ::1 (got '${value}')`);
   }
@@ -264,7 +281,7 @@ function rateLimit(name: string, value: string | undefined, fallback: RateLimit)
 function rateLimits(env: Record<string, string | undefined>): RateLimits {
   const out = {} as Record<string, unknown>;
   for (const event of LIMITED_EVENTS) {
-    const name = `RATE_LIMIT_${event.toUpperCase().replace('-', '_')}`;
+    const name = rateLimitVariable(event);
     out[event] = Object.freeze({
       perSocket: rateLimit(name, env[name], DEFAULT_RATE_LIMITS[event].perSocket),
       perIp: rateLimit(`${name}_PER_IP`, env[`${name}_PER_IP`], DEFAULT_RATE_LIMITS[event].perIp),
@@ -285,14 +302,22 @@ function accessKeys(env: Record<string, string | undefined>): Pick<Config, 'acce
   return { ...(secret ? { accessTokenSecret: secret } : {}), ...(publicKey ? { accessTokenPublicKey: publicKey } : {}) };
 }
 
+/** A yes/no variable: 1/true/yes or 0/false/no (any case); unset or empty is no. */
+function flag(name: string, value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'false' || v === 'no') return false;
+  if (v === '1' || v === 'true' || v === 'yes') return true;
+  throw new ConfigError(`${name} must be 1, true or yes to turn it on, or 0, false or no (got '${value}')`);
+}
+
 /** Reads the server's configuration from environment variables (the names are public API). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const logLevel = env.LOG_LEVEL || 'info';
+  const logLevel = env.LOG_LEVEL || DEFAULT_LOG_LEVEL;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${logLevel}')`);
   }
   return Object.freeze({
-    port: integer('PORT', env.PORT, 3000, 0, 65535),
+    port: integer('PORT', env.PORT, DEFAULT_PORT, 0, 65535),
     host: host(env.HOST),
     roomCapacity: integer('ROOM_CAPACITY', env.ROOM_CAPACITY, DEFAULT_ROOM_CAPACITY, 2, MAX_ROOM_CAPACITY),
     iceServers: Object.freeze(iceServers(env.ICE_SERVERS)),
@@ -305,6 +330,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     rateLimits: rateLimits(env),
     maxConnectionsPerIp: integer('MAX_CONNECTIONS_PER_IP', env.MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_IP, 1, 1_000_000),
-    trustProxy: ['1', 'true', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
+    trustProxy: flag('TRUST_PROXY', env.TRUST_PROXY),
   });
 }

@@ -1,4 +1,5 @@
-import { LIMITED_EVENTS } from './limits.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS } from './limits.js';
+import { MINT_USAGE } from './mint-cli.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -166,8 +167,41 @@ describe('the CLI (server/main.ts)', () => {
     assert.match(out, /^ {2}PORT .*\(default: 3000\)$/m);
     assert.match(out, /^ {2}ROOM_CAPACITY .*\(default: 4\)$/m);
     assert.match(out, /^ {2}LOG_LEVEL .*\(default: info\)$/m);
+    // Defaults in --help come from the constants loadConfig uses.
+    const helpDefault = (name: string) => new RegExp(`^ {2}${name} .*\\(default: ([^)]*)\\)$`, 'm').exec(out)?.[1];
+    for (const event of LIMITED_EVENTS) {
+      const name = `RATE_LIMIT_${event.toUpperCase().replace('-', '_')}`;
+      const { perSocket, perIp } = DEFAULT_RATE_LIMITS[event];
+      assert.equal(helpDefault(name), `${perSocket.points}/${perSocket.duration}`, name);
+      assert.equal(helpDefault(`${name}_PER_IP`), `${perIp.points}/${perIp.duration}`, `${name}_PER_IP`);
+    }
+    assert.equal(helpDefault('MAX_CONNECTIONS_PER_IP'), String(DEFAULT_MAX_CONNECTIONS_PER_IP));
+    assert.match(out, /mint-token --room ROOM --sub USER/);
+    assert.match(out, /ACCESS_TOKEN_PRIVATE_KEY/);
+    // Each variable has a row of the README's configuration table (first cell: its name, or
+    // names joined by commas), and the row's default is the one --help prints.
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    for (const name of read) assert.ok(readme.includes(`\`${name}\``), `README.md documents ${name}`);
+    const table = readme.slice(readme.indexOf('| variable | default | meaning |'));
+    const rows = table.slice(0, table.search(/\n(?!\|)/)).split('\n').slice(2);
+    const readmeDefault = new Map<string, string>();
+    for (const row of rows) {
+      const [names, defaultCell] = row.split(' | ');
+      for (const m of names!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)) readmeDefault.set(m[1]!, defaultCell!.trim());
+    }
+    for (const name of read) {
+      assert.ok(readmeDefault.has(name), `README.md has a table row | \`${name}\` |`);
+      const shown = helpDefault(name);
+      if (shown !== undefined) assert.equal(readmeDefault.get(name), `\`${shown}\``, `README.md default of ${name}`);
+    }
+  });
+
+  it('mint-token --help prints the subcommand\'s usage, not the server\'s', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'mint-token', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0);
+    assert.equal(out, MINT_USAGE);
   });
 });
 

@@ -15,14 +15,15 @@ function packageRoot(): string {
   return dir;
 }
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  process.stdout.write(helpText());
-  process.exit(0);
-}
-
+// mint-token first: `mint-token --help` is the subcommand's own help.
 if (process.argv[2] === 'mint-token') {
   const code = await mintTokenCli(process.argv.slice(3), process.env, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
   process.exit(code);
+}
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(helpText());
+  process.exit(0);
 }
 
 let config;

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { mintAccessToken } from './auth/access-tokens.js';
 
-export const MINT_USAGE = `Usage: rtc-room-server mint-token --room ROOM --sub USER [--name NAME] [--receive-only] [--ttl SECONDS]
+/** The subcommand's synopsis (also in the server's `--help`). */
+export const MINT_SYNOPSIS = 'rtc-room-server mint-token --room ROOM --sub USER [--name NAME] [--receive-only] [--ttl SECONDS]';
+
+export const MINT_USAGE = `Usage: ${MINT_SYNOPSIS}
 
 Prints an access token for <rtc-room token="…">. Signs with ACCESS_TOKEN_SECRET (HS256) or
 ACCESS_TOKEN_PRIVATE_KEY (ES256, PEM) from the environment (never from the command line, where
