@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'not_joined',
   'unknown_peer',
   'peer_away',
+  /** `peer-check` for an id that is not a member of the sender's room. */
+  'not_in_room',
   'already_joined',
   'unavailable',
   'unauthorized',
@@ -152,6 +154,15 @@ export const mediaStateSchema = z.strictObject({
 });
 export type MediaState = z.infer<typeof mediaStateSchema>;
 
+/** `peer-check`: is this member of my room still there? (for a peer whose connection went quiet) */
+export const peerCheckRequestSchema = z.strictObject({ id: peerId });
+export type PeerCheckRequest = z.input<typeof peerCheckRequestSchema>;
+
+/** The `peer-check` answer: `alive: false` means the server found the member's socket dead and closed it. */
+export interface PeerCheckResult {
+  alive: boolean;
+}
+
 /** STUN/TURN servers for a member: in the `join` answer and the `ice-servers` answer. */
 export interface IceServersGrant {
   iceServers: IceServer[];
@@ -197,6 +208,12 @@ export interface ClientToServerEvents {
   'ice-servers': (ack: AckCallback<IceServersGrant>) => void;
   /** This member's microphone/camera/screen state, for the others. Members only. */
   'media-state': (state: MediaState, ack: AckCallback) => void;
+  /**
+   * Asks whether member `id` of the sender's room still answers on its socket (the server asks it
+   * with its own `peer-check`, 2 s to answer). A member that does not answer is disconnected, which
+   * starts its away/grace path (`peer-away`, then `peer-left`). Members only.
+   */
+  'peer-check': (request: PeerCheckRequest, ack: AckCallback<PeerCheckResult>) => void;
 }
 
 // ---- server to client ------------------------------------------------------------------------
@@ -216,6 +233,8 @@ export interface ServerToClientEvents {
   signal: (message: SignalMessage) => void;
   /** A member of your room changed its microphone/camera/screen state. */
   'media-state': (message: MediaStateMessage) => void;
+  /** The server checks that this socket is alive (for another member's `peer-check`): answer `{ ok: true }` at once. */
+  'peer-check': (ack: (response: { ok: true }) => void) => void;
 }
 
 /** `media-state` as relayed: the sender's state with a server-stamped `from`. */
