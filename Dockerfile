@@ -1,5 +1,7 @@
 # rtc-room signaling server (and demo). Build: docker build -t rtc-room .
 # Run:   docker run -p 3000:3000 rtc-room     (configuration: see `rtc-room-server --help`)
+# Behind nginx or a load balancer add -e TRUST_PROXY=1 -e ALLOWED_ORIGINS=https://your.site
+# (README, Deployment): without TRUST_PROXY every client counts as the proxy's IP.
 
 FROM node:20-slim AS build
 WORKDIR /app
