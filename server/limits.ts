@@ -2,7 +2,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { SignalingError } from './errors.js';
 
 /** The client events that cost something and are rate limited. */
-export const LIMITED_EVENTS = ['join', 'signal', 'ice-servers', 'preflight', 'media-state'] as const;
+export const LIMITED_EVENTS = ['join', 'signal', 'ice-servers', 'preflight', 'media-state', 'peer-check'] as const;
 export type LimitedEvent = (typeof LIMITED_EVENTS)[number];
 
 /** `points` requests per `duration` seconds. */
@@ -28,6 +28,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   // A setup check asks once per click; a person toggles mute or camera a few times a minute.
   preflight: { perSocket: { points: 10, duration: 60 }, perIp: { points: 120, duration: 60 } },
   'media-state': { perSocket: { points: 60, duration: 10 }, perIp: { points: 600, duration: 10 } },
+  // A member asks once per peer whose connection went quiet: a few in a mesh of 8, and again later.
+  'peer-check': { perSocket: { points: 20, duration: 10 }, perIp: { points: 200, duration: 10 } },
 });
 /** Socket.IO connections one IP address may hold at once. */
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 50;

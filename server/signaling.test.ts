@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRtcServer } from './app.js';
 import type { IceServerProvider } from './ice/provider.js';
+import type { ClientToServerEvents } from './protocol.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
@@ -192,6 +193,33 @@ describe('signaling protocol v1', () => {
     assert.equal(h.server.counters.unknownEvents, unknownBefore + 1, 'the unknown event was counted');
     const other = await join(await h.client(), { room: room() });
     assert.equal(other.ok, true, 'others are still served');
+  });
+
+  it('counts only events outside the protocol as unknown: every client event is known', async () => {
+    // A Record over the protocol's events: a new event in ClientToServerEvents must be listed here.
+    const wellFormed: Record<keyof ClientToServerEvents, unknown[]> = {
+      join: [{ room: room() }],
+      signal: [{ to: 'x', candidate: CANDIDATE }],
+      'media-state': [{ audio: true, video: false, screen: false }],
+      'peer-check': [{ id: 'x' }],
+      'ice-servers': [],
+      preflight: [{ room: room() }],
+      leave: [],
+    };
+    const a = await h.client();
+    const before = h.server.counters.unknownEvents;
+    for (const [event, args] of Object.entries(wellFormed)) {
+      const res = await rawRequest(a, event, ...args);
+      assert.ok(res && typeof res.ok === 'boolean', `${event} was answered`);
+      assert.equal(h.server.counters.unknownEvents, before, `${event} is not an unknown event`);
+    }
+    assert.equal((await rawRequest(a, 'preflight', { room: room() })).ok, true);
+    assert.equal(h.server.counters.unknownEvents, before);
+    for (const unknown of ['peer-joined', 'JOIN', 'preflight ']) {
+      a.emit(unknown as any, {});
+      await rawRequest(a, 'leave'); // a round trip: the event above has arrived
+    }
+    assert.equal(h.server.counters.unknownEvents, before + 3, 'each unknown event counted once');
   });
 
   it('admits exactly capacity members when many join at once', async () => {

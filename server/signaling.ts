@@ -11,6 +11,7 @@ import {
   preflightRequestSchema,
   PROTOCOL_VERSION,
   mediaStateSchema,
+  peerCheckRequestSchema,
   signalRequestSchema,
   type Ack,
   type ClientToServerEvents,
@@ -50,9 +51,6 @@ export function createSignalingCounters(): SignalingCounters {
   return { unknownEvents: 0, eventsWithoutAck: 0, badRequests: 0, unauthorized: 0, rateLimited: 0 };
 }
 
-/** The client-to-server events of protocol v1; anything else is ignored and counted. */
-const KNOWN_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEvents>(['join', 'signal', 'leave', 'ice-servers']);
-
 export type RtcIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type RtcSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -75,6 +73,8 @@ interface HandleContext {
   logger: Logger;
   counters: SignalingCounters;
   rateLimiter?: RateLimiter;
+  /** Every event `handle` registered: the protocol's client events; anything else is ignored and counted. */
+  handled: Set<string>;
 }
 
 export interface Signaling {
@@ -91,6 +91,8 @@ export function memberIdFor(resumeToken: string): string {
 }
 
 const MAX_MESSAGE_LENGTH = 200;
+/** How long a member's socket has to answer the server's `peer-check` before it is disconnected. */
+export const PEER_CHECK_TIMEOUT_MS = 2_000;
 
 /** Turns a zod failure into one short readable line. */
 function describeIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
@@ -112,6 +114,7 @@ function handle<T, R extends object>(
   handler: (payload: T) => Promise<R> | R,
 ): void {
   const { logger, counters, rateLimiter } = context;
+  context.handled.add(event);
   (socket as unknown as Socket).on(event, async (...args: unknown[]) => {
     const ack = args.at(-1);
     if (typeof ack !== 'function') {
@@ -149,7 +152,7 @@ function handle<T, R extends object>(
 export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling {
   const { rooms, iceProvider, roomCapacity, reconnectGraceMs, logger, accessTokens, rateLimiter } = options;
   const counters = options.counters ?? createSignalingCounters();
-  const context: HandleContext = { logger, counters, ...(rateLimiter ? { rateLimiter } : {}) };
+  const context: HandleContext = { logger, counters, handled: new Set(), ...(rateLimiter ? { rateLimiter } : {}) };
   /** Members whose connection dropped, by `room\nid`: removed when the timer fires. */
   const away = new Map<string, NodeJS.Timeout>();
   let closing = false;
@@ -211,12 +214,38 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     return { iceServers: ice.iceServers, iceServersExpireAt: ice.expiresAt, ...(ice.degraded ? { iceServersDegraded: true as const } : {}) };
   };
 
+  /** Probes in flight, by socket id: members that check the same peer at once share one probe. */
+  const probes = new Map<string, Promise<boolean>>();
+  /**
+   * Whether the socket answers a `peer-check` within PEER_CHECK_TIMEOUT_MS (on any node, through
+   * the adapter). One that does not is disconnected: the member is then away, as after any drop.
+   */
+  const probe = (socketId: string): Promise<boolean> => {
+    let pending = probes.get(socketId);
+    if (!pending) {
+      pending = io
+        .to(socketId)
+        .timeout(PEER_CHECK_TIMEOUT_MS)
+        .emitWithAck('peer-check')
+        // no answer at all (the socket is on no node) is no sign of life either
+        .then((answers) => answers.length > 0, () => false)
+        .then((alive) => {
+          if (!alive) io.in(socketId).disconnectSockets(true);
+          return alive;
+        })
+        .finally(() => probes.delete(socketId));
+      probes.set(socketId, pending);
+    }
+    return pending;
+  };
+
   rooms.onPurge?.(announcePurged);
 
   io.on('connection', (socket) => {
     socket.data = { ip: socket.data.ip ?? socket.handshake.address };
+    // (Runs when an event arrives: by then this connection's handlers below are all registered.)
     socket.onAny((event: string) => {
-      if (!KNOWN_EVENTS.has(event)) counters.unknownEvents++;
+      if (!context.handled.has(event)) counters.unknownEvents++;
     });
 
     handle(socket, 'join', joinRequestSchema, context, async ({ room, name = '', capacity, resume, token }): Promise<JoinResult> => {
@@ -326,6 +355,16 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       if (socket.data.publish === false) media = { audio: false, video: false, screen: false };
       for (const member of await rooms.setMedia(room, id, media)) io.to(member.socketId).emit('media-state', { from: id, ...media });
       return {};
+    });
+
+    handle(socket, 'peer-check', peerCheckRequestSchema, context, async ({ id: target }) => {
+      const { id, room } = socket.data;
+      if (!id || !room) throw new SignalingError('not_joined', 'Join a room before checking a peer');
+      // Members of other rooms and of none look alike: the answer says nothing about other rooms.
+      const member = target === id ? undefined : await rooms.get(room, target);
+      if (!member) throw new SignalingError('not_in_room', 'No other member with that id in this room');
+      if (member.away) return { alive: false }; // already gone: its grace period runs
+      return { alive: await probe(member.socketId) };
     });
 
     handle(socket, 'leave', undefined, context, async () => {
