@@ -73,18 +73,17 @@ export interface RtcServerOptions extends IceSourceOptions {
   /** A directory holding `rtc-room.js` (+ map) and `custom-elements.json`, served at `/`. */
   bundleDir?: string;
   /**
-   * Origins (`https://app.example.com`) whose pages may use the server: enforced for HTTP (CORS,
-   * and a 403 for others) and for Socket.IO on both transports. Requests without an `Origin`
-   * header (non-browser clients) are let through. The tags are meant to be embedded anywhere.
-   * @default any origin
-   */
-  corsOrigin?: string | string[] | true;
-  /**
    * Prometheus metrics at `GET /metrics` (prom-client). Keep the path away from the public
    * internet (see the README's deployment section). `false`: no metrics and no route.
    * @default true
    */
   metrics?: boolean;
+  /**
+   * Origins (`https://app.example.com`) whose pages may use the server: enforced for HTTP (CORS,
+   * and a 403 for others) and for Socket.IO on both transports. Requests without an `Origin`
+   * header (non-browser clients) are let through. The tags are meant to be embedded anywhere.
+   * @default any origin
+   */
   allowedOrigins?: readonly string[];
   /** HS256 secret (32+ characters): `join` then requires an access token (see `mintAccessToken`). */
   accessTokenSecret?: string;
@@ -120,7 +119,8 @@ export interface RtcServer {
   /** Listens (only when the server created its own HTTP server or the given one is idle). */
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
   /**
-   * Tells every client that the server is closing (`server-closing`: they reconnect, to another
+   * Stops accepting (new handshakes are refused with `server_closing`, joins answer `unavailable`),
+   * tells every client that the server is closing (`server-closing`: they reconnect, to another
    * instance behind a load balancer, and resume), then closes their connections, Socket.IO and the
    * HTTP server. Safe to call twice.
    */
@@ -147,6 +147,9 @@ async function flushed(io: RtcIo, ms: number): Promise<void> {
 
 /** Builds the signaling server without listening (see main.ts for the CLI). */
 export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
+  if ('corsOrigin' in options) {
+    throw new TypeError('createRtcServer: corsOrigin is no option (it was never read); use allowedOrigins: an array of origins such as [\'https://app.example.com\']');
+  }
   const logger = options.logger ?? pino({ level: 'info' });
   const roomCapacity = options.roomCapacity ?? DEFAULT_ROOM_CAPACITY;
   if (!Number.isInteger(roomCapacity) || roomCapacity < 2 || roomCapacity > MAX_ROOM_CAPACITY) {
@@ -168,6 +171,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const maxConnectionsPerIp = options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP;
   const trustProxy = options.trustProxy ?? false;
   const counters = Object.assign(createSignalingCounters(), { refusedConnections: 0 });
+  /** Set the moment close() begins: new handshakes are refused while the closing notice goes out. */
+  let shuttingDown = false;
 
   const app = express();
   app.disable('x-powered-by');
@@ -241,11 +246,13 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     // Every handshake, polling or WebSocket (CORS does not cover WebSocket): origin and per-IP cap.
     allowRequest(req, callback) {
       const ip = clientIp(req, trustProxy);
-      const refusal = !originAllowed(req.headers.origin, allowed)
-        ? 'origin_not_allowed'
-        : connections.count(ip) >= maxConnectionsPerIp
-          ? 'too_many_connections'
-          : null;
+      const refusal = shuttingDown
+        ? 'server_closing'
+        : !originAllowed(req.headers.origin, allowed)
+          ? 'origin_not_allowed'
+          : connections.count(ip) >= maxConnectionsPerIp
+            ? 'too_many_connections'
+            : null;
       if (refusal) counters.refusedConnections++;
       callback(refusal, refusal === null);
     },
@@ -303,6 +310,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     },
     close() {
       closing ??= (async () => {
+        // Before the notice: nobody new gets in (handshakes refused, joins `unavailable`) while it is flushed.
+        shuttingDown = true;
         signaling.close();
         iceProvider.close?.();
         io.emit('server-closing', { reason: 'shutdown' });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { io as connect } from 'socket.io-client';
+import { createRtcServer } from './app.js';
 import { rawRequest, startServer } from './test-support/harness.js';
 
 const ALLOWED = 'http://allowed.test:8080';
@@ -62,6 +63,14 @@ describe('origin allow-list (ALLOWED_ORIGINS)', () => {
     assert.equal((await fetch(`${h.url}/healthz`)).status, 200, 'no Origin: a navigation or a non-browser client');
     const preflight = await fetch(`${h.url}/socket.io/?EIO=4&transport=polling`, { method: 'OPTIONS', headers: { Origin: EVIL, 'Access-Control-Request-Method': 'GET' } });
     assert.notEqual(preflight.headers.get('access-control-allow-origin'), EVIL, 'Socket.IO CORS does not name a disallowed origin');
+  });
+});
+
+describe('allowedOrigins is the only origin option', () => {
+  it('refuses corsOrigin (never read) with a TypeError that names allowedOrigins', () => {
+    for (const corsOrigin of ['https://app.example.com', ['https://app.example.com'], true, undefined]) {
+      assert.throws(() => createRtcServer({ corsOrigin } as never), (error: unknown) => error instanceof TypeError && /corsOrigin.*allowedOrigins/.test(error.message));
+    }
   });
 });
 

@@ -11,6 +11,33 @@ let roomSeq = 0;
 const room = () => `resume-${process.pid}-${++roomSeq}`;
 const join = (socket: TestClient, body: unknown) => rawRequest(socket, 'join', body);
 
+/** Connects once; resolves 'connected' or the connect_error's message (with the refusal's body for polling). */
+function attempt(url: string, transport: 'polling' | 'websocket'): Promise<string> {
+  const socket = connect(url, { transports: [transport], forceNew: true, reconnection: false, timeout: 3_000 });
+  return new Promise((resolve) => {
+    socket.once('connect', () => {
+      socket.disconnect();
+      resolve('connected');
+    });
+    socket.once('connect_error', (error: Error & { context?: { responseText?: string } }) => {
+      socket.disconnect();
+      resolve(error.context?.responseText ?? error.message);
+    });
+  });
+}
+
+/**
+ * A long-polling session that stops polling once in: whatever the server sends it waits in its
+ * buffer, so a shutdown's flush takes its whole bound (a client on a bad network, made exact).
+ */
+async function idlePollingSession(url: string): Promise<void> {
+  const base = `${url}/socket.io/?EIO=4&transport=polling`;
+  const open = await (await fetch(base)).text();
+  const sid = JSON.parse(open.slice(1)).sid as string;
+  assert.equal(await (await fetch(`${base}&sid=${sid}`, { method: 'POST', body: '40' })).text(), 'ok');
+  assert.match(await (await fetch(`${base}&sid=${sid}`)).text(), /^40/, 'in the namespace');
+}
+
 describe('reconnects: members come back as themselves', () => {
   const servers: { close(): Promise<void> }[] = [];
   const start = async (options: Parameters<typeof startServer>[0] = {}) => {
@@ -127,6 +154,27 @@ describe('reconnects: members come back as themselves', () => {
     await closing;
     a.close();
   });
+
+  it('from the moment close() begins, new handshakes are refused and joins answer unavailable', async () => {
+    const h = await start();
+    const member = await h.client();
+    await join(member, { room: room() });
+    const connected = await h.client(); // connected before, joining only now
+    await idlePollingSession(h.url);
+    let closed = false;
+    const notice = nextEvent(member, 'server-closing');
+    const closing = h.server.close().then(() => (closed = true));
+    await notice;
+    // the idle session holds the flush open for its bound (500 ms): all of this happens within it
+    const refusedBefore = h.server.counters.refusedConnections;
+    assert.match(await attempt(h.url, 'polling'), /server_closing/);
+    assert.notEqual(await attempt(h.url, 'websocket'), 'connected');
+    assert.equal(h.server.counters.refusedConnections, refusedBefore + 2);
+    const late = await join(connected, { room: room() });
+    assert.equal(late.error?.code, 'unavailable', JSON.stringify(late));
+    assert.equal(closed, false, 'checked while the notice was being flushed');
+    await closing;
+  });
 });
 
 describe('the CLI process on SIGTERM', () => {
@@ -157,9 +205,13 @@ describe('the CLI process on SIGTERM', () => {
       }),
     );
     const notices = clients.map((c) => nextEvent(c, 'server-closing', 5_000));
+    const exited = once(child, 'exit');
     const t0 = Date.now();
     child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
+    await notices[0];
+    // the shutdown has begun: nobody new gets in (refused at the handshake, or the port is closed)
+    assert.notEqual(await attempt(url, 'websocket'), 'connected');
+    const [code] = await exited;
     const elapsed = Date.now() - t0;
     for (const notice of notices) assert.deepEqual(await notice, { reason: 'shutdown' });
     assert.equal(code, 0, output);

@@ -78,7 +78,7 @@ interface HandleContext {
 }
 
 export interface Signaling {
-  /** Stops the grace timers; sockets that drop from now on are not announced (the server is closing). */
+  /** Stops the grace timers; joins answer `unavailable` and sockets that drop are not announced from now on (the server is closing). */
   close(): void;
 }
 
@@ -249,6 +249,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     });
 
     handle(socket, 'join', joinRequestSchema, context, async ({ room, name = '', capacity, resume, token }): Promise<JoinResult> => {
+      if (closing) throw new SignalingError('unavailable', 'The server is shutting down; join again once reconnected (to another instance)');
       if (socket.data.id || joining.has(socket.id)) throw new SignalingError('already_joined', `Already in room '${socket.data.room ?? room}'; leave first`);
       const resumeToken = resume ?? randomBytes(32).toString('base64url');
       const id = memberIdFor(resumeToken);
