@@ -34,8 +34,8 @@ function random(seed: number) {
   };
 }
 
-const KNOWN = new Set(['join', 'signal', 'leave', 'ice-servers']);
-const EVENTS = ['join', 'signal', 'leave', 'ice-servers', 'no-such-event', '__proto__', 'constructor', 'hasOwnProperty', 'toString', 'peer-joined', 'signal ', 'JOIN', ''];
+const KNOWN = new Set(['join', 'signal', 'leave', 'ice-servers', 'preflight', 'media-state', 'peer-check']);
+const EVENTS = ['join', 'signal', 'leave', 'ice-servers', 'preflight', 'media-state', 'peer-check', 'no-such-event', '__proto__', 'constructor', 'hasOwnProperty', 'toString', 'peer-joined', 'signal ', 'JOIN', ''];
 
 function payloadMaker(rand: () => number, ids: () => string[]) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
@@ -79,7 +79,9 @@ function payloadMaker(rand: () => number, ids: () => string[]) {
     if (r < 0.62 || depth > 2) return { room: pick(['fuzz-room-1', 'fuzz-room-2', str()]), ...(rand() < 0.5 ? { name: str() } : {}), ...(rand() < 0.3 ? { capacity: pick([1, 2, 9, '4', null]) } : {}) };
     if (r < 0.72) return { to: pick(ids().length ? ids() : ['x']), description: { type: pick(['offer', 'answer', 'pranswer', 'rollback', 1]), sdp: rand() < 0.5 ? 'v=0\r\na=sendrecv\r\n' : str() } };
     if (r < 0.82) return { to: pick(ids().length ? ids() : ['x']), candidate: { candidate: pick(['', 'candidate:1 1 udp 1 127.0.0.1 9 typ host', str()]), sdpMid: pick(['0', null, 5, '']) } };
-    if (r < 0.9) return { to: pick(ids().length ? ids() : ['x']), from: pick(ids().length ? ids() : ['x']), candidate: { candidate: '' } };
+    if (r < 0.86) return { to: pick(ids().length ? ids() : ['x']), from: pick(ids().length ? ids() : ['x']), candidate: { candidate: '' } };
+    if (r < 0.88) return { audio: pick([true, false, 'true', 1, null]), video: pick([true, false, {}]), screen: pick([false, undefined]), ...(rand() < 0.3 ? { from: pick(ids().length ? ids() : ['x']) } : {}) };
+    if (r < 0.9) return { id: pick([...ids(), 'x', '', 5, null, {}, 'a'.repeat(65)]), ...(rand() < 0.3 ? { room: pick(['fuzz-room-1', 'members-only']) } : {}) };
     const obj: Record<string, unknown> = {};
     for (let i = 0; i < 4; i++) obj[str().slice(0, 20) || 'k'] = value(depth + 1);
     return obj;
@@ -92,6 +94,10 @@ function payloadMaker(rand: () => number, ids: () => string[]) {
       const to = pick(roommates.length && rand() < 0.8 ? roommates : ids().length ? ids() : ['x']);
       return [rand() < 0.5 ? { to, candidate: { candidate: '', sdpMid: '0', sdpMLineIndex: 0 } } : { to, description: { type: 'offer', sdp: 'v=0\r\n' } }];
     }
+    if (event === 'preflight') return [{ room: pick([...ROOMS, 'members-only']) }];
+    if (event === 'media-state') return [{ audio: rand() < 0.5, video: rand() < 0.5, screen: rand() < 0.5 }];
+    // mostly a roommate (the check must reach someone), else anyone, the two members included
+    if (event === 'peer-check') return [{ id: pick(roommates.length && rand() < 0.8 ? roommates : ids().length ? ids() : ['x']) }];
     return [];
   };
   return { pick, value, wellFormed };
@@ -148,7 +154,7 @@ describe('fuzzing every event from many sockets', { skip: existsSync('/proc/self
     const memberInbox: { a: unknown[]; b: unknown[] } = { a: [], b: [] };
     a.onAny((event, ...args) => memberInbox.a.push([event, ...args]));
     b.onAny((event, ...args) => memberInbox.b.push([event, ...args]));
-    // a socket that never joins: it must hear nothing at all
+    // a socket that never joins: it must hear nothing at all (not even a peer-check it could not answer)
     const lurker = await as('198.51.100.3');
     const lurkerHeard: unknown[] = [];
     lurker.onAny((...args) => lurkerHeard.push(args));
@@ -157,6 +163,8 @@ describe('fuzzing every event from many sockets', { skip: existsSync('/proc/self
     const attackerIds = () => [...idRoom.keys()];
     const { pick, value, wellFormed } = payloadMaker(rand, attackerIds);
     const heard: { attacker: Attacker; what: string; id: string }[] = [];
+    /** Server peer-checks that reached an attacker socket that had never joined. */
+    const probedUnjoined: number[] = [];
     const badAnswers: unknown[] = [];
     let disconnects = 0;
     let joins = 0;
@@ -175,6 +183,15 @@ describe('fuzzing every event from many sockets', { skip: existsSync('/proc/self
         heard.push({ attacker, what: 'signal', id: message.from ?? '' });
       });
       socket.on('peer-joined', (peer: { id: string }) => heard.push({ attacker, what: 'peer-joined', id: peer.id }));
+      socket.on('media-state', (message: { from?: string }) => heard.push({ attacker, what: 'media-state', id: message.from ?? '' }));
+      socket.on('peer-left', (peer: { id: string }) => heard.push({ attacker, what: 'peer-left', id: peer.id }));
+      socket.on('peer-away', (peer: { id: string }) => heard.push({ attacker, what: 'peer-away', id: peer.id }));
+      // Half the attackers answer the server's peer-check, as the components do; the others are
+      // pages that hang, and are disconnected for it.
+      socket.on('peer-check', (ack: (r: { ok: true }) => void) => {
+        if (attacker.rooms.size === 0) probedUnjoined.push(i);
+        if (i % 2 === 0) ack({ ok: true });
+      });
       socket.on('disconnect', () => {
         disconnects++;
         if (attacker.id) present.delete(attacker.id);
@@ -187,6 +204,8 @@ describe('fuzzing every event from many sockets', { skip: existsSync('/proc/self
     const started = Date.now();
     let sent = 0;
     let exchanges = 0;
+    /** Answers to peer-check, which may take the server's 2 s probe: checked at the end, not awaited per batch. */
+    const slow: Promise<void>[] = [];
 
     while (sent < PAYLOADS && Date.now() - started < DEADLINE_MS) {
       const batch: Promise<void>[] = [];
@@ -194,7 +213,7 @@ describe('fuzzing every event from many sockets', { skip: existsSync('/proc/self
         const index = Math.floor(rand() * attackers.length);
         let attacker = attackers[index]!;
         if (!attacker.socket.connected) attacker = attackers[index] = await spawnAttacker(index + 1);
-        const event = rand() < 0.5 ? pick(['join', 'signal', 'signal', 'signal', 'ice-servers']) : pick(EVENTS);
+        const event = rand() < 0.5 ? pick(['join', 'signal', 'signal', 'signal', 'ice-servers', 'preflight', 'media-state', 'peer-check']) : pick(EVENTS);
         const roommates = [...present].filter(([id, r]) => r === attacker.room && id !== attacker.id).map(([id]) => id);
         const args = rand() < 0.25 ? wellFormed(event, roommates) : Array.from({ length: Math.floor(rand() * 3) }, () => value());
         // a few 10 MB strings: the server must close that connection, not buffer it
@@ -206,7 +225,7 @@ describe('fuzzing every event from many sockets', { skip: existsSync('/proc/self
           socket.emit(event, ...args, ...(withAck ? [() => badAnswers.push({ event, answered: true })] : []));
           continue;
         }
-        batch.push(
+        (event === 'peer-check' ? slow : batch).push(
           socket
             .timeout(5_000)
             .emitWithAck(event, ...args)
@@ -240,6 +259,7 @@ describe('fuzzing every event from many sockets', { skip: existsSync('/proc/self
       assert.equal((await toA).from, jb.id);
       exchanges++;
     }
+    await Promise.all(slow);
     const elapsed = Date.now() - started;
     const memoryAfter = memoryOf(child.pid!);
 
@@ -252,6 +272,9 @@ describe('fuzzing every event from many sockets', { skip: existsSync('/proc/self
       .map(({ attacker, what, id }) => `${what} from ${id} (room ${idRoom.get(id)}) reached a socket of ${[...attacker.rooms]}`);
     assert.deepEqual(crossings, [], 'nothing crossed rooms');
     assert.deepEqual(lurkerHeard, [], 'a socket that never joined heard nothing');
+    assert.deepEqual(probedUnjoined, [], 'no peer-check reached an attacker that never joined');
+    const kinds = new Set(heard.map(({ what }) => what));
+    for (const what of ['signal', 'peer-joined', 'media-state', 'peer-away']) assert.ok(kinds.has(what), `the attackers heard some ${what} (${[...kinds]})`);
     assert.deepEqual(badAnswers.slice(0, 3), [], 'every answer is { ok: true } or a known error code');
     const expected = (peer: string) => (m: any) => m[0] === 'signal' && m[1].from === peer;
     assert.ok(memberInbox.a.every(expected(jb.id)), `member a heard only b: ${JSON.stringify(memberInbox.a.find((m) => !expected(jb.id)(m)))}`);
