@@ -165,8 +165,10 @@ function shortIceFixture(origin) {
 }
 
 /**
- * Real server processes for the reconnect tests: `?op=start[&port=N]` answers `{ id, port, url }`;
- * `?op=stop&id=I&signal=SIGKILL` kills it and answers `{ code, signal, ms }`.
+ * Real server processes for the reconnect tests: `?op=start[&port=N][&RATE_LIMIT_JOIN=1/5…]`
+ * (query keys in capitals are the process's environment variables) answers `{ id, port, url }`;
+ * `?op=stop&id=I&signal=SIGKILL` kills it and answers `{ code, signal, ms, output }`, where
+ * `output` is everything the process logged (tests look for unhandled rejections in it).
  */
 const PROCESS_ROUTE = '/__rtc-test/server-process';
 const processes = new Map();
@@ -174,7 +176,8 @@ let processSeq = 0;
 async function serverProcessRoute(ctx) {
   const op = ctx.query.op;
   if (op === 'start') {
-    const proc = await startServerProcess({ port: Number(ctx.query.port ?? 0) });
+    const env = Object.fromEntries(Object.entries(ctx.query).filter(([key]) => /^[A-Z][A-Z0-9_]*$/.test(key)).map(([k, v]) => [k, String(v)]));
+    const proc = await startServerProcess({ port: Number(ctx.query.port ?? 0), env });
     const id = String(++processSeq);
     processes.set(id, proc);
     return { id, port: proc.port, url: proc.url };
@@ -185,7 +188,8 @@ async function serverProcessRoute(ctx) {
     return { error: { code: 'bad_request', message: 'op=start, or op=stop with a known id' } };
   }
   processes.delete(String(ctx.query.id));
-  return proc.stop(ctx.query.signal || 'SIGTERM');
+  const stopped = await proc.stop(ctx.query.signal || 'SIGTERM');
+  return { ...stopped, output: proc.output() };
 }
 
 /**

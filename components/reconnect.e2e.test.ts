@@ -1,7 +1,8 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import './define.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
-import { framesDecoded, uniqueRoom } from './test-support/helpers.js';
+import type { MemberPageWindow } from './test-support/member-page.js';
+import { framesDecoded, uniqueRoom, watchRejections } from './test-support/helpers.js';
 
 /** Real `rtc-room-server` processes, started and killed by web-test-runner.config.js. */
 async function serverProcess(query: string): Promise<any> {
@@ -47,7 +48,35 @@ function watchFrames(rooms: RtcRoomElement[]) {
   };
 }
 
+/** A server process's log has no unhandled promise rejection (server/main.ts logs them). */
+function expectNoUnhandled(stopped: { output: string }): void {
+  expect(stopped.output).to.match(/listening on/, 'the process log');
+  expect(stopped.output).not.to.match(/unhandled/i);
+}
+
+/** The member page in `frame` (see test-support/member-page.ts). */
+const memberPage = (frame: HTMLIFrameElement) => frame.contentWindow as unknown as MemberPageWindow;
+
+/** Every RTCPeerConnection this page makes from now on; `restore()` puts the native class back. */
+function collectPeerConnections(): { pcs: RTCPeerConnection[]; restore(): void } {
+  const Native = window.RTCPeerConnection;
+  const pcs: RTCPeerConnection[] = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      pcs.push(this);
+    }
+  } as typeof RTCPeerConnection;
+  return { pcs, restore: () => void (window.RTCPeerConnection = Native) };
+}
+
 describe('calls that survive', () => {
+  let rejections: { check(): void };
+  beforeEach(() => {
+    rejections = watchRejections();
+  });
+  afterEach(() => rejections.check());
+
   it('goes on through a SIGKILL and restart of the server: frames keep coming, same ids, signaling works after', async function () {
     this.timeout(60_000);
     const first = await serverProcess('op=start');
@@ -61,6 +90,7 @@ describe('calls that survive', () => {
       const dropped = Promise.all([oneEvent(a, 'rtc-reconnecting'), oneEvent(b, 'rtc-reconnecting')]);
       const killed = await serverProcess(`op=stop&id=${first.id}&signal=SIGKILL`);
       expect(killed.signal).to.equal('SIGKILL');
+      expectNoUnhandled(killed);
       await dropped;
       expect([a.state, b.state, a.getAttribute('state')]).to.deep.equal(['reconnecting', 'reconnecting', 'reconnecting']);
       const back = Promise.all([oneEvent(a, 'rtc-reconnected'), oneEvent(b, 'rtc-reconnected')]);
@@ -85,8 +115,86 @@ describe('calls that survive', () => {
         timeout: 10_000,
       });
       await waitUntil(() => a.peers.length === 2 && b.peers.length === 2);
+      const stopped = await serverProcess(`op=stop&id=${second.id}&signal=SIGKILL`);
+      second = null;
+      expectNoUnhandled(stopped);
     } finally {
       if (second) await serverProcess(`op=stop&id=${second.id}&signal=SIGKILL`);
+    }
+  });
+
+  it('goes on through a SIGTERM and restart on the same port: members told, same ids, frames keep coming', async function () {
+    this.timeout(60_000);
+    const first = await serverProcess('op=start');
+    let second: any = null;
+    try {
+      const [a, b] = await members(first.url, uniqueRoom('sigterm'), ['Ada', 'Bob']);
+      const ids = [a.session!.id!, b.session!.id!];
+      await waitUntil(async () => (await framesDecoded(a, ids[1]!)) > 0 && (await framesDecoded(b, ids[0]!)) > 0, 'no frames', { timeout: 10_000 });
+      const frames = watchFrames([a, b]);
+      const dropped = Promise.all([oneEvent(a, 'rtc-reconnecting'), oneEvent(b, 'rtc-reconnecting')]);
+      const back = Promise.all([oneEvent(a, 'rtc-reconnected'), oneEvent(b, 'rtc-reconnected')]);
+      const stopped = await serverProcess(`op=stop&id=${first.id}&signal=SIGTERM`);
+      expect([stopped.code, stopped.signal]).to.deep.equal([0, null]);
+      expect(stopped.ms, 'ms until the process exited').to.be.below(5_000);
+      expectNoUnhandled(stopped);
+      // told by the server (server-closing) before their sockets closed
+      expect((await dropped).map((e) => e.detail.reason)).to.deep.equal(['server closing', 'server closing']);
+      expect([a.state, b.state]).to.deep.equal(['reconnecting', 'reconnecting']);
+      second = await serverProcess(`op=start&port=${first.port}`);
+      const [ea, eb] = await back;
+      expect([ea.detail.id, eb.detail.id]).to.deep.equal(ids);
+      expect([a.state, b.state]).to.deep.equal(['joined', 'joined']);
+      const moreA = await framesDecoded(a, ids[1]!);
+      const moreB = await framesDecoded(b, ids[0]!);
+      await waitUntil(async () => (await framesDecoded(a, ids[1]!)) > moreA + 10 && (await framesDecoded(b, ids[0]!)) > moreB + 10, 'frames stopped after the restart', {
+        timeout: 10_000,
+      });
+      const { longestStall, streams } = frames.stop();
+      expect(streams).to.equal(2);
+      expect(longestStall, 'longest time without a new decoded frame (ms)').to.be.below(1_000);
+      expect(a.peers.map((p) => p.id)).to.deep.equal([ids[1]]);
+      expect(b.peers.map((p) => p.id)).to.deep.equal([ids[0]]);
+      const stoppedAgain = await serverProcess(`op=stop&id=${second.id}&signal=SIGTERM`);
+      second = null;
+      expectNoUnhandled(stoppedAgain);
+    } finally {
+      if (second) await serverProcess(`op=stop&id=${second.id}&signal=SIGKILL`);
+    }
+  });
+
+  it('a first join refused with rate_limited is tried again after retryAfterMs, staying connecting', async function () {
+    this.timeout(30_000);
+    // one join per 3 s from this machine's IP
+    const proc = await serverProcess('op=start&RATE_LIMIT_JOIN_PER_IP=1/3');
+    let stopped = false;
+    const room = uniqueRoom('limited');
+    try {
+      const [a] = await members(proc.url, room, ['Ada']);
+      const b = document.createElement('rtc-room');
+      Object.assign(b, { room, name: 'Bob', server: proc.url });
+      const errors: { code: string; at: number; retryAfterMs: number }[] = [];
+      b.addEventListener('rtc-error', (e) => {
+        // rtc-error's detail has no retryAfterMs; the server's message says it
+        const retryAfterMs = Number(/try again in (\d+) ms/.exec(e.detail.message)?.[1]);
+        errors.push({ code: e.detail.code, at: performance.now(), retryAfterMs });
+      });
+      const refused = oneEvent(b, 'rtc-error');
+      const joined = oneEvent(b, 'rtc-joined');
+      a.parentElement!.append(b);
+      expect((await refused).detail.code).to.equal('rate_limited');
+      expect(errors[0]!.retryAfterMs).to.be.within(1, 3_000);
+      expect(b.state).to.equal('connecting');
+      await joined;
+      const last = errors.at(-1)!;
+      expect(performance.now() - last.at, 'ms from the last refusal to joined').to.be.at.least(last.retryAfterMs - 50);
+      expect(b.state).to.equal('joined');
+      expect(errors.map((e) => e.code)).to.deep.equal(errors.map(() => 'rate_limited'));
+      await waitUntil(() => a.peers.length === 1 && b.peers.length === 1, 'Ada and Bob do not see each other');
+      stopped = true;
+      expectNoUnhandled(await serverProcess(`op=stop&id=${proc.id}&signal=SIGTERM`));
+    } finally {
+      if (!stopped) await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
     }
   });
 
@@ -108,6 +216,10 @@ describe('calls that survive', () => {
       proc = await serverProcess(`op=start&port=${probe.port}`);
       await joined;
       expect(el.state).to.equal('joined');
+      el.remove();
+      const stopped = await serverProcess(`op=stop&id=${proc.id}&signal=SIGTERM`);
+      proc = null;
+      expectNoUnhandled(stopped);
     } finally {
       el.remove();
       if (proc) await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
@@ -123,6 +235,7 @@ describe('calls that survive', () => {
     document.body.append(frame);
     try {
       await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
+      expect(memberPage(frame).__rejections).to.deep.equal([]);
       const left = oneEvent(a, 'rtc-peer-left');
       const t0 = performance.now();
       frame.remove(); // the document is destroyed with no goodbye, as if it crashed
@@ -131,6 +244,34 @@ describe('calls that survive', () => {
       expect(detail.peer.name).to.equal('Cy');
       expect(ms, 'ms until rtc-peer-left').to.be.below(10_000);
       expect(a.peers).to.have.length(0);
+    } finally {
+      frame.remove();
+      a.remove();
+    }
+  });
+
+  it('a member whose page freezes while its socket lingers is gone for the others within 10 s (peer-check)', async function () {
+    this.timeout(30_000);
+    const room = uniqueRoom('frozen');
+    const [a] = await members('', room, ['Ada']);
+    const frame = document.createElement('iframe');
+    frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy`;
+    document.body.append(frame);
+    try {
+      await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
+      const errors: string[] = [];
+      a.addEventListener('rtc-error', (e) => errors.push(e.detail.code));
+      const left = oneEvent(a, 'rtc-peer-left');
+      const t0 = performance.now();
+      // Its peer connections die and it stops answering the server, but its socket stays open.
+      memberPage(frame).__freeze();
+      const { detail } = await left;
+      const ms = performance.now() - t0;
+      expect(detail.peer.name).to.equal('Cy');
+      expect(ms, 'ms until rtc-peer-left').to.be.below(10_000);
+      expect(a.peers).to.have.length(0);
+      expect(errors, 'gone, not given up on').to.deep.equal([]);
+      expect(memberPage(frame).__rejections).to.deep.equal([]);
     } finally {
       frame.remove();
       a.remove();
@@ -146,6 +287,7 @@ describe('calls that survive', () => {
     document.body.append(frame);
     try {
       await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
+      expect(memberPage(frame).__rejections).to.deep.equal([]);
       const left = oneEvent(a, 'rtc-peer-left');
       const t0 = performance.now();
       frame.remove(); // pagehide runs: the session sends leave
@@ -170,37 +312,53 @@ describe('calls that survive', () => {
       a.addEventListener('rtc-error', (e) => errors.push(e.detail.code));
       const left = oneEvent(a, 'rtc-peer-left');
       const t0 = performance.now();
-      // Its peer connection dies while its page and socket live on: only ICE can tell.
-      for (const pc of (frame.contentWindow as unknown as { __pcs: RTCPeerConnection[] }).__pcs) pc.close();
+      // Its peer connection dies while its page and socket live on (and the page answers the
+      // server's peer-check): only ICE restarts can tell.
+      for (const pc of memberPage(frame).__pcs) pc.close();
       const { detail } = await left;
       const ms = performance.now() - t0;
       expect(detail.peer.name).to.equal('Cy');
       expect(errors).to.include('peer_unreachable');
       // about 5 s until ICE notices, 1.5 s of patience, then three restarts of 5 s each
       expect(ms, 'ms until given up').to.be.within(15_000, 30_000);
+      expect(memberPage(frame).__rejections).to.deep.equal([]);
     } finally {
       frame.remove();
       a.remove();
     }
   });
 
-  it('an ICE restart mid-call gathers new candidates and the frames go on', async function () {
+  it('an ICE restart mid-call moves the call onto the new ICE generation and the frames go on', async function () {
     this.timeout(30_000);
-    const [a, b] = await members('', uniqueRoom('restart-ice'), ['Ada', 'Bob']);
+    const collected = collectPeerConnections();
+    const [a, b] = await members('', uniqueRoom('restart-ice'), ['Ada', 'Bob']).finally(collected.restore);
+    expect(collected.pcs).to.have.length(2);
     const idB = b.session!.id!;
     const idA = a.session!.id!;
     await waitUntil(async () => (await framesDecoded(b, idA)) > 0, 'no frames');
-    const ufrags = async () => {
-      const found = new Set<string>();
-      (await a.session!.getStats(idB))?.forEach((s) => {
-        if (s.type === 'local-candidate' && s.usernameFragment) found.add(s.usernameFragment);
+    /** The local ufrag of the candidate pair Ada's connection to Bob uses now. */
+    const selectedUfrag = async () => {
+      const report = await a.session!.getStats(idB);
+      let ufrag: string | undefined;
+      report?.forEach((s) => {
+        if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+        const pair = report.get(s.selectedCandidatePairId);
+        ufrag = report.get(pair?.localCandidateId)?.usernameFragment ?? s.iceLocalUsernameFragment;
       });
-      return found;
+      return ufrag;
     };
-    const before = await ufrags();
-    expect(before.size).to.be.greaterThan(0);
+    const before = await selectedUfrag();
+    expect(before).to.be.a('string');
     await a.session!.restartIce(idB);
-    await waitUntil(async () => [...(await ufrags())].some((u) => !before.has(u)), 'no candidates of a new ICE generation', { timeout: 10_000 });
+    // Both ends took the restart (offer answered, both stable) and the selected pair is of the new generation.
+    await waitUntil(
+      async () => {
+        const now = await selectedUfrag();
+        return !!now && now !== before && collected.pcs.every((pc) => pc.signalingState === 'stable');
+      },
+      'the selected candidate pair is not of a new ICE generation',
+      { timeout: 10_000 },
+    );
     const frames = await framesDecoded(b, idA);
     await waitUntil(async () => (await framesDecoded(b, idA)) > frames + 10, 'frames stopped after the restart', { timeout: 10_000 });
     expect(a.peers[0]!.connectionState).to.equal('connected');

@@ -29,17 +29,26 @@ export type RtcErrorCode =
 /** An error with a closed code, as carried by `rtc-error`. */
 export class RtcError extends Error {
   override readonly name = 'RtcError';
+  /** With `rate_limited`: how long to wait before the same request can succeed (ms), as the server said. */
+  readonly retryAfterMs?: number;
   constructor(
     readonly code: RtcErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 
 /** Codes after which joining again unchanged cannot succeed. */
 export const FATAL_JOIN_CODES: ReadonlySet<RtcErrorCode> = new Set(['room_full', 'bad_request', 'already_joined', 'unauthorized']);
+
+/**
+ * Codes of a first join that pass by themselves (a slow or overloaded server, Redis away): the join
+ * is tried again, and `state` stays `connecting`. Every other code ends a first join.
+ */
+export const RETRIED_JOIN_CODES: ReadonlySet<RtcErrorCode> = new Set(['timeout', 'unavailable', 'internal', 'rate_limited']);
 
 /** Turns a getUserMedia rejection into a typed error. */
 export function mediaError(cause: unknown): RtcError {

@@ -1,6 +1,6 @@
 import type { IceServer, IceServersGrant, JoinResult, MediaState, MediaStateMessage, PeerInfo, SignalMessage } from '../../server/protocol.js';
 import { tokenAllowsPublishing } from './access-token.js';
-import { FATAL_JOIN_CODES, RtcError } from './errors.js';
+import { FATAL_JOIN_CODES, RETRIED_JOIN_CODES, RtcError } from './errors.js';
 import { CallActivity } from './call-activity.js';
 import { MediaControls } from './media-controls.js';
 import { PeerLink, type OutgoingSignal } from './peer-link.js';
@@ -20,6 +20,9 @@ const AWAY_DOWN_MS = 1_500;
 export const MAX_MESSAGE_LENGTH = 65_536;
 /** Wait between join attempts after a reconnect whose join failed for a passing reason (ms). */
 const REJOIN_RETRY_MS = 2_000;
+/** A first join refused for a passing reason is tried again after this long, doubling up to the max (ms). */
+const JOIN_RETRY_MS = 1_000;
+const JOIN_RETRY_MAX_MS = 8_000;
 /** From this many other members on, each is sent the camera at half size (a mesh encodes once per member). */
 const HALF_SIZE_FROM_PEERS = 4;
 
@@ -84,6 +87,10 @@ interface PeerWatch {
   timer: ReturnType<typeof setTimeout> | null;
   /** The server said this member's connection dropped (`peer-away`), or it has not come back after ours did. */
   away: boolean;
+  /** A `peer-check` (does the member's page still answer?) is waiting for the server. */
+  checking: boolean;
+  /** The restart round (`restarts`) for which the server said the member is alive; -1: none yet. */
+  checked: number;
 }
 
 /**
@@ -122,6 +129,8 @@ export class RoomSession extends EventTarget {
   #rejoinTimer: ReturnType<typeof setTimeout> | null = null;
   /** Members missing from the room after our rejoin: removed unless they come back within the grace. */
   #returnTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The pause before a first join is tried again; leave() ends it early. */
+  #joinPause: { timer: ReturnType<typeof setTimeout>; wake: () => void } | null = null;
   /** An outage of the server before joining was reported (once per outage). */
   #connectFailReported = false;
   /** The STUN/TURN servers in use and their expiry (from the join answer or a refresh). */
@@ -175,6 +184,11 @@ export class RoomSession extends EventTarget {
   async leave(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    if (this.#joinPause) {
+      clearTimeout(this.#joinPause.timer);
+      this.#joinPause.wake();
+      this.#joinPause = null;
+    }
     const signaling = this.#signaling;
     this.#signaling = null;
     globalThis.removeEventListener?.('pagehide', this.#onPageHide);
@@ -264,9 +278,8 @@ export class RoomSession extends EventTarget {
   }
 
   async #enterRoom(signaling: SignalingClient): Promise<void> {
-    const { room, name, capacity, token } = this.options;
-    const result = await signaling.join({ room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}), ...(token ? { token } : {}) });
-    if (this.#ended) return;
+    const result = await this.#firstJoin(signaling);
+    if (!result || this.#ended) return;
     if (result.publish === false && this.#publish) this.#stopPublishing();
     this.#joinResult = result;
     this.#ice = { iceServers: result.iceServers, iceServersExpireAt: result.iceServersExpireAt };
@@ -280,6 +293,36 @@ export class RoomSession extends EventTarget {
     for (const peer of this.#early.splice(0)) {
       this.#addPeer(peer, false);
       this.dispatchEvent(new CustomEvent('peer-joined', { detail: { peer } }));
+    }
+  }
+
+  /**
+   * The first `join`, tried again (status `connecting`, each failure said with `error`) while the
+   * server refuses for a passing reason: {@link RETRIED_JOIN_CODES}, after the wait the server
+   * asks for with `rate_limited`, else 1 s doubling up to 8 s. Resolves null after `leave()`.
+   */
+  async #firstJoin(signaling: SignalingClient): Promise<JoinResult | null> {
+    const { room, name, capacity, token } = this.options;
+    const request = { room, ...(name ? { name } : {}), ...(capacity ? { capacity } : {}), ...(token ? { token } : {}) };
+    let timedOut = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (timedOut) await signaling.leave().catch(() => {}); // the unanswered join may have got in
+        return await signaling.join(request);
+      } catch (cause) {
+        const error = cause instanceof RtcError ? cause : new RtcError('internal', String(cause), { cause });
+        if (this.#ended) return null;
+        // already_joined right after a join that timed out: that one got in, and the leave came too early
+        const passing = RETRIED_JOIN_CODES.has(error.code) || (timedOut && error.code === 'already_joined');
+        if (!passing) throw error;
+        timedOut = error.code === 'timeout' || error.code === 'already_joined';
+        this.#emitError(error);
+        const backoff = Math.min(JOIN_RETRY_MAX_MS, JOIN_RETRY_MS * 2 ** attempt) * (0.5 + Math.random());
+        const ms = error.code === 'rate_limited' && error.retryAfterMs !== undefined ? error.retryAfterMs + Math.random() * 250 : backoff;
+        await new Promise<void>((wake) => (this.#joinPause = { timer: setTimeout(wake, ms), wake }));
+        this.#joinPause = null;
+        if (this.#ended) return null;
+      }
     }
   }
 
@@ -410,6 +453,7 @@ export class RoomSession extends EventTarget {
     watch.away = false;
     if (link.connectionState !== 'connected' || link.pc.signalingState !== 'stable') {
       watch.restarts = 0;
+      watch.checked = -1;
       this.#setWatchTimer(id, null);
       void this.#freshIceServers()
         .catch(() => undefined)
@@ -422,6 +466,8 @@ export class RoomSession extends EventTarget {
    * The ICE policy, run on every connection state change of one peer: `connected` clears everything;
    * `disconnected` waits a moment, `failed` does not; then ICE restarts (fresh servers when the old
    * ones expire), each given a few seconds, up to {@link MAX_ICE_RESTARTS}, then `peer_unreachable`.
+   * Before each restart the server is asked whether the member's page still answers (`peer-check`):
+   * a crashed or frozen page whose socket lingers is gone at once.
    * A member the server reports away is not restarted (nothing would carry the offer): once its
    * connection is down too, it is gone.
    */
@@ -432,6 +478,7 @@ export class RoomSession extends EventTarget {
     const state = link.connectionState;
     if (state === 'connected') {
       watch.restarts = 0;
+      watch.checked = -1;
       return this.#setWatchTimer(id, null);
     }
     const down = state === 'disconnected' || state === 'failed';
@@ -445,6 +492,7 @@ export class RoomSession extends EventTarget {
       if (down && !watch.timer) this.#setWatchTimer(id, DISCONNECTED_WAIT_MS);
       return;
     }
+    if (watch.checked !== watch.restarts) return this.#askServer(id, watch);
     if (watch.restarts >= MAX_ICE_RESTARTS) {
       const name = this.#names.get(id) || id;
       this.#emitError(new RtcError('peer_unreachable', `Lost the connection to ${name}; ${MAX_ICE_RESTARTS} ICE restarts did not bring it back`));
@@ -453,6 +501,38 @@ export class RoomSession extends EventTarget {
     watch.restarts++;
     this.restartIce(id).catch((error: RtcError) => this.#emitError(error));
     this.#setWatchTimer(id, RESTART_TIMEOUT_MS);
+  }
+
+  /**
+   * `peer-check`: the server asks the member's page, which answers within 2 s unless it crashed or
+   * froze. Not alive: removed (`peer-left`), like a member whose socket vanished. Alive (or no
+   * answer from the server): the ICE restarts go on.
+   */
+  #askServer(id: string, watch: PeerWatch): void {
+    if (watch.checking) return;
+    const signaling = this.#signaling;
+    if (!signaling?.socket.connected) {
+      watch.checked = watch.restarts;
+      return this.#checkPeer(id, true);
+    }
+    watch.checking = true;
+    signaling
+      .peerCheck(id)
+      .then(
+        (alive) => ({ alive, code: null }),
+        (error: RtcError) => ({ alive: true, code: error.code }),
+      )
+      .then(({ alive, code }) => {
+        watch.checking = false;
+        const link = this.#links.get(id);
+        if (this.#ended || !link || this.#watches.get(id) !== watch) return;
+        // not_in_room: the server knows no such member. Connected again meanwhile: the member's
+        // page lives and is reconnecting its socket (peer-joined follows).
+        if (!alive || code === 'not_in_room') return link.connectionState === 'connected' ? this.#peerAway(id) : this.#removePeer(id);
+        if (code === 'peer_away') return this.#peerAway(id);
+        watch.checked = watch.restarts;
+        this.#checkPeer(id, true);
+      });
   }
 
   /** One timer per peer: `ms` null clears it; when it fires, `then` runs (default: check again, timed out). */
@@ -502,7 +582,7 @@ export class RoomSession extends EventTarget {
       this.#checkPeer(peer.id);
     });
     this.#links.set(peer.id, link);
-    this.#watches.set(peer.id, { restarts: 0, timer: null, away: false });
+    this.#watches.set(peer.id, { restarts: 0, timer: null, away: false, checking: false, checked: -1 });
     this.#names.set(peer.id, peer.name);
     this.#infos.set(peer.id, peer);
     if (peer.media) this.#remoteMedia.set(peer.id, peer.media);

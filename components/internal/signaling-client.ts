@@ -50,6 +50,11 @@ export class SignalingClient {
       reconnectionDelayMax: 5_000,
     };
     this.socket = options.server ? io(options.server, opts) : io(opts);
+    // The server asks whether this page still runs when a peer's connection to it broke; a page
+    // that cannot answer within 2 s is disconnected (and soon gone for the others).
+    this.socket.on('peer-check', (ack) => {
+      if (typeof ack === 'function') ack({ ok: true });
+    });
   }
 
   /**
@@ -100,6 +105,15 @@ export class SignalingClient {
     return grant;
   }
 
+  /**
+   * Asks the server whether member `id` still runs (its page answers on its socket). False: it did
+   * not, and the server has dropped its connection. Members only (`not_joined` otherwise).
+   */
+  async peerCheck(id: string): Promise<boolean> {
+    const { alive } = await this.#request<{ alive: boolean }>('peer-check', { id });
+    return alive === true;
+  }
+
   /** Fresh STUN/TURN servers; members only (`not_joined` otherwise). */
   async iceServers(): Promise<IceServersGrant> {
     const { iceServers, iceServersExpireAt, iceServersDegraded } = await this.#request<IceServersGrant>('ice-servers');
@@ -131,7 +145,10 @@ export class SignalingClient {
     if (!response || typeof response !== 'object' || !('ok' in response)) {
       throw new RtcError('internal', `Unexpected answer to '${event}'`);
     }
-    if (!response.ok) throw new RtcError(response.error.code, response.error.message);
+    if (!response.ok) {
+      const { code, message, retryAfterMs } = response.error;
+      throw new RtcError(code, message, typeof retryAfterMs === 'number' ? { retryAfterMs } : undefined);
+    }
     return response;
   }
 }

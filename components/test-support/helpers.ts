@@ -44,3 +44,19 @@ export function partVisible(el: Element, part: string): boolean {
   if (!node) throw new Error(`${el.localName} has no part ${part}`);
   return node.checkVisibility();
 }
+
+/**
+ * Collects this page's unhandled promise rejections (web-test-runner only logs them): call in
+ * beforeEach, and `check()` in afterEach, which throws naming them.
+ */
+export function watchRejections(): { check(): void } {
+  const seen: string[] = [];
+  const onRejection = (event: PromiseRejectionEvent) => seen.push(String(event.reason?.stack ?? event.reason));
+  window.addEventListener('unhandledrejection', onRejection);
+  return {
+    check() {
+      window.removeEventListener('unhandledrejection', onRejection);
+      if (seen.length) throw new Error(`unhandled promise rejection in the page: ${seen.join('\n')}`);
+    },
+  };
+}
