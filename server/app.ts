@@ -176,6 +176,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
   const app = express();
   app.disable('x-powered-by');
+  // JSON answers may quote a request's path: < > & go out as \u003c etc., never as markup.
+  app.set('json escape', true);
   app.use(
     helmet({
       contentSecurityPolicy: { useDefaults: false, directives: DEMO_CSP_DIRECTIVES },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_RATE_LIMITS, resolveRateLimits } from './limits.js';
-import { rawRequest, startServer, type TestClient } from './test-support/harness.js';
+import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
 
 let seq = 0;
 const room = () => `limits-${process.pid}-${++seq}`;
@@ -78,6 +78,46 @@ describe('rate limits', () => {
     }
   });
 
+  it('signal per IP: shared by every socket of the address, trips and recovers', async () => {
+    const h = await startServer({ rateLimits: { signal: { perIp: { points: 5, duration: 1 } } } });
+    try {
+      const name = room();
+      const [a, b, c] = [await h.client(), await h.client(), await h.client()];
+      await rawRequest(a, 'join', { room: name });
+      await rawRequest(b, 'join', { room: name });
+      const jc = await rawRequest(c, 'join', { room: name });
+      const got: unknown[] = [];
+      c.on('signal', (m) => got.push(m));
+      assert.deepEqual(await codes(a, 3, 'signal', { to: jc.id, candidate: CANDIDATE }), ['ok', 'ok', 'ok']);
+      assert.deepEqual(await codes(b, 3, 'signal', { to: jc.id, candidate: CANDIDATE }), ['ok', 'ok', 'rate_limited'], 'b has its own socket budget, not its own address budget');
+      const limited = await rawRequest(a, 'signal', { to: jc.id, candidate: CANDIDATE });
+      assert.equal(limited.error.code, 'rate_limited');
+      assert.ok(limited.error.retryAfterMs > 0 && limited.error.retryAfterMs <= 1_000);
+      await sleep(limited.error.retryAfterMs + 50);
+      assert.deepEqual(await codes(b, 1, 'signal', { to: jc.id, candidate: CANDIDATE }), ['ok'], 'recovered');
+      assert.equal(got.length, 6, 'exactly the admitted signals were delivered');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('ice-servers per IP: shared by every socket of the address, trips and recovers', async () => {
+    const h = await startServer({ rateLimits: { 'ice-servers': { perIp: { points: 3, duration: 1 } } } });
+    try {
+      const [a, b] = [await h.client(), await h.client()];
+      await rawRequest(a, 'join', { room: room() });
+      await rawRequest(b, 'join', { room: room() });
+      assert.deepEqual(await codes(a, 2, 'ice-servers'), ['ok', 'ok']);
+      assert.deepEqual(await codes(b, 2, 'ice-servers'), ['ok', 'rate_limited']);
+      const limited = await rawRequest(a, 'ice-servers');
+      assert.equal(limited.error.code, 'rate_limited');
+      await sleep(limited.error.retryAfterMs + 50);
+      assert.deepEqual(await codes(b, 1, 'ice-servers'), ['ok'], 'recovered');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('the defaults admit a newcomer\'s burst in a full eight-member mesh', async () => {
     // 7 peers x (1 description + 20 candidates + end-of-candidates), sent as fast as the socket goes.
     const h = await startServer({ rateLimits: {}, roomCapacity: 8 });
@@ -96,6 +136,32 @@ describe('rate limits', () => {
       }
       const answers = await Promise.all(sends);
       assert.equal(answers.filter((r) => r.ok).length, sends.length, `${sends.length} signals in a burst`);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a message over 64 KB closes that connection only, on either transport; the room keeps signaling', async () => {
+    const h = await startServer({ roomCapacity: 4 });
+    try {
+      for (const transport of ['websocket', 'polling'] as const) {
+        const name = room();
+        const [a, b] = [await h.client(), await h.client()];
+        const big = await h.client({ transports: [transport] });
+        const ja = await rawRequest(a, 'join', { room: name });
+        const jb = await rawRequest(b, 'join', { room: name });
+        await rawRequest(big, 'join', { room: name });
+        const aSeen = recordAll(a);
+        const dropped = nextEvent<string>(big, 'disconnect', 5_000);
+        // ~70 KB: an SDP of 48 KB passes the schema's cap, this one the transport's
+        big.emit('signal', { to: ja.id, description: { type: 'offer', sdp: `v=0\r\n${'a=x\r\n'.repeat(14_000)}` } }, () => {});
+        assert.match(await dropped, /transport (close|error)/, transport);
+        const got = nextEvent(a, 'signal');
+        assert.deepEqual(await rawRequest(b, 'signal', { to: ja.id, candidate: CANDIDATE }), { ok: true });
+        assert.deepEqual(await got, { from: jb.id, candidate: CANDIDATE });
+        assert.equal(a.connected && b.connected, true);
+        assert.deepEqual(aSeen.filter((e) => e === 'signal'), ['signal'], `${transport}: the big message reached nobody`);
+      }
     } finally {
       await h.close();
     }
