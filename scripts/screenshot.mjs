@@ -1,7 +1,7 @@
 // Takes the README's screenshots from the real demo page (fake cameras, real calls on loopback):
 //   docs/demo.png        a three-person call on a desktop, with a chat message
 //   docs/demo-lobby.png  the lobby on a phone: camera preview, devices, the setup check
-//   docs/demo-phone.png  the same call on a phone
+//   docs/demo-phone.png  the same call on a phone (the whole page: grid, chat, toolbar)
 // Usage: npm run screenshot (builds first). Runs in a loopback-only network namespace when it can.
 import { chromium } from 'playwright-core';
 import { pino } from 'pino';
@@ -36,7 +36,7 @@ async function main() {
     await lobby.fill('#name-input', 'Dee');
     await lobby.waitForFunction(() => document.getElementById('preview').videoWidth > 0, null, { timeout: 10_000 });
     await lobby.evaluate(() => document.getElementById('preflight').run());
-    await lobby.waitForTimeout(300);
+    await lobby.waitForFunction(() => document.getElementById('preflight').shadowRoot.querySelector('[part~="verdict"]'), null, { timeout: 10_000 });
     await lobby.screenshot({ path: 'docs/demo-lobby.png' });
     console.log('wrote docs/demo-lobby.png');
     await lobby.close();
@@ -53,7 +53,7 @@ async function main() {
     await a.waitForTimeout(500); // let the fake cameras' pictures move on from their first frame
     await a.screenshot({ path: 'docs/demo.png' });
     console.log('wrote docs/demo.png');
-    await c.screenshot({ path: 'docs/demo-phone.png' });
+    await c.screenshot({ path: 'docs/demo-phone.png', fullPage: true }); // the chat and the toolbar below the grid
     console.log('wrote docs/demo-phone.png');
   } finally {
     await browser.close();
