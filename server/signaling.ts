@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
-import type { AccessTokenVerifier } from './auth/access-tokens.js';
+import { UNAUTHORIZED_MESSAGE, type AccessTokenVerifier } from './auth/access-tokens.js';
 import { SignalingError } from './errors.js';
 import type { IceServerProvider } from './ice/provider.js';
 import type { LimitedEvent, RateLimiter } from './limits.js';
@@ -31,6 +31,8 @@ export interface SocketData {
   publish?: boolean;
   /** The client's IP address (for per-IP limits), set at connection. */
   ip?: string;
+  /** With access tokens: when the member's token expires (Unix ms); `ice-servers` is refused after. */
+  tokenExpiresAt?: number;
 }
 
 /** Plain counters of refused or ignored client input, for health checks and metrics. */
@@ -292,7 +294,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
         }
       }
       const others = admission.peers;
-      socket.data = { ...socket.data, id, room, publish: access?.publish ?? true };
+      socket.data = { ...socket.data, id, room, publish: access?.publish ?? true, ...(access ? { tokenExpiresAt: access.expiresAt } : {}) };
       let ice;
       try {
         ice = await grant(room, id);
@@ -328,6 +330,10 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     handle(socket, 'ice-servers', undefined, context, async () => {
       const { id, room } = socket.data;
       if (!id || !room) throw new SignalingError('not_joined', 'ICE servers are for room members: join first');
+      // Fresh (paid) TURN credentials need a token that is still valid: join again with a new one.
+      if (socket.data.tokenExpiresAt !== undefined && Date.now() >= socket.data.tokenExpiresAt) {
+        throw new SignalingError('unauthorized', UNAUTHORIZED_MESSAGE);
+      }
       return grant(room, id);
     });
 

@@ -53,6 +53,13 @@ describe('access tokens: HS256 (ACCESS_TOKEN_SECRET)', () => {
       ['prefix of another room', await hs({ room: 'zzz-*', sub: 'u', exp: inAnHour() })],
       ['no exp', await hs({ room: name, sub: 'u' })],
       ['no sub', await hs({ room: name, exp: inAnHour() })],
+      ['empty sub', await hs({ room: name, sub: '', exp: inAnHour() })],
+      ['sub with a bidi override', await hs({ room: name, sub: 'admin\u202e', exp: inAnHour() })],
+      ['sub with a zero-width space', await hs({ room: name, sub: 'ad\u200bmin', exp: inAnHour() })],
+      ['sub with a line break', await hs({ room: name, sub: 'u\nforged: yes', exp: inAnHour() })],
+      ['sub with a NUL', await hs({ room: name, sub: 'u\u0000', exp: inAnHour() })],
+      ['sub of 257 characters', await hs({ room: name, sub: 'u'.repeat(257), exp: inAnHour() })],
+      ['sub not a string', await hs({ room: name, sub: 7, exp: inAnHour() })],
       ['no room', await hs({ sub: 'u', exp: inAnHour() })],
       ['room of wrong type', await hs({ room: [name], sub: 'u', exp: inAnHour() })],
       ['not yet valid', await hs({ room: name, sub: 'u', exp: inAnHour(), nbf: now + 600 })],
@@ -80,6 +87,28 @@ describe('access tokens: HS256 (ACCESS_TOKEN_SECRET)', () => {
     assert.equal(second.ok, true);
     assert.deepEqual(second.peers, [{ id: first.id, name: 'Ada', sub: 'user-1' }]);
     assert.deepEqual(await heard, { id: second.id, name: 'Bob', sub: 'user-2' }, 'no name in the token: the page\'s name');
+  });
+
+  it('a sub with spaces, accents and emoji is fine; mintAccessToken refuses one with control or format characters', async () => {
+    const name = room();
+    const sub = 'Zoë O\'Brien 🙂 user@example.com';
+    const res = await join(await h.client(), { room: name, token: await hs({ room: name, sub, exp: inAnHour() }) });
+    assert.equal(res.sub, sub);
+    await assert.rejects(mintAccessToken({ room: name, sub: 'u\u202e', secret: SECRET }), TypeError);
+    await assert.rejects(mintAccessToken({ room: name, sub: 'x'.repeat(257), secret: SECRET }), TypeError);
+  });
+
+  it('ice-servers: refused with unauthorized once the member\'s token has expired', async () => {
+    const name = room();
+    const [fresh, expiring] = [await h.client(), await h.client()];
+    assert.equal((await join(fresh, { room: name, token: await mintAccessToken({ room: name, sub: 'f', secret: SECRET }) })).ok, true);
+    assert.equal((await rawRequest(fresh, 'ice-servers')).ok, true);
+    // expired 4 s ago: still admitted within the 5 s of allowed clock skew, for about a second more
+    const exp = Math.floor(Date.now() / 1000) - 4;
+    assert.equal((await join(expiring, { room: name, token: await hs({ room: name, sub: 'e', exp }) })).ok, true);
+    await new Promise((r) => setTimeout(r, Math.max(0, (exp + 5) * 1000 - Date.now()) + 50));
+    assertUnauthorized(await rawRequest(expiring, 'ice-servers'), 'expired token');
+    assert.equal((await rawRequest(fresh, 'ice-servers')).ok, true, 'a valid one still gets servers');
   });
 
   it('a prefix grant admits the rooms under it, and only those', async () => {
@@ -237,7 +266,10 @@ describe('rtc-room-server mint-token', () => {
     const { code, out, err } = await run(['--room', name, '--sub', 'cli-user', '--name', 'Cli', '--receive-only', '--ttl', '120'], { ACCESS_TOKEN_SECRET: SECRET });
     assert.equal(code, 0, err);
     const grant = await createAccessTokenVerifier({ secret: SECRET }).verify(out.trim(), name);
-    assert.deepEqual(grant, { sub: 'cli-user', name: 'Cli', publish: false });
+    const { expiresAt, ...rest } = grant;
+    assert.deepEqual(rest, { sub: 'cli-user', name: 'Cli', publish: false });
+    const expected = (Math.floor(Date.now() / 1000) + 120 + 5) * 1000;
+    assert.ok(Math.abs(expiresAt - expected) <= 5_000, `expiresAt ${expiresAt} ~ ${expected}: ttl plus the clock skew`);
   });
 
   it('says what is missing', async () => {

@@ -33,6 +33,8 @@ export interface AccessGrant {
   name?: string;
   /** False for a receive-only member. */
   publish: boolean;
+  /** Unix time in ms from which this server counts the token as expired (`exp` plus the allowed clock skew). */
+  expiresAt: number;
 }
 
 export interface AccessTokenVerifier {
@@ -47,9 +49,12 @@ const roomClaim = z.string().refine(
   'a room name, or a prefix ending in *',
 );
 
+/** Who a token names: shown to the other members, so no control, format (bidi, zero-width), separator or private-use characters. */
+const SUB_PATTERN = /^[^\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]{1,256}$/u;
+
 const claimsSchema = z.object({
   room: roomClaim,
-  sub: z.string().min(1).max(256),
+  sub: z.string().max(256).regex(SUB_PATTERN),
   name: z.string().max(MAX_NAME_LENGTH * 4).optional(),
   exp: z.number(),
   publish: z.boolean().optional(),
@@ -106,7 +111,12 @@ export function createAccessTokenVerifier(keys: AccessTokenKeys): AccessTokenVer
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success || !roomGranted(claims.data.room, room)) throw refuse(claims.error);
       const name = claims.data.name === undefined ? undefined : cleanName(claims.data.name);
-      return { sub: claims.data.sub, ...(name !== undefined ? { name } : {}), publish: claims.data.publish !== false };
+      return {
+        sub: claims.data.sub,
+        ...(name !== undefined ? { name } : {}),
+        publish: claims.data.publish !== false,
+        expiresAt: (claims.data.exp + CLOCK_TOLERANCE_S) * 1000,
+      };
     },
   };
 }
@@ -133,6 +143,7 @@ export async function mintAccessToken(options: MintAccessTokenOptions): Promise<
   const { room, sub, name, publish, ttl = 3600, secret, privateKey } = options;
   if (!roomClaim.safeParse(room).success) throw new TypeError('mintAccessToken: room must be a room name or a prefix ending in *');
   if (!sub) throw new TypeError('mintAccessToken: sub is required');
+  if (!SUB_PATTERN.test(sub)) throw new TypeError('mintAccessToken: sub must be at most 256 characters, without control or format characters');
   if (!Number.isInteger(ttl) || ttl < 1) throw new TypeError('mintAccessToken: ttl must be a positive number of seconds');
   if (Boolean(secret) === Boolean(privateKey)) throw new TypeError('mintAccessToken: give either secret or privateKey');
   if (secret && secret.length < MIN_SECRET_LENGTH) throw new TypeError(`mintAccessToken: the secret must be at least ${MIN_SECRET_LENGTH} characters`);
