@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IceServerProvider } from './ice/provider.js';
 import { nextEvent, rawRequest, startServer, type TestClient } from './test-support/harness.js';
+import { redisUnavailableReason, startRedis } from './test-support/redis.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
@@ -14,6 +15,13 @@ function parse(text: string): Map<string, number> {
     if (m) values.set(m[1]!, Number(m[2]));
   }
   return values;
+}
+
+/** `GET url/metrics`, parsed. */
+async function scrapeAt(url: string): Promise<Map<string, number>> {
+  const res = await fetch(`${url}/metrics`);
+  assert.equal(res.status, 200);
+  return parse(await res.text());
 }
 
 describe('GET /metrics', () => {
@@ -88,6 +96,25 @@ describe('GET /metrics', () => {
       assert.equal(off.server.metrics, null);
     } finally {
       await off.close();
+    }
+  });
+
+  it('with Redis, each node reports the rooms and members it holds itself', { skip: redisUnavailableReason() ?? false }, async () => {
+    const redis = await startRedis();
+    const nodes: Awaited<ReturnType<typeof startServer>>[] = [];
+    try {
+      nodes.push(await startServer({ redis: redis.url, reconnectGrace: 0 }), await startServer({ redis: redis.url, reconnectGrace: 0 }));
+      const [n1, n2] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+      // "shared": one member on each node; "solo": one more on n1.
+      assert.equal((await join(await n1.client(), { room: 'shared' })).peers.length, 0);
+      assert.equal((await join(await n2.client(), { room: 'shared' })).peers.length, 1, 'the rooms are shared through Redis');
+      await join(await n1.client(), { room: 'solo' });
+      const [m1, m2] = [await scrapeAt(n1.url), await scrapeAt(n2.url)];
+      assert.deepEqual([m1.get('rtc_room_rooms'), m1.get('rtc_room_members')], [2, 2]);
+      assert.deepEqual([m2.get('rtc_room_rooms'), m2.get('rtc_room_members')], [1, 1]);
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+      await redis.stop();
     }
   });
 });
