@@ -1,35 +1,53 @@
+import type { IceServer } from '../../server/protocol.js';
 import { mediaError, RtcError } from './errors.js';
 import { gatherCandidates } from './ice-gather.js';
 import { SignalingClient } from './signaling-client.js';
+import { englishStrings, fillIn, type RtcStrings } from './strings.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'failed' | 'skipped';
 
+/** The four checks of a preflight, in the order they are shown. */
+export type PreflightCheck = 'signaling' | 'network' | 'camera' | 'microphone';
+
 export interface CheckResult {
   status: CheckStatus;
-  /** One sentence for people. */
-  detail: string;
-  /** A typed code when it did not work: `media_denied`, `no_device`, `connect_failed`, … */
+  /** The finding in one plain English sentence, for scripts and logs (`describeCheck()` gives it in another language). */
+  message: string;
+  /**
+   * A typed code when it did not work. Camera and microphone: `media_denied`, `no_device`,
+   * `media_failed`, `insecure_context`. Signaling: `connect_failed`, `unauthorized`, `timeout`, or
+   * another code of the server's. Network: `no_candidates`, `ice_servers_rejected`,
+   * `turn_refused`, `turn_unreachable`, `stun_unreachable`.
+   */
   code?: string;
+  /** The browser's or the server's own words about what went wrong (English, as they give it). */
+  error?: string;
+  /** The camera's or microphone's name, when it works. */
+  label?: string;
 }
 
 export interface PreflightResult {
   /** `ok`: a call will work; `warning`: it will work here, perhaps not across firewalls or without a device; `failed`: it will not. */
   verdict: 'ok' | 'warning' | 'failed';
-  /** Why, in one sentence: the most serious finding. */
+  /** Why, in one plain English sentence: the `message` of the most serious finding. */
   reason: string;
+  /** The check the verdict and `reason` come from; null when everything works. */
+  reasonFrom: PreflightCheck | null;
   camera: CheckResult;
   microphone: CheckResult;
   /** The signaling server: reachable, and how long connecting and asking took. */
   signaling: CheckResult & { ms?: number };
   /** Candidate gathering with the room's ICE servers. */
-  network: CheckResult & {
-    /** The kinds of candidate gathered: host (this machine), srflx (STUN: the public address), relay (TURN) by transport to the TURN server. */
-    candidates: { host: number; srflx: number; relay: { udp: number; tcp: number; tls: number } };
-    /** The servers handed out: how many STUN and TURN URLs. */
-    servers: { stun: number; turn: number };
-    /** `icecandidateerror`s: e.g. 401 from a TURN server refusing the credentials, 701 unreachable. */
-    errors: Array<{ errorCode: number; url: string }>;
-  };
+  network: NetworkCheck;
+}
+
+export interface NetworkCheck extends CheckResult {
+  /** The kinds of candidate gathered: host (this machine), srflx (STUN: the public address), relay (TURN) by transport to the TURN server. */
+  candidates: { host: number; srflx: number; relay: { udp: number; tcp: number; tls: number } };
+  /** The servers handed out: how many STUN and TURN URLs. */
+  servers: { stun: number; turn: number };
+  /** `icecandidateerror`s: e.g. 401 from a TURN server refusing the credentials, 701 unreachable. */
+  errors: Array<{ errorCode: number; url: string }>;
 }
 
 export interface PreflightOptions {
@@ -37,6 +55,8 @@ export interface PreflightOptions {
   server?: string;
   /** The room whose ICE servers are checked. */
   room: string;
+  /** The access token a join into `room` would need, on servers that require one. */
+  token?: string;
   /** Check the camera. @default true */
   video?: boolean;
   /** Check the microphone. @default true */
@@ -45,42 +65,114 @@ export interface PreflightOptions {
   timeout?: number;
 }
 
+type Finding = Omit<CheckResult, 'message'>;
+
+/** `describeCheck()`'s word for each finding of a device check. */
+const DEVICE_WORDS = {
+  camera: {
+    ok: 'preflightCameraOk',
+    named: 'preflightCameraOkNamed',
+    skipped: 'preflightCameraSkipped',
+    media_denied: 'preflightCameraDenied',
+    no_device: 'preflightCameraMissing',
+    media_failed: 'preflightCameraFailed',
+  },
+  microphone: {
+    ok: 'preflightMicrophoneOk',
+    named: 'preflightMicrophoneOkNamed',
+    skipped: 'preflightMicrophoneSkipped',
+    media_denied: 'preflightMicrophoneDenied',
+    no_device: 'preflightMicrophoneMissing',
+    media_failed: 'preflightMicrophoneFailed',
+  },
+} as const satisfies Record<'camera' | 'microphone', Record<string, keyof RtcStrings>>;
+
+const NETWORK_WORDS: Readonly<Record<string, keyof RtcStrings>> = {
+  no_candidates: 'preflightNoPath',
+  ice_servers_rejected: 'preflightIceServersRejected',
+  turn_refused: 'preflightTurnRefused',
+  turn_unreachable: 'preflightTurnUnreachable',
+  stun_unreachable: 'preflightStunUnreachable',
+};
+
+/** One finding as a sentence in `words`' language (`englishStrings` gives the results' `message`). */
+export function describeCheck(words: RtcStrings, check: PreflightCheck, result: Finding & Partial<Pick<NetworkCheck, 'candidates' | 'servers'>>): string {
+  const error = result.error ?? result.code ?? '';
+  if (check === 'camera' || check === 'microphone') {
+    const w = DEVICE_WORDS[check];
+    if (result.code === 'insecure_context') return words.preflightInsecureContext;
+    if (result.status === 'skipped') return words[w.skipped];
+    if (result.status === 'ok') return result.label ? fillIn(words[w.named], { label: result.label }) : words[w.ok];
+    const key = result.code === 'media_denied' || result.code === 'no_device' ? w[result.code] : w.media_failed;
+    return fillIn(words[key], { error });
+  }
+  if (check === 'signaling') {
+    if (result.status === 'ok') return fillIn(words.preflightServerOk, { ms: (result as { ms?: number }).ms ?? 0 });
+    if (result.code === 'connect_failed') return fillIn(words.preflightServerUnreachable, { error });
+    if (result.code === 'unauthorized') return words.preflightServerUnauthorized;
+    if (result.code === 'timeout') return words.preflightServerTimeout;
+    return fillIn(words.preflightServerError, { error });
+  }
+  if (result.status === 'skipped') return words.preflightNetworkSkipped;
+  if (result.code && NETWORK_WORDS[result.code]) return fillIn(words[NETWORK_WORDS[result.code]!], { error });
+  const c = result.candidates ?? { host: 0, srflx: 0, relay: { udp: 0, tcp: 0, tls: 0 } };
+  const relays = c.relay.udp + c.relay.tcp + c.relay.tls;
+  const paths = [c.host && words.preflightPathDirect, c.srflx && 'STUN', relays && 'TURN'].filter(Boolean).join(', ');
+  return fillIn(result.servers?.turn ? words.preflightNetworkOk : words.preflightNetworkOkNoTurn, { paths });
+}
+
+function finish<T extends Finding>(check: PreflightCheck, finding: T): T & { message: string } {
+  return { ...finding, message: describeCheck(englishStrings, check, finding) };
+}
+
 /** Opens one kind of device and closes it at once. */
 async function checkDevice(kind: 'video' | 'audio', wanted: boolean): Promise<CheckResult> {
-  const what = kind === 'video' ? 'camera' : 'microphone';
-  if (!wanted) return { status: 'skipped', detail: `The ${what} was not checked.` };
-  if (!navigator.mediaDevices?.getUserMedia) {
-    return { status: 'failed', code: 'media_failed', detail: 'This page cannot use a camera or microphone (it needs https:// or localhost).' };
-  }
+  const check = kind === 'video' ? 'camera' : 'microphone';
+  if (!wanted) return finish(check, { status: 'skipped' });
+  if (!navigator.mediaDevices?.getUserMedia) return finish(check, { status: 'failed', code: 'insecure_context' });
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ [kind]: true });
-    const track = stream.getTracks()[0];
-    const label = track?.label ? ` (${track.label})` : '';
+    const label = stream.getTracks()[0]?.label;
     for (const t of stream.getTracks()) t.stop();
-    return { status: 'ok', detail: `The ${what} works${label}.` };
+    return finish(check, { status: 'ok', ...(label ? { label } : {}) });
   } catch (cause) {
     const error = mediaError(cause);
-    const detail =
-      error.code === 'media_denied'
-        ? `The ${what} is blocked: allow it in the browser's address bar.`
-        : error.code === 'no_device'
-          ? `No ${what} was found.`
-          : `The ${what} could not be started: ${error.message}`;
-    return { status: 'warning', code: error.code, detail };
+    const text = cause instanceof Error ? cause.message : String(cause);
+    return finish(check, { status: 'warning', code: error.code, error: text });
   }
 }
 
-function countCandidates(candidates: RTCIceCandidate[]): PreflightResult['network']['candidates'] {
+/** Connects and asks for the room's ICE servers, bounded by `timeout` ms. */
+async function checkSignaling(options: PreflightOptions, timeout: number) {
+  const client = new SignalingClient({ server: options.server, requestTimeout: timeout });
+  const t0 = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const failed = new Promise<never>((_, reject) => {
+      client.socket.once('connect_error', (err) => reject(new RtcError('connect_failed', err.message)));
+      timer = setTimeout(() => reject(new RtcError('connect_failed', 'no answer in time')), timeout);
+    });
+    await Promise.race([client.connect(), failed]);
+    clearTimeout(timer);
+    const grant = await client.preflight(options.room, options.token);
+    const ms = Math.round(performance.now() - t0);
+    return { signaling: finish('signaling', { status: 'ok' as const, ms }), iceServers: grant.iceServers };
+  } catch (cause) {
+    const error = cause instanceof RtcError ? cause : new RtcError('internal', String(cause));
+    return { signaling: finish('signaling', { status: 'failed' as const, code: error.code, error: error.message }), iceServers: null };
+  } finally {
+    clearTimeout(timer);
+    client.close();
+  }
+}
+
+function countCandidates(candidates: RTCIceCandidate[], relayProtocols: ReadonlyArray<'udp' | 'tcp' | 'tls'>): NetworkCheck['candidates'] {
   const counts = { host: 0, srflx: 0, relay: { udp: 0, tcp: 0, tls: 0 } };
   for (const c of candidates) {
     if (c.type === 'host') counts.host++;
     else if (c.type === 'srflx' || c.type === 'prflx') counts.srflx++;
-    else if (c.type === 'relay') {
-      // relayProtocol: how this browser reaches the TURN server (Chromium; read from the URL otherwise)
-      const via = ((c as RTCIceCandidate & { relayProtocol?: string }).relayProtocol ?? 'udp') as 'udp' | 'tcp' | 'tls';
-      counts.relay[via in counts.relay ? via : 'udp']++;
-    }
   }
+  for (const via of relayProtocols) counts.relay[via]++;
   return counts;
 }
 
@@ -90,73 +182,53 @@ function countServers(iceServers: { urls: string | string[] }[]): { stun: number
 }
 
 /**
+ * Gathers candidates with these ICE servers, as a call would, and says which paths a call can take.
+ * Never throws: servers the browser refuses (e.g. a malformed URL) give `ice_servers_rejected`.
+ */
+export async function checkNetwork(iceServers: IceServer[], options: { timeout?: number } = {}): Promise<NetworkCheck> {
+  const servers = countServers(iceServers);
+  const none = { host: 0, srflx: 0, relay: { udp: 0, tcp: 0, tls: 0 } };
+  let gathered;
+  try {
+    gathered = await gatherCandidates(iceServers, { timeout: options.timeout ?? 8_000 });
+  } catch (cause) {
+    const error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    return finish('network', { status: 'failed', code: 'ice_servers_rejected', error, candidates: none, servers, errors: [] });
+  }
+  const candidates = countCandidates(gathered.candidates, gathered.relayProtocols);
+  const relays = candidates.relay.udp + candidates.relay.tcp + candidates.relay.tls;
+  const errors = gathered.errors.map(({ errorCode, url }) => ({ errorCode, url }));
+  const base = { candidates, servers, errors };
+  if (!gathered.candidates.length) return finish('network', { ...base, status: 'failed', code: 'no_candidates' });
+  if (servers.turn > 0 && relays === 0) {
+    const refused = errors.some((e) => e.errorCode === 401 && /^turns?:/.test(e.url));
+    return finish('network', { ...base, status: 'warning', code: refused ? 'turn_refused' : 'turn_unreachable' });
+  }
+  // Chromium drops a srflx candidate equal to a host one (no NAT), so no srflx alone proves
+  // nothing: STUN is unreachable when a STUN URL errored, or gathering still waited for it.
+  const stunErrored = errors.some((e) => /^stuns?:/.test(e.url));
+  if (servers.stun > 0 && candidates.srflx === 0 && (stunErrored || !gathered.complete)) {
+    return finish('network', { ...base, status: 'warning', code: 'stun_unreachable' });
+  }
+  return finish('network', { ...base, status: 'ok' });
+}
+
+/**
  * Checks, before joining, what a call needs: the camera and microphone, the signaling server, and
  * the network paths ICE can use with the room's STUN/TURN servers. Never joins; never throws.
  */
 export async function runPreflight(options: PreflightOptions): Promise<PreflightResult> {
   const timeout = options.timeout ?? 8_000;
   const devices = Promise.all([checkDevice('video', options.video ?? true), checkDevice('audio', options.audio ?? true)]);
-
-  let signaling: PreflightResult['signaling'];
-  let network: PreflightResult['network'] = {
-    status: 'skipped',
-    detail: 'Not checked: the signaling server could not be asked for the ICE servers.',
-    candidates: { host: 0, srflx: 0, relay: { udp: 0, tcp: 0, tls: 0 } },
-    servers: { stun: 0, turn: 0 },
-    errors: [],
-  };
-  const client = new SignalingClient({ server: options.server, requestTimeout: timeout });
-  const t0 = performance.now();
-  try {
-    const connected = client.connect();
-    const failed = new Promise<never>((_, reject) => {
-      client.socket.once('connect_error', (err) => reject(new RtcError('connect_failed', err.message)));
-      setTimeout(() => reject(new RtcError('connect_failed', 'no answer in time')), timeout);
-    });
-    await Promise.race([connected, failed]);
-    const grant = await client.preflight(options.room);
-    const ms = Math.round(performance.now() - t0);
-    signaling = { status: 'ok', detail: `The call server answers (${ms} ms).`, ms };
-    const servers = countServers(grant.iceServers);
-    const gathered = await gatherCandidates(grant.iceServers, { timeout });
-    const candidates = countCandidates(gathered.candidates);
-    const relays = candidates.relay.udp + candidates.relay.tcp + candidates.relay.tls;
-    const errors = gathered.errors.map(({ errorCode, url }) => ({ errorCode, url }));
-    const base = { candidates, servers, errors };
-    if (!gathered.candidates.length) {
-      network = { ...base, status: 'failed', code: 'no_candidates', detail: 'No network path was found: is this device offline?' };
-    } else if (servers.turn > 0 && relays === 0) {
-      const refused = errors.some((e) => e.errorCode === 401);
-      network = {
-        ...base,
-        status: 'warning',
-        code: refused ? 'turn_refused' : 'turn_unreachable',
-        detail: refused
-          ? 'The TURN server refused the credentials: calls through strict firewalls will fail.'
-          : 'The TURN server could not be reached: calls through strict firewalls will fail.',
-      };
-    } else {
-      const kinds = [candidates.host && 'direct', candidates.srflx && 'STUN', relays && 'TURN'].filter(Boolean).join(', ');
-      const note = servers.turn === 0 ? ' No TURN server is configured: calls across strict firewalls may fail.' : '';
-      network = { ...base, status: 'ok', detail: `Network paths: ${kinds}.${note}` };
-    }
-  } catch (cause) {
-    const error = cause instanceof RtcError ? cause : new RtcError('internal', String(cause));
-    signaling = { status: 'failed', code: error.code, detail: `The call server cannot be reached (${error.message}).` };
-  } finally {
-    client.close();
-  }
-
+  const { signaling, iceServers } = await checkSignaling(options, timeout);
+  const network: NetworkCheck = iceServers
+    ? await checkNetwork(iceServers, { timeout })
+    : finish('network', { status: 'skipped', candidates: { host: 0, srflx: 0, relay: { udp: 0, tcp: 0, tls: 0 } }, servers: { stun: 0, turn: 0 }, errors: [] });
   const [camera, microphone] = await devices;
-  const checks: Array<[string, CheckResult]> = [
-    ['signaling', signaling],
-    ['network', network],
-    ['camera', camera],
-    ['microphone', microphone],
-  ];
-  const failed = checks.find(([, c]) => c.status === 'failed');
-  const warned = checks.find(([, c]) => c.status === 'warning');
-  const verdict = failed ? 'failed' : warned ? 'warning' : 'ok';
-  const reason = failed?.[1].detail ?? warned?.[1].detail ?? 'Everything a call needs works.';
-  return { verdict, reason, camera, microphone, signaling, network };
+  const checks = { signaling, network, camera, microphone };
+  const order = Object.keys(checks) as PreflightCheck[];
+  const reasonFrom = order.find((k) => checks[k].status === 'failed') ?? order.find((k) => checks[k].status === 'warning') ?? null;
+  const verdict = !reasonFrom ? 'ok' : checks[reasonFrom].status === 'failed' ? 'failed' : 'warning';
+  const reason = reasonFrom ? checks[reasonFrom].message : englishStrings.preflightAllOk;
+  return { verdict, reason, reasonFrom, camera, microphone, signaling, network };
 }

@@ -6,6 +6,7 @@ import type {
   JoinRequest,
   JoinResult,
   MediaState,
+  PreflightRequest,
   ServerToClientEvents,
   SignalRequest,
 } from '../../server/protocol.js';
@@ -99,9 +100,13 @@ export class SignalingClient {
     await this.#request('leave');
   }
 
-  /** The STUN/TURN servers a member of `room` would get, without joining (for a check before a call). */
-  async preflight(room: string): Promise<IceServersGrant & { protocol: number }> {
-    const { ok: _ok, ...grant } = await this.#request<IceServersGrant & { protocol: number; ok: true }>('preflight', { room });
+  /**
+   * The STUN/TURN servers a member of `room` would get, without joining (for a check before a call).
+   * `token`: the access token a join would need, on servers that require one (`unauthorized` otherwise).
+   */
+  async preflight(room: string, token?: string): Promise<IceServersGrant & { protocol: number }> {
+    const request: PreflightRequest = token ? { room, token } : { room };
+    const { ok: _ok, ...grant } = await this.#request<IceServersGrant & { protocol: number; ok: true }>('preflight', request);
     return grant;
   }
 

@@ -1,7 +1,11 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
 import { slotText } from '../test-support/helpers.js';
-import { langOf, registerStrings, stringsFor } from './strings.js';
+import { render } from 'lit';
+import { describeCheck, type PreflightCheck } from './preflight.js';
+import { englishStrings, fillIn, langOf, registerStrings, stringsFor } from './strings.js';
+import { tileOverlay } from './tile-overlay.js';
+import type { RemotePeer } from './room-session.js';
 
 describe('strings in the page language', () => {
   it('English by default, French from the nearest lang, across shadow roots', async () => {
@@ -53,5 +57,67 @@ describe('strings in the page language', () => {
     expect(chat.shadowRoot!.querySelector('[part=input]')!.getAttribute('placeholder')).to.equal('Message');
     expect(chat.shadowRoot!.querySelector('[part=log]')!.getAttribute('aria-label')).to.equal('Discussion');
     expect(slotText(el.querySelector('rtc-remote-video')!, 'placeholder')).to.equal('Personne');
+  });
+
+  it('fillIn puts the values in and leaves unknown names', () => {
+    expect(fillIn('{name}: {what} ({ms} ms) {other}', { name: 'Ada', what: 'ok', ms: 12 })).to.equal('Ada: ok (12 ms) {other}');
+  });
+
+  it('every preflight finding has its own words in French, picked by check, status and code', () => {
+    const fr = stringsFor(Object.assign(document.createElement('div'), { lang: 'fr' }));
+    const network = { candidates: { host: 1, srflx: 1, relay: { udp: 1, tcp: 0, tls: 0 } }, servers: { stun: 1, turn: 1 } };
+    const findings: Array<[PreflightCheck, Parameters<typeof describeCheck>[2]]> = [
+      ['camera', { status: 'ok' }],
+      ['camera', { status: 'ok', label: 'Cam' }],
+      ['camera', { status: 'skipped' }],
+      ['camera', { status: 'warning', code: 'media_denied' }],
+      ['camera', { status: 'warning', code: 'no_device' }],
+      ['camera', { status: 'warning', code: 'media_failed', error: 'x' }],
+      ['microphone', { status: 'ok' }],
+      ['microphone', { status: 'ok', label: 'Mic' }],
+      ['microphone', { status: 'skipped' }],
+      ['microphone', { status: 'warning', code: 'media_denied' }],
+      ['microphone', { status: 'warning', code: 'no_device' }],
+      ['microphone', { status: 'warning', code: 'media_failed', error: 'x' }],
+      ['microphone', { status: 'failed', code: 'insecure_context' }],
+      ['signaling', { status: 'ok', ms: 5 } as never],
+      ['signaling', { status: 'failed', code: 'connect_failed', error: 'x' }],
+      ['signaling', { status: 'failed', code: 'unauthorized', error: 'x' }],
+      ['signaling', { status: 'failed', code: 'timeout', error: 'x' }],
+      ['signaling', { status: 'failed', code: 'rate_limited', error: 'x' }],
+      ['network', { status: 'skipped' }],
+      ['network', { status: 'ok', ...network }],
+      ['network', { status: 'ok', ...network, servers: { stun: 0, turn: 0 } }],
+      ...(['no_candidates', 'ice_servers_rejected', 'turn_refused', 'turn_unreachable', 'stun_unreachable'] as const).map(
+        (code) => ['network', { status: 'warning', code, error: 'x', ...network }] as [PreflightCheck, Parameters<typeof describeCheck>[2]],
+      ),
+    ];
+    const english = findings.map(([check, f]) => describeCheck(englishStrings, check, f));
+    const french = findings.map(([check, f]) => describeCheck(fr, check, f));
+    expect(new Set(english).size, 'one English sentence per finding').to.equal(findings.length);
+    french.forEach((text, i) => expect(text, `${findings[i]![0]} ${JSON.stringify(findings[i]![1])}`).to.not.equal(english[i]));
+    expect(english[1]).to.equal('The camera works (Cam).');
+    expect(french[13]).to.equal('Le serveur d’appel répond (5 ms).');
+    expect(english[15]).to.match(/refused the access token/);
+    registerStrings('fr', { preflightStunUnreachable: 'STUN muet' });
+    expect(describeCheck(stringsFor(Object.assign(document.createElement('div'), { lang: 'fr-CA' })), 'network', findings.at(-1)![1])).to.equal('STUN muet');
+    registerStrings('fr', { preflightStunUnreachable: fr.preflightStunUnreachable });
+  });
+
+  it('the muted badge of a tile says it in the tile\'s language', async () => {
+    const box = await fixture<HTMLDivElement>(html`<div><section lang="fr"></section><section></section></div>`);
+    const peer = { id: 'p', name: 'Ada', stream: new MediaStream(), connectionState: 'connected', media: null } as RemotePeer;
+    const flags = { audioMuted: true, videoMuted: false, screen: false };
+    const [fr, en] = [...box.querySelectorAll('section')];
+    render(tileOverlay(peer, flags), fr!);
+    render(tileOverlay({ ...peer, name: '' }, flags), en!);
+    const label = (el: Element) => el.querySelector('[part=muted-indicator]')!.getAttribute('aria-label');
+    await Promise.resolve();
+    expect(label(fr!)).to.equal('Ada\u00a0: micro coupé');
+    expect(label(en!)).to.equal('Member: microphone muted');
+    // a later render keeps the language, and follows a change of it
+    fr!.lang = 'en';
+    render(tileOverlay(peer, flags), fr!);
+    expect(label(fr!)).to.equal('Ada: microphone muted');
   });
 });

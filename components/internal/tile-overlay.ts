@@ -1,5 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { icons } from './icons.js';
+import { localized } from './localized.js';
+import { fillIn } from './strings.js';
 import type { RemotePeer } from './room-session.js';
 
 /** What a tile shows of a member's own media state (its `media-state`). Unknown counts as on. */
@@ -26,7 +28,7 @@ export function tileOverlay(peer: RemotePeer, flags: TileFlags, videoOff: unknow
   return html`${flags.videoMuted
       ? html`<div class="video-off" part="video-off"><span class="video-off-name">${videoOff}</span></div>`
       : nothing}${flags.audioMuted
-      ? html`<span class="muted-indicator" part="muted-indicator" role="img" aria-label=${`${peer.name || 'Member'}: microphone muted`}
+      ? html`<span class="muted-indicator" part="muted-indicator" role="img" aria-label=${localized((w) => fillIn(w.microphoneMuted, { name: peer.name || w.member }))}
           >${icons.micOff}</span
         >`
       : nothing}`;

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { RtcPreflightEvent } from '../events.js';
-import { runPreflight, type CheckResult, type PreflightResult } from '../internal/preflight.js';
+import { describeCheck, runPreflight, type CheckResult, type PreflightResult } from '../internal/preflight.js';
 import { stringsFor, type RtcStrings } from '../internal/strings.js';
 
 const CHECKS = [
@@ -74,6 +74,11 @@ export class RtcPreflightElement extends LitElement {
   @property() server = '';
   /** The room whose STUN/TURN servers are checked. */
   @property() room = '';
+  /**
+   * The access token a join into `room` would need, on servers that require one (the same as
+   * `<rtc-room token>`). Without it such a server answers `unauthorized`, and the verdict says so.
+   */
+  @property() token = '';
   /** Do not check the camera. */
   @property({ type: Boolean, attribute: 'no-video' }) noVideo = false;
   /** Do not check the microphone. */
@@ -101,6 +106,7 @@ export class RtcPreflightElement extends LitElement {
         const result = await runPreflight({
           server: this.server || undefined,
           room: this.room || 'preflight',
+          token: this.token || undefined,
           video: !this.noVideo,
           audio: !this.noAudio,
         });
@@ -134,11 +140,13 @@ export class RtcPreflightElement extends LitElement {
               ${CHECKS.map(([key, word]) => {
                 const check = result[key] as CheckResult;
                 return html`<li part="check ${check.status}" class=${check.status} data-check=${key}>
-                  <span class="name">${words[word]}</span><span class="detail">${check.detail}</span>
+                  <span class="name">${words[word]}</span><span class="detail">${describeCheck(words, key, check)}</span>
                 </li>`;
               })}
             </ul>
-            <p part="verdict" class=${result.verdict} role="status"><strong>${verdictWord}</strong>: ${result.reason}</p>`
+            <p part="verdict" class=${result.verdict} role="status">
+              <strong>${verdictWord}</strong>${words.separator}${result.reasonFrom ? describeCheck(words, result.reasonFrom, result[result.reasonFrom]) : words.preflightAllOk}
+            </p>`
         : ''}
     `;
   }
