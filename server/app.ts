@@ -271,7 +271,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const ready = redisOptions
     ? (async () => {
         const { connectRedis } = await import('./redis-rooms.js');
-        redis = await connectRedis(redisOptions, logger);
+        // isLocal: the store removes its own members whose socket is gone (a removal that failed while Redis was away).
+        redis = await connectRedis(redisOptions, logger, { isLocal: (socketId) => io.sockets.sockets.has(socketId) });
         io.adapter(redis.adapter);
       })()
     : Promise.resolve();

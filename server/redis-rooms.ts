@@ -133,6 +133,22 @@ return '[' .. table.concat(others, ',') .. ']'
 `;
 
 /**
+ * KEYS: members, capacity. ARGV: prefix, room, id, socketId, node. Removes the member only while
+ * it is still this node's, on that socket. Returns {1, JSON of the members left} or {0}.
+ */
+const REMOVE_STALE = String.raw`
+local raw = redis.call('HGET', KEYS[1], ARGV[3])
+if not raw then return {0} end
+local m = cjson.decode(raw)
+if m.socketId ~= ARGV[4] or m.node ~= ARGV[5] then return {0} end
+redis.call('HDEL', KEYS[1], ARGV[3])
+redis.call('SREM', ARGV[1] .. 'node:' .. m.node .. ':members', ARGV[2] .. '\n' .. ARGV[3])
+local rest = redis.call('HVALS', KEYS[1])
+if #rest == 0 then redis.call('DEL', KEYS[2]) end
+return {1, '[' .. table.concat(rest, ',') .. ']'}
+`;
+
+/**
  * ARGV: prefix, node. Once the node's heartbeat is gone, removes its members that are still its
  * own (not resumed on another node). Returns id, JSON of the members left in its room, id, ….
  * Atomic: of several nodes sweeping at once, one gets the list (and tells the others).
@@ -164,6 +180,23 @@ const parseMembers = (json: string): StoredMember[] => (JSON.parse(json) as Stor
 
 type Client = RedisClientType<{}, {}, {}, 3, {}>;
 
+/** What a node knows about a member it admitted: its socket, and whether it is away (in its grace period). */
+interface LocalMember {
+  socketId: string;
+  away: boolean;
+}
+
+export interface RedisRoomsLinks {
+  /** The adapter's publish and subscribe clients: without them signals do not cross nodes, so the node is not ready. */
+  relay?: readonly { readonly isReady: boolean }[];
+  /**
+   * Whether a socket is connected to this node. With it the node reconciles its own members (on
+   * every sweep and when Redis is back): a record that names this node but whose socket is gone
+   * and not in its grace period (a removal that failed while Redis was away) is removed.
+   */
+  isLocal?: (socketId: string) => boolean;
+}
+
 /** Membership in Redis; see the key layout at the top of this file. */
 export class RedisRooms implements RoomStore {
   /** This node's id: member records carry it, and its heartbeat key is named after it. */
@@ -174,13 +207,22 @@ export class RedisRooms implements RoomStore {
   readonly #logger: Logger;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #shas = new Map<string, string>();
+  readonly #relay: readonly { readonly isReady: boolean }[];
+  readonly #isLocal: ((socketId: string) => boolean) | undefined;
+  /** Members this node admitted, by `room\nid`, until it removes them. */
+  readonly #local = new Map<string, LocalMember>();
+  /** Leaves (removals without a socket) that failed, by `room\nid`: retried by `reconcile()`. */
+  readonly #failedLeaves = new Set<string>();
+  #reconciling: Promise<number> | null = null;
   #onPurge: (purged: Purged) => void = () => {};
 
-  constructor(client: Client, options: RedisOptions, logger: Logger) {
+  constructor(client: Client, options: RedisOptions, logger: Logger, links: RedisRoomsLinks = {}) {
     this.#client = client;
     this.#prefix = options.keyPrefix ?? 'rtc:';
     this.#nodeTtlMs = options.nodeTtlMs ?? DEFAULT_NODE_TTL_MS;
     this.#logger = logger;
+    this.#relay = links.relay ?? [];
+    this.#isLocal = links.isLocal;
   }
 
   /** Writes the first heartbeat and starts heartbeating and sweeping for dead nodes. */
@@ -189,10 +231,19 @@ export class RedisRooms implements RoomStore {
     const heartbeatMs = Math.max(50, Math.floor(this.#nodeTtlMs / 3));
     this.#timers.push(
       setInterval(() => void this.#heartbeat().catch(() => {}), heartbeatMs).unref(),
-      setInterval(() => void this.sweep().catch((error: unknown) => this.#logger.warn({ err: error }, 'redis: sweep failed')), sweepMs).unref(),
+      setInterval(() => {
+        void this.sweep().catch((error: unknown) => this.#logger.warn({ err: error }, 'redis: sweep failed'));
+        void this.reconcile().catch((error: unknown) => this.#logger.warn({ err: error }, 'redis: reconcile failed'));
+      }, sweepMs).unref(),
     );
-    // Back after an outage: say at once that this node is alive, before others sweep it.
-    this.#client.on('ready', () => void this.#heartbeat().catch(() => {}));
+    // Back after an outage: say at once that this node is alive, before others sweep it; then
+    // remove what could not be removed meanwhile.
+    this.#client.on('ready', () => {
+      void this.#heartbeat()
+        .catch(() => {})
+        .then(() => this.reconcile())
+        .catch((error: unknown) => this.#logger.warn({ err: error }, 'redis: reconcile failed'));
+    });
   }
 
   /** Stops heartbeating. The heartbeat key is left to expire, so members can resume elsewhere meanwhile. */
@@ -200,8 +251,9 @@ export class RedisRooms implements RoomStore {
     for (const timer of this.#timers) clearInterval(timer);
   }
 
+  /** The command client and the adapter's publish and subscribe clients are all connected. */
   get ready(): boolean {
-    return this.#client.isReady;
+    return this.#client.isReady && this.#relay.every((c) => c.isReady);
   }
 
   /** Called with the members of dead nodes that a sweep or an admission removed. */
@@ -226,7 +278,64 @@ export class RedisRooms implements RoomStore {
     return removed;
   }
 
+  /**
+   * Removes this node's members that are gone: their socket is not connected here (`isLocal`) and
+   * they are not in their grace period, or they left while Redis was away. Members resumed on
+   * another node, or on another socket, are left alone (the removal checks node and socket).
+   * The others hear `peer-left` (through `onPurge`). Resolves with how many were removed.
+   */
+  reconcile(): Promise<number> {
+    if (!this.#isLocal || !this.#client.isReady) return Promise.resolve(0);
+    this.#reconciling ??= this.#reconcile().finally(() => (this.#reconciling = null));
+    return this.#reconciling;
+  }
+
+  async #reconcile(): Promise<number> {
+    const isLocal = this.#isLocal!;
+    const live = (key: string, socketId: string) => {
+      if (this.#failedLeaves.has(key)) return false;
+      const local = this.#local.get(key);
+      return isLocal(socketId) || (local?.socketId === socketId && local.away);
+    };
+    const suspects = new Set<string>();
+    let cursor = '0';
+    do {
+      const reply = await this.#run(() => this.#client.sScan(`${this.#prefix}node:${this.node}:members`, cursor, { COUNT: 500 }));
+      cursor = String(reply.cursor);
+      for (const key of reply.members) {
+        const local = this.#local.get(key);
+        if (!local || !live(key, local.socketId)) suspects.add(key);
+      }
+    } while (cursor !== '0');
+    // A failed leave may have been carried out after all (only its answer was lost): look at each.
+    for (const key of this.#failedLeaves) suspects.add(key);
+    let removed = 0;
+    for (const key of suspects) {
+      const nl = key.indexOf('\n');
+      const room = key.slice(0, nl);
+      const id = key.slice(nl + 1);
+      const raw = await this.#run(() => this.#client.hGet(this.#roomKeys(room)[0], id));
+      const record = raw ? (JSON.parse(raw) as StoredMember) : undefined;
+      if (!record || record.node !== this.node) {
+        this.#failedLeaves.delete(key);
+        continue;
+      }
+      // Checked again just before the removal: a join or a drop may have happened meanwhile.
+      if (live(key, record.socketId)) continue;
+      const [gone, restJson] = (await this.#eval(REMOVE_STALE, this.#roomKeys(room), [this.#prefix, room, id, record.socketId, this.node])) as [number, string?];
+      this.#failedLeaves.delete(key);
+      if (this.#local.get(key)?.socketId === record.socketId) this.#local.delete(key);
+      if (!gone) continue;
+      removed++;
+      this.#onPurge([{ id, others: parseMembers(restJson!) }]);
+    }
+    if (removed) this.#logger.info({ members: removed }, 'redis: removed members of this node whose removal had failed');
+    return removed;
+  }
+
   async admit(room: string, member: Member, capacity: number): Promise<Admission> {
+    const key = `${room}\n${member.id}`;
+    this.#failedLeaves.delete(key);
     const [ok, roomCapacity, previousSocketId, othersJson, purgedJson] = (await this.#eval(ADMIT, this.#roomKeys(room), [
       this.#prefix,
       room,
@@ -237,7 +346,8 @@ export class RedisRooms implements RoomStore {
       String(capacity),
       // what the others see besides id and name (from the access token)
       JSON.stringify({ ...(member.sub !== undefined ? { sub: member.sub } : {}), ...(member.publish === false ? { publish: false } : {}) }),
-    ])) as [number, number, string, string, string];
+    ], true)) as [number, number, string, string, string];
+    if (ok) this.#local.set(key, { socketId: member.socketId, away: false });
     const others = parseMembers(othersJson);
     const purgedIds = JSON.parse(purgedJson) as string[];
     const purged = purgedIds.length ? { purged: purgedIds.map((id) => ({ id, others })) } : {};
@@ -252,7 +362,17 @@ export class RedisRooms implements RoomStore {
   }
 
   async remove(room: string, id: string, socketId = ''): Promise<Member[]> {
-    return parseMembers((await this.#eval(REMOVE, this.#roomKeys(room), [this.#prefix, room, id, socketId])) as string);
+    const key = `${room}\n${id}`;
+    const local = this.#local.get(key);
+    if (local && (!socketId || local.socketId === socketId)) this.#local.delete(key);
+    try {
+      return parseMembers((await this.#eval(REMOVE, this.#roomKeys(room), [this.#prefix, room, id, socketId])) as string);
+    } catch (error) {
+      // A removal with a socket is of a socket that is gone: reconcile() finds it by its socket.
+      // A leave's socket may still be connected: remember it.
+      if (!socketId) this.#failedLeaves.add(key);
+      throw error;
+    }
   }
 
   async get(room: string, id: string): Promise<Member | undefined> {
@@ -270,7 +390,13 @@ export class RedisRooms implements RoomStore {
   }
 
   async markAway(room: string, id: string, socketId: string): Promise<boolean> {
-    return (await this.#eval(MARK_AWAY, [this.#roomKeys(room)[0]], [id, socketId])) === 1;
+    const key = `${room}\n${id}`;
+    const local = this.#local.get(key);
+    // Away from now on, even if Redis cannot hear it: the grace timer runs either way.
+    if (local?.socketId === socketId) local.away = true;
+    const marked = (await this.#eval(MARK_AWAY, [this.#roomKeys(room)[0]], [id, socketId])) === 1;
+    if (!marked && this.#local.get(key)?.socketId === socketId) this.#local.delete(key); // back elsewhere, or gone
+    return marked;
   }
 
   async stats(): Promise<{ rooms: number; peers: number }> {
@@ -287,7 +413,7 @@ export class RedisRooms implements RoomStore {
   }
 
   /** EVALSHA, loading the script on first use (and again after Redis forgot it). */
-  #eval(script: string, keys: string[], args: string[]): Promise<unknown> {
+  #eval(script: string, keys: string[], args: string[], needsRelay = false): Promise<unknown> {
     return this.#run(async () => {
       let sha = this.#shas.get(script);
       if (sha) {
@@ -300,12 +426,17 @@ export class RedisRooms implements RoomStore {
       sha = await this.#client.scriptLoad(script);
       this.#shas.set(script, sha);
       return this.#client.evalSha(sha, { keys, arguments: args });
-    });
+    }, needsRelay);
   }
 
-  /** Any Redis failure (down, timed out) is `unavailable`: nothing was admitted; try again. */
-  async #run<T>(command: () => Promise<T>): Promise<T> {
+  /**
+   * Any Redis failure (down, timed out) is `unavailable`: nothing was admitted; try again.
+   * `needsRelay` (admissions): the adapter's clients must be connected too, or the new member
+   * could not hear from members on other nodes.
+   */
+  async #run<T>(command: () => Promise<T>, needsRelay = false): Promise<T> {
     if (!this.#client.isReady) throw new SignalingError('unavailable', 'Room state is unavailable (Redis is unreachable); try again');
+    if (needsRelay && !this.ready) throw new SignalingError('unavailable', 'Signals cannot reach the other nodes (Redis pub/sub is unreachable); try again');
     try {
       return await command();
     } catch (error) {
@@ -343,7 +474,7 @@ function withoutUnhandledRejections(client: Client): unknown {
 }
 
 /** Connects three clients (commands, publish, subscribe) and starts the node's heartbeat. */
-export async function connectRedis(options: RedisOptions, logger: Logger): Promise<RedisLink> {
+export async function connectRedis(options: RedisOptions, logger: Logger, links: Pick<RedisRoomsLinks, 'isLocal'> = {}): Promise<RedisLink> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const socket = { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) };
   // Commands fail at once while Redis is away (no queue): a join then answers `unavailable`.
@@ -382,7 +513,7 @@ export async function connectRedis(options: RedisOptions, logger: Logger): Promi
     for (const c of clients) if (c.isOpen) c.destroy();
     throw error;
   }
-  const rooms = new RedisRooms(client, options, logger);
+  const rooms = new RedisRooms(client, options, logger, { relay: [pub, sub], ...links });
   await rooms.start(options.sweepMs ?? DEFAULT_SWEEP_MS);
   type AdapterClient = Parameters<typeof createAdapter>[0];
   const adapter = createAdapter(withoutUnhandledRejections(pub) as AdapterClient, withoutUnhandledRejections(sub) as AdapterClient, { key: `${options.keyPrefix ?? 'rtc:'}socket.io` });

@@ -1,8 +1,14 @@
 // Several server nodes sharing rooms through a real Redis (Debian's redis-server on 127.0.0.1).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { createClient } from 'redis';
+import { io as connect } from 'socket.io-client';
 import type { RtcServerOptions } from './app.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from './test-support/redis.js';
@@ -14,6 +20,43 @@ const room = () => `redis-${process.pid}-${++roomSeq}`;
 const join = (socket: TestClient, body: unknown) => rawRequest(socket, 'join', body);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const skip = redisUnavailableReason() ?? false;
+
+/** Polls `check` every 50 ms until it is true; fails after `ms` with `what`. */
+async function waitUntil(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `${what}: not within ${ms} ms`);
+    await sleep(50);
+  }
+}
+const healthStatus = async (url: string) => (await fetch(`${url}/healthz`)).status;
+
+/** A pino logger that keeps the messages it logs (to wait for one), and their errors' messages. */
+function recordingLogger() {
+  const messages: string[] = [];
+  const errors: string[] = [];
+  const logger = pino({ level: 'warn' }, {
+    write(line: string) {
+      const entry = JSON.parse(line) as { msg: string; err?: { message: string } };
+      messages.push(entry.msg);
+      if (entry.err) errors.push(`${entry.msg}: ${entry.err.message}`);
+    },
+  });
+  return { logger, messages, errors };
+}
+
+/** Limits raised for tests whose many clients all come from 127.0.0.1 (server processes read them from the environment). */
+const PROCESS_LIMITS = { MAX_CONNECTIONS_PER_IP: '10000', RATE_LIMIT_JOIN_PER_IP: '10000/60', RATE_LIMIT_SIGNAL_PER_IP: '100000/10' };
+
+/** A socket.io client of a server process (WebSocket only), once connected. */
+async function processClient(url: string): Promise<TestClient> {
+  const socket: TestClient = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
 
 describe('without REDIS_URL', () => {
   const loaded = (...args: string[]) =>
@@ -106,14 +149,52 @@ describe('several nodes over Redis', { skip }, () => {
     assert.deepEqual(seenByB, ['peer-joined'], 'b heard a is back, and nothing else (no peer-away, no peer-left)');
   });
 
-  it('50 joins at once, spread over two nodes, into a room of two: exactly two get in', async () => {
-    const [n1, n2] = [await node(), await node()];
-    const name = room();
-    const clients = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? n1 : n2).client()));
-    const answers = await Promise.all(clients.map((c) => join(c, { room: name })));
-    const codes = answers.map((r) => (r.ok ? 'ok' : r.error.code));
-    assert.equal(codes.filter((c) => c === 'ok').length, 2, codes.join(','));
-    assert.equal(codes.filter((c) => c === 'room_full').length, 48);
+  it('50 joins at once, spread over two server processes, into a room of two: exactly two get in', async () => {
+    const env = { REDIS_URL: redis.url, ROOM_CAPACITY: '2', ...PROCESS_LIMITS };
+    const [p1, p2] = await Promise.all([startServerProcess({ env }), startServerProcess({ env })]);
+    const clients: TestClient[] = [];
+    try {
+      const name = room();
+      clients.push(...(await Promise.all(Array.from({ length: 50 }, (_, i) => processClient((i % 2 ? p1 : p2).url)))));
+      const answers = await Promise.all(clients.map((c) => join(c, { room: name })));
+      const codes = answers.map((r) => (r.ok ? 'ok' : r.error.code));
+      assert.equal(codes.filter((c) => c === 'ok').length, 2, codes.join(','));
+      assert.equal(codes.filter((c) => c === 'room_full').length, 48);
+    } finally {
+      for (const c of clients) c.close();
+      await Promise.all([p1.stop(), p2.stop()]);
+    }
+  });
+
+  it('between two server processes, 50 signals each way arrive exactly once and in order', async () => {
+    const env = { REDIS_URL: redis.url, ROOM_CAPACITY: '2', ...PROCESS_LIMITS };
+    const [p1, p2] = await Promise.all([startServerProcess({ env }), startServerProcess({ env })]);
+    const [a, b] = await Promise.all([processClient(p1.url), processClient(p2.url)]);
+    try {
+      const name = room();
+      const ja = await join(a, { room: name });
+      const jb = await join(b, { room: name });
+      assert.deepEqual(jb.peers.map((p: { id: string }) => p.id), [ja.id]);
+      const got = new Map<TestClient, string[]>([[a, []], [b, []]]);
+      for (const [socket, seen] of got) socket.on('signal', (m: any) => seen.push(`${m.from} ${m.candidate.candidate}`));
+      const candidate = (i: number | string) => ({ candidate: `candidate:${i} 1 udp 1 127.0.0.1 9 typ host` });
+      const send = (from: TestClient, to: string) =>
+        Promise.all(Array.from({ length: 50 }, (_, i) => rawRequest(from, 'signal', { to, candidate: candidate(i) })));
+      const acks = await Promise.all([send(a, jb.id), send(b, ja.id)]);
+      for (const ack of acks.flat()) assert.deepEqual(ack, { ok: true });
+      // A last one each way: sent after the 50, it arrives after them (a duplicate would come before it).
+      await waitUntil(() => got.get(a)!.length >= 50 && got.get(b)!.length >= 50, '50 signals each way');
+      await Promise.all([rawRequest(a, 'signal', { to: jb.id, candidate: candidate('end') }), rawRequest(b, 'signal', { to: ja.id, candidate: candidate('end') })]);
+      const ended = (seen: string[]) => seen.some((line) => line.includes('candidate:end'));
+      await waitUntil(() => ended(got.get(a)!) && ended(got.get(b)!), 'the last signal each way');
+      const expected = (from: string) => [...Array.from({ length: 50 }, (_, i) => `${from} ${candidate(i).candidate}`), `${from} ${candidate('end').candidate}`];
+      assert.deepEqual(got.get(b), expected(ja.id), 'b got each of a\'s signals once, in order');
+      assert.deepEqual(got.get(a), expected(jb.id), 'a got each of b\'s signals once, in order');
+    } finally {
+      a.close();
+      b.close();
+      await Promise.all([p1.stop(), p2.stop()]);
+    }
   });
 
   it('a node that went away without removing its members does not block their room: the next join removes them, peer-left', async () => {
@@ -172,6 +253,112 @@ describe('several nodes over Redis', { skip }, () => {
     }
   });
 
+  it("the adapter's pub/sub connection lost while commands still work: /healthz 503 and joins unavailable; back: 200 and joins work", async () => {
+    const own = await startRedis();
+    const admin = createClient({ url: own.url });
+    await admin.connect();
+    try {
+      const n1 = await node({ redis: own.url });
+      assert.equal(await healthStatus(n1.url), 200);
+      // No new connection gets in (the ones open stay), then the subscriber is cut: it cannot come back.
+      await admin.configSet('maxclients', '1');
+      await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      await waitUntil(async () => (await healthStatus(n1.url)) === 503, '/healthz 503');
+      const res = await join(await n1.client(), { room: room() });
+      assert.equal(res.error?.code, 'unavailable', JSON.stringify(res));
+      assert.match(res.error.message, /pub\/sub/);
+      assert.equal(await admin.ping(), 'PONG', 'Redis itself is up');
+
+      await admin.configSet('maxclients', '10000');
+      await waitUntil(async () => (await healthStatus(n1.url)) === 200, '/healthz 200 again');
+      assert.equal((await join(await n1.client(), { room: room() })).ok, true);
+    } finally {
+      await admin.close().catch(() => {});
+      await own.stop();
+    }
+  });
+
+  it('a member that dropped while Redis was away and whose removal failed is removed when Redis is back: its room takes a new member', async () => {
+    const dir = await mkdtemp(joinPath(tmpdir(), 'rtc-redis-kept-'));
+    const own = await startRedis({ dir });
+    let revived: TestRedis | undefined;
+    const { logger, messages, errors } = recordingLogger();
+    try {
+      const n1 = await node({ redis: own.url, reconnectGrace: 1, logger });
+      const name = room();
+      const a = await n1.client();
+      const b = await n1.client();
+      await join(a, { room: name, name: 'Ada' });
+      const jb = await join(b, { room: name, name: 'Bob' });
+
+      await own.stop(); // its data is kept in `dir`
+      await waitUntil(async () => (await healthStatus(n1.url)) === 503, 'the node sees Redis gone');
+      b.disconnect();
+      // Two failures: telling the others it is away, then (past the grace period) its removal.
+      const failures = () => messages.filter((m) => m === 'room store failed').length;
+      await waitUntil(() => failures() >= 2, 'the removal at the end of the grace period');
+      assert.ok(messages.includes('could not mark a member away'), messages.join(', '));
+
+      const left = nextEvent(a, 'peer-left', 10_000);
+      revived = await startRedis({ port: own.port, dir });
+      assert.deepEqual(await left, { id: jb.id }, errors.join('\n'));
+      const c = await n1.client();
+      const jc = await join(c, { room: name, name: 'Cy' });
+      assert.equal(jc.ok, true, JSON.stringify(jc));
+      assert.deepEqual(jc.peers.map((p: { name: string }) => p.name), ['Ada']);
+    } finally {
+      await revived?.stop();
+      await own.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a member that left while Redis was away (the leave failed, its socket stays) is removed when Redis is back', async () => {
+    const dir = await mkdtemp(joinPath(tmpdir(), 'rtc-redis-kept-'));
+    const own = await startRedis({ dir });
+    let revived: TestRedis | undefined;
+    try {
+      const n1 = await node({ redis: own.url });
+      const name = room();
+      const a = await n1.client();
+      const b = await n1.client();
+      await join(a, { room: name });
+      const jb = await join(b, { room: name });
+      await own.stop();
+      await waitUntil(async () => (await healthStatus(n1.url)) === 503, 'the node sees Redis gone');
+      assert.equal((await rawRequest(b, 'leave')).error?.code, 'unavailable');
+      const left = nextEvent(a, 'peer-left', 10_000);
+      revived = await startRedis({ port: own.port, dir });
+      assert.deepEqual(await left, { id: jb.id });
+      assert.ok(b.connected, 'b is still connected: only its membership went');
+      assert.equal((await join(await n1.client(), { room: name })).ok, true);
+    } finally {
+      await revived?.stop();
+      await own.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a member in its grace period is not reconciled away: its place is held across many sweeps, and it comes back as itself', async () => {
+    const n1 = await node({ redis: { url: redis.url, sweepMs: 50 }, reconnectGrace: 5 });
+    const name = room();
+    const a = await n1.client();
+    const b = await n1.client();
+    const ja = await join(a, { room: name });
+    const jb = await join(b, { room: name });
+    const seenByA = recordAll(a);
+    const away = nextEvent(a, 'peer-away');
+    b.disconnect();
+    await away;
+    await sleep(500); // no event says that a sweep ran: this is ten of them
+    assert.equal((await join(await n1.client(), { room: name })).error?.code, 'room_full', 'its place is held');
+    const b2 = await n1.client();
+    const back = await join(b2, { room: name, resume: jb.resumeToken });
+    assert.equal(back.id, jb.id);
+    assert.deepEqual(back.peers.map((p: { id: string }) => p.id), [ja.id]);
+    assert.ok(!seenByA.includes('peer-left'), seenByA.join(','));
+  });
+
   it('a node killed with SIGKILL: its members are gone for the others within 15 s, and their room takes new members', async () => {
     const survivor = await node();
     const doomed = await startServerProcess({ env: { REDIS_URL: redis.url, ROOM_CAPACITY: '2' } });
@@ -179,9 +366,7 @@ describe('several nodes over Redis', { skip }, () => {
       const name = room();
       const a = await survivor.client();
       await join(a, { room: name });
-      const { io: connect } = await import('socket.io-client');
-      const b: TestClient = connect(doomed.url, { transports: ['websocket'], forceNew: true, reconnection: false });
-      await new Promise((resolve) => b.once('connect', () => resolve(undefined)));
+      const b = await processClient(doomed.url);
       const jb = await join(b, { room: name });
       assert.equal(jb.ok, true);
       const left = nextEvent(a, 'peer-left', 20_000);

@@ -38,14 +38,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts redis-server on 127.0.0.1 (`port`: a free one unless given) and resolves once it accepts connections. */
-export async function startRedis(options: { port?: number } = {}): Promise<TestRedis> {
+/**
+ * Starts redis-server on 127.0.0.1 (`port`: a free one unless given) and resolves once it accepts
+ * connections. `dir`: keep the data there (append-only file, written on every command) and leave
+ * it on stop, so that a Redis started again on the same `dir` has it all back.
+ */
+export async function startRedis(options: { port?: number; dir?: string } = {}): Promise<TestRedis> {
   const binary = process.env.RTC_TEST_REDIS_SERVER || REDIS_SERVER_PATH;
   const reason = redisUnavailableReason(binary);
   if (reason) throw new Error(`startRedis: ${reason}`);
-  const dir = await mkdtemp(join(tmpdir(), 'rtc-redis-'));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'rtc-redis-')));
   const port = options.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+  const persistence = options.dir ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir, '--loglevel', 'warning'];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const exited = once(child, 'exit');
@@ -77,7 +82,7 @@ export async function startRedis(options: { port?: number } = {}): Promise<TestR
           await exited;
           clearTimeout(timer);
         }
-        await rm(dir, { recursive: true, force: true });
+        if (!options.dir) await rm(dir, { recursive: true, force: true });
       })();
       return stopped;
     },
