@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PEER_CHECK_TIMEOUT_MS } from './signaling.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
+import { redisUnavailableReason, startRedis, type TestRedis } from './test-support/redis.js';
 
 let roomSeq = 0;
 const room = () => `check-${process.pid}-${++roomSeq}`;
@@ -125,5 +126,38 @@ describe('peer-check rate limit', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('peer-check across nodes (Redis)', { skip: redisUnavailableReason() ?? false }, () => {
+  let redis: TestRedis;
+  const nodes: Awaited<ReturnType<typeof startServer>>[] = [];
+  before(async () => {
+    redis = await startRedis();
+    for (let i = 0; i < 2; i++) nodes.push(await startServer({ roomCapacity: 4, reconnectGrace: 5, redis: redis.url }));
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    await redis?.stop();
+  });
+
+  it('reaches a member on another node: alive when it answers; disconnected there and away for all when not', async () => {
+    const [n1, n2] = nodes as [Awaited<ReturnType<typeof startServer>>, Awaited<ReturnType<typeof startServer>>];
+    const name = room();
+    const a = answering(await n1.client());
+    const c = answering(await n2.client());
+    const silent = await n2.client();
+    await rawRequest(a, 'join', { room: name });
+    const jc = await rawRequest(c, 'join', { room: name });
+    const js = await rawRequest(silent, 'join', { room: name });
+    assert.deepEqual(await rawRequest(a, 'peer-check', { id: jc.id }), { ok: true, alive: true });
+    const awayAtA = nextEvent(a, 'peer-away', 5_000);
+    const awayAtC = nextEvent(c, 'peer-away', 5_000);
+    const dropped = nextEvent<string>(silent, 'disconnect', 5_000);
+    assert.deepEqual(await (a.timeout(5_000) as any).emitWithAck('peer-check', { id: js.id }), { ok: true, alive: false });
+    assert.equal(await dropped, 'io server disconnect');
+    assert.deepEqual(await awayAtA, { id: js.id });
+    assert.deepEqual(await awayAtC, { id: js.id });
+    assert.equal(c.connected, true);
   });
 });
