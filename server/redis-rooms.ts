@@ -149,15 +149,19 @@ return {1, '[' .. table.concat(rest, ',') .. ']'}
 `;
 
 /**
- * ARGV: prefix, node. Once the node's heartbeat is gone, removes its members that are still its
- * own (not resumed on another node). Returns id, JSON of the members left in its room, id, ….
- * Atomic: of several nodes sweeping at once, one gets the list (and tells the others).
+ * ARGV: prefix, node, batch size. Once the node's heartbeat is gone, takes up to `batch` entries
+ * of its member set (SPOP) and removes those members that are still its own (not resumed on
+ * another node). Returns done (1: nothing left, or the node is alive), then id, JSON of the
+ * members left in its room, id, …. Called again until done, so that Redis is never blocked for
+ * long by a node that had thousands of members. Each batch is atomic: of several nodes sweeping
+ * at once, each gets different members (and tells the others).
  */
 const PURGE_NODE = String.raw`
-local prefix, node = ARGV[1], ARGV[2]
-if redis.call('EXISTS', prefix .. 'node:' .. node) == 1 then return {} end
-local out = {}
-for _, entry in ipairs(redis.call('SMEMBERS', prefix .. 'node:' .. node .. ':members')) do
+local prefix, node, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
+if redis.call('EXISTS', prefix .. 'node:' .. node) == 1 then return {1} end
+local set = prefix .. 'node:' .. node .. ':members'
+local out = {0}
+for _, entry in ipairs(redis.call('SPOP', set, batch)) do
   local nl = string.find(entry, '\n', 1, true)
   local room, id = string.sub(entry, 1, nl - 1), string.sub(entry, nl + 1)
   local key = prefix .. 'room:{' .. room .. '}:members'
@@ -170,10 +174,15 @@ for _, entry in ipairs(redis.call('SMEMBERS', prefix .. 'node:' .. node .. ':mem
     table.insert(out, '[' .. table.concat(rest, ',') .. ']')
   end
 end
-redis.call('DEL', prefix .. 'node:' .. node .. ':members')
-redis.call('SREM', prefix .. 'nodes', node)
+if redis.call('SCARD', set) == 0 then
+  redis.call('SREM', prefix .. 'nodes', node)
+  out[1] = 1
+end
 return out
 `;
+
+/** Members of a dead node removed per script call. */
+export const PURGE_BATCH = 200;
 
 const byJoinOrder = (a: StoredMember, b: StoredMember) => a.seq - b.seq;
 const parseMembers = (json: string): StoredMember[] => (JSON.parse(json) as StoredMember[]).sort(byJoinOrder);
@@ -266,14 +275,18 @@ export class RedisRooms implements RoomStore {
     let removed = 0;
     for (const node of await this.#client.sMembers(`${this.#prefix}nodes`)) {
       if (node === this.node) continue;
-      const out = (await this.#eval(PURGE_NODE, [], [this.#prefix, node])) as string[];
-      const purged: Purged = [];
-      for (let i = 0; i < out.length; i += 2) purged.push({ id: out[i]!, others: parseMembers(out[i + 1]!) });
-      if (purged.length) {
-        this.#logger.info({ node, members: purged.length }, 'redis: removed the members of a dead node');
-        this.#onPurge(purged);
-        removed += purged.length;
+      let done = false;
+      let count = 0;
+      while (!done) {
+        const [finished, ...out] = (await this.#eval(PURGE_NODE, [], [this.#prefix, node, String(PURGE_BATCH)])) as [number, ...string[]];
+        done = finished === 1;
+        const purged: Purged = [];
+        for (let i = 0; i < out.length; i += 2) purged.push({ id: out[i]!, others: parseMembers(out[i + 1]!) });
+        if (purged.length) this.#onPurge(purged);
+        count += purged.length;
       }
+      if (count) this.#logger.info({ node, members: count }, 'redis: removed the members of a dead node');
+      removed += count;
     }
     return removed;
   }

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { createClient } from 'redis';
 import { io as connect } from 'socket.io-client';
 import type { RtcServerOptions } from './app.js';
+import { PURGE_BATCH, RedisRooms } from './redis-rooms.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from './test-support/redis.js';
 import { startServerProcess } from './test-support/server-process.js';
@@ -357,6 +358,37 @@ describe('several nodes over Redis', { skip }, () => {
     assert.equal(back.id, jb.id);
     assert.deepEqual(back.peers.map((p: { id: string }) => p.id), [ja.id]);
     assert.ok(!seenByA.includes('peer-left'), seenByA.join(','));
+  });
+
+  it('a dead node with many members is purged in batches (Redis is never blocked by one long script), and completely', async () => {
+    const keyPrefix = `batch-${process.pid}:`;
+    const silent = pino({ level: 'silent' });
+    const clients = [createClient({ url: redis.url }), createClient({ url: redis.url })];
+    await Promise.all(clients.map((c) => c.connect()));
+    type Client = ConstructorParameters<typeof RedisRooms>[0];
+    const dead = new RedisRooms(clients[0] as unknown as Client, { url: redis.url, keyPrefix, nodeTtlMs: 300 }, silent);
+    const sweeper = new RedisRooms(clients[1] as unknown as Client, { url: redis.url, keyPrefix }, silent);
+    try {
+      await dead.start(3_600_000);
+      const members = 2 * PURGE_BATCH + 50;
+      const rooms = Array.from({ length: members / 2 }, () => room());
+      for (let i = 0; i < members; i++) {
+        assert.equal((await dead.admit(rooms[i >> 1]!, { id: `m${i}`, name: '', socketId: `s${i}` }, 2)).ok, true);
+      }
+      dead.stop(); // its heartbeat expires in 300 ms
+      const batches: number[] = [];
+      sweeper.onPurge((purged) => batches.push(purged.length));
+      await waitUntil(async () => (await clients[1]!.exists(`${keyPrefix}node:${dead.node}`)) === 0, 'the heartbeat expired');
+      assert.equal(await sweeper.sweep(), members);
+      assert.ok(batches.length >= 3 && batches.every((n) => n <= PURGE_BATCH), `batches: ${batches.join(', ')}`);
+      for (const name of rooms) assert.deepEqual(await sweeper.members(name), []);
+      assert.equal(await clients[1]!.exists(`${keyPrefix}node:${dead.node}:members`), 0);
+      assert.deepEqual(await clients[1]!.sMembers(`${keyPrefix}nodes`), []);
+    } finally {
+      dead.stop();
+      sweeper.stop();
+      await Promise.all(clients.map((c) => c.close()));
+    }
   });
 
   it('a node killed with SIGKILL: its members are gone for the others within 15 s, and their room takes new members', async () => {
