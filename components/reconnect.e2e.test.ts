@@ -2,7 +2,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import './define.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 import type { MemberPageWindow } from './test-support/member-page.js';
-import { framesDecoded, uniqueRoom, watchRejections } from './test-support/helpers.js';
+import { failOnRejection, framesDecoded, uniqueRoom } from './test-support/helpers.js';
 
 /** Real `rtc-room-server` processes, started and killed by web-test-runner.config.js. */
 async function serverProcess(query: string): Promise<any> {
@@ -71,13 +71,7 @@ function collectPeerConnections(): { pcs: RTCPeerConnection[]; restore(): void }
 }
 
 describe('calls that survive', () => {
-  let rejections: { check(): void };
-  beforeEach(() => {
-    rejections = watchRejections();
-  });
-  afterEach(() => rejections.check());
-
-  it('goes on through a SIGKILL and restart of the server: frames keep coming, same ids, signaling works after', async function () {
+  it('goes on through a SIGKILL and restart of the server: frames keep coming, same ids, signaling works after', failOnRejection(async function () {
     this.timeout(60_000);
     const first = await serverProcess('op=start');
     let second: any = null;
@@ -121,9 +115,9 @@ describe('calls that survive', () => {
     } finally {
       if (second) await serverProcess(`op=stop&id=${second.id}&signal=SIGKILL`);
     }
-  });
+  }));
 
-  it('goes on through a SIGTERM and restart on the same port: members told, same ids, frames keep coming', async function () {
+  it('goes on through a SIGTERM and restart on the same port: members told, same ids, frames keep coming', failOnRejection(async function () {
     this.timeout(60_000);
     const first = await serverProcess('op=start');
     let second: any = null;
@@ -161,9 +155,9 @@ describe('calls that survive', () => {
     } finally {
       if (second) await serverProcess(`op=stop&id=${second.id}&signal=SIGKILL`);
     }
-  });
+  }));
 
-  it('a first join refused with rate_limited is tried again after retryAfterMs, staying connecting', async function () {
+  it('a first join refused with rate_limited is tried again after retryAfterMs, staying connecting', failOnRejection(async function () {
     this.timeout(30_000);
     // one join per 3 s from this machine's IP
     const proc = await serverProcess('op=start&RATE_LIMIT_JOIN_PER_IP=1/3');
@@ -196,9 +190,9 @@ describe('calls that survive', () => {
     } finally {
       if (!stopped) await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
     }
-  });
+  }));
 
-  it('a join while the server is down says connect_failed, stays connecting, and joins once it is up', async function () {
+  it('a join while the server is down says connect_failed, stays connecting, and joins once it is up', failOnRejection(async function () {
     this.timeout(40_000);
     const probe = await serverProcess('op=start');
     await serverProcess(`op=stop&id=${probe.id}&signal=SIGKILL`); // a port with nothing on it
@@ -224,9 +218,9 @@ describe('calls that survive', () => {
       el.remove();
       if (proc) await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
     }
-  });
+  }));
 
-  it('a member whose page vanishes is gone for the others within 10 s', async function () {
+  it('a member whose page vanishes is gone for the others within 10 s', failOnRejection(async function () {
     this.timeout(30_000);
     const room = uniqueRoom('vanish');
     const [a] = await members('', room, ['Ada']);
@@ -248,9 +242,9 @@ describe('calls that survive', () => {
       frame.remove();
       a.remove();
     }
-  });
+  }));
 
-  it('a member whose page freezes while its socket lingers is gone for the others within 10 s (peer-check)', async function () {
+  it('a member whose page freezes while its socket lingers is gone for the others within 10 s (peer-check)', failOnRejection(async function () {
     this.timeout(30_000);
     const room = uniqueRoom('frozen');
     const [a] = await members('', room, ['Ada']);
@@ -276,9 +270,9 @@ describe('calls that survive', () => {
       frame.remove();
       a.remove();
     }
-  });
+  }));
 
-  it('a member whose page closes normally says goodbye: gone for the others at once', async function () {
+  it('a member whose page closes normally says goodbye: gone for the others at once', failOnRejection(async function () {
     this.timeout(30_000);
     const room = uniqueRoom('goodbye');
     const [a] = await members('', room, ['Ada']);
@@ -297,9 +291,9 @@ describe('calls that survive', () => {
       frame.remove();
       a.remove();
     }
-  });
+  }));
 
-  it('gives a peer up with peer_unreachable when ICE restarts cannot bring its connection back', async function () {
+  it('gives a peer up with peer_unreachable when ICE restarts cannot bring its connection back', failOnRejection(async function () {
     this.timeout(45_000);
     const room = uniqueRoom('unreachable');
     const [a] = await members('', room, ['Ada']);
@@ -326,9 +320,9 @@ describe('calls that survive', () => {
       frame.remove();
       a.remove();
     }
-  });
+  }));
 
-  it('an ICE restart mid-call moves the call onto the new ICE generation and the frames go on', async function () {
+  it('an ICE restart mid-call moves the call onto the new ICE generation and the frames go on', failOnRejection(async function () {
     this.timeout(30_000);
     const collected = collectPeerConnections();
     const [a, b] = await members('', uniqueRoom('restart-ice'), ['Ada', 'Bob']).finally(collected.restore);
@@ -364,5 +358,5 @@ describe('calls that survive', () => {
     expect(a.peers[0]!.connectionState).to.equal('connected');
     a.remove();
     b.remove();
-  });
+  }));
 });

@@ -46,17 +46,20 @@ export function partVisible(el: Element, part: string): boolean {
 }
 
 /**
- * Collects this page's unhandled promise rejections (web-test-runner only logs them): call in
- * beforeEach, and `check()` in afterEach, which throws naming them.
+ * A mocha test function that also fails when the page had an unhandled promise rejection while it
+ * ran (web-test-runner only logs them): `it('…', failOnRejection(async function () { … }))`.
  */
-export function watchRejections(): { check(): void } {
-  const seen: string[] = [];
-  const onRejection = (event: PromiseRejectionEvent) => seen.push(String(event.reason?.stack ?? event.reason));
-  window.addEventListener('unhandledrejection', onRejection);
-  return {
-    check() {
+export function failOnRejection(test: (this: Mocha.Context) => Promise<void>): (this: Mocha.Context) => Promise<void> {
+  return async function (this: Mocha.Context) {
+    const seen: string[] = [];
+    const onRejection = (event: PromiseRejectionEvent) => seen.push(String(event.reason?.stack ?? event.reason));
+    window.addEventListener('unhandledrejection', onRejection);
+    try {
+      await test.call(this);
+      await new Promise((r) => setTimeout(r)); // rejection events are dispatched a task later
+    } finally {
       window.removeEventListener('unhandledrejection', onRejection);
-      if (seen.length) throw new Error(`unhandled promise rejection in the page: ${seen.join('\n')}`);
-    },
+    }
+    if (seen.length) throw new Error(`unhandled promise rejection in the page: ${seen.join('\n')}`);
   };
 }
