@@ -33,6 +33,20 @@ describe('<rtc-room> under the browser autoplay policy', function () {
     expect(a.hasAttribute('needs-gesture')).to.be.true;
     const prompt = a.shadowRoot!.querySelector<HTMLElement>('[part=audio-prompt]')!;
     expect(prompt.checkVisibility(), 'the audio prompt is visible').to.be.true;
+    // A touch whose pointerdown gives no user activation (here: synthetic events, never one) does
+    // not start sound: needs-gesture stays, and it is not reported again.
+    let reports = 0;
+    const count = () => reports++;
+    a.addEventListener('rtc-autoplay-blocked', count);
+    a.addEventListener('rtc-error', count);
+    for (const type of ['pointerdown', 'touchend']) {
+      a.dispatchEvent(type === 'pointerdown' ? new PointerEvent(type, { pointerType: 'touch', bubbles: true, composed: true }) : new Event(type, { bubbles: true, composed: true }));
+    }
+    // play() refusals settle in order: once ours has, the element's (started first) have too.
+    expect(await audio().play().then(() => 'played', (e: DOMException) => e.name)).to.equal('NotAllowedError');
+    await a.updateComplete;
+    expect(a.hasAttribute('needs-gesture'), 'still waiting after a gesture without activation').to.be.true;
+    expect(reports, 'the same block reported again').to.equal(0);
     // The person clicks the prompt's button (a real mouse click: a user activation).
     const button = a.shadowRoot!.querySelector<HTMLButtonElement>('[part=audio-button]')!.getBoundingClientRect();
     await sendMouse({ type: 'click', position: [Math.round(button.x + button.width / 2), Math.round(button.y + button.height / 2)] });
@@ -40,5 +54,6 @@ describe('<rtc-room> under the browser autoplay policy', function () {
     expect(audio().muted).to.be.false;
     await waitUntil(() => !a.hasAttribute('needs-gesture'));
     expect(prompt.checkVisibility(), 'the audio prompt is gone').to.be.false;
+    expect(reports).to.equal(0);
   });
 });

@@ -305,7 +305,7 @@ export class RtcRoomElement extends LitElement {
   protected override render() {
     // Every member's sound plays here, whether or not an element shows its video.
     return html`<div class="prompt" part="audio-prompt" ?hidden=${!this.needsGesture}>
-        <slot name="audio-prompt"><button type="button" part="audio-button">${stringsFor(this).startAudio}</button></slot>
+        <slot name="audio-prompt"><button type="button" part="audio-button" @click=${this.onGesture}>${stringsFor(this).startAudio}</button></slot>
       </div>
       <slot></slot>
       <div class="audio">
@@ -342,21 +342,42 @@ export class RtcRoomElement extends LitElement {
     if (error.name !== 'NotAllowedError' || this.needsGesture) return;
     // Sound needs a user gesture: try again on the first click, tap or key press.
     this.needsGesture = true;
-    document.addEventListener('pointerdown', this.onGesture, { capture: true });
-    document.addEventListener('keydown', this.onGesture, { capture: true });
+    this.waitForGesture();
     this.dispatchEvent(new RtcAutoplayBlockedEvent({ room: this.room }));
     this.report(new RtcError('autoplay_blocked', 'The browser blocked sound until the page is clicked', { cause: error }));
   }
 
+  /**
+   * What may carry a user activation. A touch's pointerdown does not (Chromium grants it on
+   * pointerup, touchend and click), so a tap is heard at every step.
+   */
+  private static readonly GESTURE_EVENTS = ['pointerdown', 'pointerup', 'touchend', 'click', 'keydown'] as const;
+  /** The document whose gestures are awaited (this element's own, even inside an iframe). */
+  private _gestureDoc: Document | null = null;
+
+  private waitForGesture(): void {
+    if (this._gestureDoc) return;
+    this._gestureDoc = this.ownerDocument;
+    for (const type of RtcRoomElement.GESTURE_EVENTS) this._gestureDoc.addEventListener(type, this.onGesture, { capture: true });
+  }
+
+  /**
+   * Plays every paused sound, synchronously inside the gesture's handler (play() must be called
+   * there). Once none is refused, needs-gesture clears; a gesture that gave no activation (a
+   * touch's pointerdown, a synthetic event) leaves it waiting for the next one, without a new report.
+   */
   private readonly onGesture = () => {
-    this.stopWaitingForGesture();
-    this.needsGesture = false;
-    this.playAudio();
+    const paused = [...this.renderRoot.querySelectorAll('audio')].filter((audio) => audio.paused && audio.srcObject);
+    void Promise.allSettled(paused.map((audio) => audio.play())).then((results) => {
+      if (results.some((r) => r.status === 'rejected' && (r.reason as DOMException)?.name === 'NotAllowedError')) return;
+      this.stopWaitingForGesture();
+      this.needsGesture = false;
+    });
   };
 
   private stopWaitingForGesture(): void {
-    document.removeEventListener('pointerdown', this.onGesture, { capture: true });
-    document.removeEventListener('keydown', this.onGesture, { capture: true });
+    for (const type of RtcRoomElement.GESTURE_EVENTS) this._gestureDoc?.removeEventListener(type, this.onGesture, { capture: true });
+    this._gestureDoc = null;
   }
 
   private sessionOptions(): RoomSessionOptions {
