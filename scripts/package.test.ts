@@ -126,7 +126,7 @@ describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
     assert.ok(pkg.dependencies.lit && pkg.dependencies['socket.io-client']);
   });
 
-  it('type-checks an app using every entry point, the tag and event maps, and the React 19 and Preact JSX types', async () => {
+  it('type-checks an app using every entry point, the tag and event maps, and the React 19 and Preact JSX types (misspelt props refused)', async () => {
     await writeFile(
       join(app, 'check.ts'),
       `import { RtcRoomElement, type RtcPeerJoinedEvent } from 'rtc-room';
@@ -156,17 +156,54 @@ export const b = <rtc-room rooom="x" />;
 `,
     );
     await writeFile(
+      join(app, 'check-react.tsx'),
+      `import type {} from 'rtc-room/jsx-react';
+export const a = <rtc-room room="x" noVideo onrtc-peer-joined={(e) => e.detail.peer.name.toUpperCase()} />;
+// @ts-expect-error a misspelt attribute
+export const b = <rtc-room rooom="x" />;
+// @ts-expect-error the event detail is typed
+export const c = <rtc-room onrtc-peer-joined={(e) => e.detail.nope} />;
+`,
+    );
+    await writeFile(
       join(app, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
           target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: ['node'],
           strict: true, noEmit: true, jsx: 'react-jsx', skipLibCheck: true,
         },
-        files: ['check.ts', 'check-preact.tsx', 'examples/react/main.tsx'],
+        files: ['check.ts', 'check-preact.tsx', 'check-react.tsx', 'examples/react/main.tsx'],
       }),
     );
     const tsc = await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: app, timeout: 60_000 }).catch((e) => e);
     assert.equal(tsc.code ?? 0, 0, `tsc in the consumer:\n${tsc.stdout}${tsc.stderr}`);
+  });
+
+  it('type-checks rtc-room/server with skipLibCheck off: the declarations resolve every type they import (express too)', async () => {
+    await writeFile(
+      join(app, 'check-server.ts'),
+      `import { createRtcServer } from 'rtc-room/server';
+import type { Express } from 'express';
+const server = createRtcServer({ roomCapacity: 4 });
+const app: Express = server.app;
+app.get('/hello', (_req, res) => res.send('hi'));
+// @ts-expect-error server.app is express's app, not any (express's types come with the package)
+server.app.nope();
+export { server };
+`,
+    );
+    await writeFile(
+      join(app, 'tsconfig.server.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: ['node'],
+          strict: true, noEmit: true, skipLibCheck: false,
+        },
+        files: ['check-server.ts'],
+      }),
+    );
+    const tsc = await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.server.json'], { cwd: app, timeout: 60_000 }).catch((e) => e);
+    assert.equal(tsc.code ?? 0, 0, `tsc in the consumer (skipLibCheck: false):\n${tsc.stdout}${tsc.stderr}`);
   });
 
   it('bundles: rtc-room registers the tags, rtc-room/elements does not, rtc-room/core carries no elements', async () => {
