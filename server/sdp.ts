@@ -8,8 +8,9 @@ const DIRECTION = /^a=(sendrecv|sendonly|recvonly|inactive)$/;
 /**
  * Whether an SDP offers or answers to send media, judged the safe way for a receive-only member:
  *
- * - Lines are split as Chrome splits them (on LF, one trailing CR removed), so a bare CR cannot
- *   hide a line from one parser and show it to another.
+ * - Lines are split as Chrome splits them (on LF, one trailing CR removed; text after the last LF
+ *   is no line), so a bare CR or a missing line end cannot hide a line from one parser and show
+ *   it to another.
  * - Every m-section counts except `m=application` (data channels) and rejected ones (port 0
  *   without `a=bundle-only`).
  * - A section with no direction line is `sendrecv` (RFC 8866 §6.7). A session-level direction is
@@ -21,6 +22,7 @@ const DIRECTION = /^a=(sendrecv|sendonly|recvonly|inactive)$/;
  */
 export function sdpSending(sdp: string): SdpSending {
   const lines = sdp.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  lines.pop(); // what follows the last LF is no line for Chrome (it ignores or refuses it): not for us either
   const sections: string[][] = [];
   for (const line of lines) {
     if (line.startsWith('m=')) sections.push([line]);

@@ -239,6 +239,8 @@ describe('roomGranted and sdpSendsMedia', () => {
     for (const [why, sdp] of cases) assert.equal(sdpSending(sdp), 'ambiguous', why);
     assert.equal(sdpSending(RECVONLY), 'silent');
     assert.equal(sdpSending(SENDRECV), 'sends');
+    // a direction line without its line end is no line for Chrome: the section has no direction
+    assert.equal(sdpSending(RECVONLY.replace(/\r\n$/, '')), 'sends', 'the last recvonly without CRLF');
     // a bare CR is no line break (as in Chrome): the section below has no direction of its own
     assert.equal(sdpSending(SENDRECV.replaceAll('a=sendrecv', 'a=mid:x\ra=recvonly')), 'sends');
     // rejected sections and data channels do not count, however odd their lines
