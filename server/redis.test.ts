@@ -49,6 +49,24 @@ function recordingLogger() {
 /** Limits raised for tests whose many clients all come from 127.0.0.1 (server processes read them from the environment). */
 const PROCESS_LIMITS = { MAX_CONNECTIONS_PER_IP: '10000', RATE_LIMIT_JOIN_PER_IP: '10000/60', RATE_LIMIT_SIGNAL_PER_IP: '100000/10' };
 
+/** A Redis of its own that keeps its data when stopped (`stop`, then `restart` on the same port). */
+async function keptRedis() {
+  const dir = await mkdtemp(joinPath(tmpdir(), 'rtc-redis-kept-'));
+  let current = await startRedis({ dir });
+  const port = current.port;
+  return {
+    url: current.url,
+    stop: () => current.stop(),
+    async restart() {
+      current = await startRedis({ port, dir });
+    },
+    async remove() {
+      await current.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** A socket.io client of a server process (WebSocket only), once connected. */
 async function processClient(url: string): Promise<TestClient> {
   const socket: TestClient = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
@@ -280,9 +298,7 @@ describe('several nodes over Redis', { skip }, () => {
   });
 
   it('a member that dropped while Redis was away and whose removal failed is removed when Redis is back: its room takes a new member', async () => {
-    const dir = await mkdtemp(joinPath(tmpdir(), 'rtc-redis-kept-'));
-    const own = await startRedis({ dir });
-    let revived: TestRedis | undefined;
+    const own = await keptRedis();
     const { logger, messages, errors } = recordingLogger();
     try {
       const n1 = await node({ redis: own.url, reconnectGrace: 1, logger });
@@ -292,7 +308,7 @@ describe('several nodes over Redis', { skip }, () => {
       await join(a, { room: name, name: 'Ada' });
       const jb = await join(b, { room: name, name: 'Bob' });
 
-      await own.stop(); // its data is kept in `dir`
+      await own.stop(); // its data is kept
       await waitUntil(async () => (await healthStatus(n1.url)) === 503, 'the node sees Redis gone');
       b.disconnect();
       // Two failures: telling the others it is away, then (past the grace period) its removal.
@@ -301,23 +317,19 @@ describe('several nodes over Redis', { skip }, () => {
       assert.ok(messages.includes('could not mark a member away'), messages.join(', '));
 
       const left = nextEvent(a, 'peer-left', 10_000);
-      revived = await startRedis({ port: own.port, dir });
+      await own.restart();
       assert.deepEqual(await left, { id: jb.id }, errors.join('\n'));
       const c = await n1.client();
       const jc = await join(c, { room: name, name: 'Cy' });
       assert.equal(jc.ok, true, JSON.stringify(jc));
       assert.deepEqual(jc.peers.map((p: { name: string }) => p.name), ['Ada']);
     } finally {
-      await revived?.stop();
-      await own.stop();
-      await rm(dir, { recursive: true, force: true });
+      await own.remove();
     }
   });
 
   it('a member that left while Redis was away (the leave failed, its socket stays) is removed when Redis is back', async () => {
-    const dir = await mkdtemp(joinPath(tmpdir(), 'rtc-redis-kept-'));
-    const own = await startRedis({ dir });
-    let revived: TestRedis | undefined;
+    const own = await keptRedis();
     try {
       const n1 = await node({ redis: own.url });
       const name = room();
@@ -329,14 +341,12 @@ describe('several nodes over Redis', { skip }, () => {
       await waitUntil(async () => (await healthStatus(n1.url)) === 503, 'the node sees Redis gone');
       assert.equal((await rawRequest(b, 'leave')).error?.code, 'unavailable');
       const left = nextEvent(a, 'peer-left', 10_000);
-      revived = await startRedis({ port: own.port, dir });
+      await own.restart();
       assert.deepEqual(await left, { id: jb.id });
       assert.ok(b.connected, 'b is still connected: only its membership went');
       assert.equal((await join(await n1.client(), { room: name })).ok, true);
     } finally {
-      await revived?.stop();
-      await own.stop();
-      await rm(dir, { recursive: true, force: true });
+      await own.remove();
     }
   });
 
