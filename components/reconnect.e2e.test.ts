@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { Socket } from 'socket.io-client';
 import './define.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 import type { MemberPageWindow } from './test-support/member-page.js';
@@ -217,6 +218,49 @@ describe('calls that survive', () => {
     } finally {
       el.remove();
       if (proc) await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
+    }
+  }));
+
+  it('a first join whose answer is lost (timeout) leaves and is tried again: joined once, no ghost member', failOnRejection(async function () {
+    this.timeout(30_000);
+    const room = uniqueRoom('lost-ack');
+    const [a] = await members('', room, ['Ada']);
+    // The server gets Bob's first join and seats him, but its answer never reaches the page.
+    const proto = Socket.prototype as unknown as { emit(ev: string, ...args: unknown[]): unknown };
+    const emit = proto.emit;
+    let dropped = 0;
+    proto.emit = function (this: Socket, ev: string, ...args: unknown[]) {
+      const ack = args.at(-1) as ((err: Error | null, res?: unknown) => void) & { withError?: boolean };
+      if (ev === 'join' && (args[0] as { room?: string }).room === room && (args[0] as { name?: string }).name === 'Bob' && dropped === 0) {
+        dropped++;
+        const lost = Object.assign((err: Error | null) => ack(err ?? new Error('the answer was lost')), { withError: true });
+        return emit.call(this, ev, ...args.slice(0, -1), lost);
+      }
+      return emit.call(this, ev, ...args);
+    };
+    const b = document.createElement('rtc-room');
+    try {
+      Object.assign(b, { room, name: 'Bob' });
+      const errors: string[] = [];
+      b.addEventListener('rtc-error', (e) => errors.push(e.detail.code));
+      const refused = oneEvent(b, 'rtc-error');
+      const joined = oneEvent(b, 'rtc-joined');
+      a.parentElement!.append(b);
+      expect((await refused).detail.code).to.equal('timeout');
+      expect(b.state).to.equal('connecting');
+      await joined;
+      expect(dropped).to.equal(1);
+      expect(errors).to.deep.equal(['timeout']);
+      await waitUntil(() => a.peers.length === 1 && b.peers.length === 1 && a.peers[0]!.id === b.session!.id, 'Ada and Bob do not see each other');
+      // Bob's first seat was given up: Ada saw one Bob, and a third member sees exactly two.
+      const c = document.createElement('rtc-room');
+      Object.assign(c, { room, name: 'Cy' });
+      a.parentElement!.append(c);
+      await waitUntil(() => c.state === 'joined', 'Cy did not join');
+      expect(c.peers.map((p) => p.name).sort()).to.deep.equal(['Ada', 'Bob']);
+    } finally {
+      proto.emit = emit;
+      b.remove();
     }
   }));
 
