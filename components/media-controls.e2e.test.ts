@@ -1,9 +1,22 @@
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import './define.js';
+import { MediaControls } from './internal/media-controls.js';
+import type { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 import { controlledCall, countNegotiations, framesFlowing, members, peerIn } from './test-support/calls.js';
-import { uniqueRoom } from './test-support/helpers.js';
+import { framesDecoded, uniqueRoom, videoOf } from './test-support/helpers.js';
+
+/** Resolves when the video presents a new frame (rejects after `timeout` ms). */
+function nextFrame(video: HTMLVideoElement, timeout = 5_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no new frame presented')), timeout);
+    video.requestVideoFrameCallback(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 describe('mute and camera off through the real server', function () {
   this.timeout(30_000);
@@ -11,16 +24,26 @@ describe('mute and camera off through the real server', function () {
   it('tells the other member within a second, without renegotiating, and turns the camera light off', async () => {
     const { rooms } = await members(uniqueRoom('mute'), ['Ada', 'Bob']);
     const [a, b] = rooms as [RtcRoomElement, RtcRoomElement];
+    const local = document.createElement('rtc-local-video') as RtcLocalVideoElement;
+    a.append(local);
     await framesFlowing(b, a);
     await waitUntil(() => peerIn(b, a)?.media?.audio === true, 'initial state not heard');
     expect(peerIn(b, a).media).to.deep.equal({ audio: true, video: true, screen: false });
+    const stream = a.localStream!;
+    await local.updateComplete;
+    const video = videoOf(local);
+    expect(video.srcObject).to.equal(stream);
     const negotiations = countNegotiations();
     try {
       let started = performance.now();
       a.session!.media.setAudioEnabled(false);
       expect(a.localStream!.getAudioTracks()[0]!.enabled).to.be.false;
+      // The same MediaStream: the local <video> is not handed a new srcObject (and does not reload).
+      expect(a.localStream, 'a new stream on mute').to.equal(stream);
       await waitUntil(() => peerIn(b, a).media?.audio === false, 'mute not heard', { timeout: 1_000, interval: 20 });
       expect(performance.now() - started).to.be.below(1_000);
+      await local.updateComplete;
+      expect(video.srcObject).to.equal(stream);
 
       const camera = a.localStream!.getVideoTracks()[0]!;
       started = performance.now();
@@ -31,6 +54,12 @@ describe('mute and camera off through the real server', function () {
 
       await a.session!.media.setVideoEnabled(true);
       a.session!.media.setAudioEnabled(true);
+      // The new camera track went into the same stream, and the local <video> shows it.
+      expect(a.localStream, 'a new stream for the new camera').to.equal(stream);
+      expect(stream.getVideoTracks()[0]!.readyState).to.equal('live');
+      await local.updateComplete;
+      expect(video.srcObject).to.equal(stream);
+      await nextFrame(video);
       await waitUntil(() => peerIn(b, a).media?.video === true && peerIn(b, a).media?.audio === true, 'camera on not heard');
       await framesFlowing(b, a);
       expect(negotiations.count, 'offers/answers made').to.equal(0);
@@ -142,6 +171,89 @@ describe('devices through the real server', function () {
   });
 });
 
+describe('cameras and microphones that come and go (devicechange, pulled out)', function () {
+  this.timeout(30_000);
+
+  it('replaces a camera that is pulled out (its track ends) with another, and frames keep flowing', async () => {
+    const { rooms } = await members(uniqueRoom('pulled'), ['Ada', 'Bob']);
+    const [a, b] = rooms as [RtcRoomElement, RtcRoomElement];
+    await framesFlowing(b, a);
+    const stream = a.localStream!;
+    const camera = stream.getVideoTracks()[0]!;
+    const errors: string[] = [];
+    a.addEventListener('rtc-error', (e) => errors.push(e.detail.code));
+    // What the browser does when a camera is unplugged: the track ends (a page's own stop() fires nothing).
+    camera.stop();
+    camera.dispatchEvent(new Event('ended'));
+    await waitUntil(() => a.localStream?.getVideoTracks()[0] !== camera, 'no fallback camera', { timeout: 5_000 });
+    const fallback = a.localStream!.getVideoTracks()[0]!;
+    expect(fallback.readyState).to.equal('live');
+    expect(fallback.label).to.match(/^fake_device_/);
+    expect(a.localStream).to.equal(stream);
+    expect(a.session!.media.state.video).to.be.true;
+    await framesFlowing(b, a, 10);
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('a member who joined with no_device starts sending when a camera and microphone appear', async () => {
+    const room = uniqueRoom('appears');
+    const box = await fixture<HTMLDivElement>(html`<div>
+      <rtc-room manual room=${room} name="Ada"></rtc-room>
+      <rtc-room manual room=${room} name="Bob"></rtc-room>
+    </div>`);
+    const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
+    await a.join();
+    await waitUntil(() => !!a.localStream, 'Ada has no camera');
+    // Bob's machine has no camera or microphone yet.
+    const getUserMedia = navigator.mediaDevices.getUserMedia;
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+    const error = oneEvent(b, 'rtc-error');
+    try {
+      await b.join();
+      expect((await error).detail.code).to.equal('no_device');
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
+    expect(b.localStream).to.equal(null);
+    await waitUntil(() => peerIn(a, b)?.connectionState === 'connected', 'not connected', { timeout: 10_000 });
+    expect(await framesDecoded(a, b.session!.id!)).to.equal(0);
+
+    // A headset with a camera is plugged in.
+    navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+    await waitUntil(() => b.localStream?.getVideoTracks().length === 1 && b.localStream.getAudioTracks().length === 1, 'Bob opened nothing', {
+      timeout: 5_000,
+    });
+    expect(b.session!.media.error, 'the start error is over').to.equal(null);
+    await waitUntil(() => peerIn(a, b).media?.video === true && peerIn(a, b).media?.audio === true, 'Ada was not told');
+    await framesFlowing(a, b);
+  });
+
+  it('says nothing about devices after close(), even when a refresh was under way', async () => {
+    const media = new MediaControls({ audio: false, video: false });
+    await media.open();
+    const enumerate = navigator.mediaDevices.enumerateDevices;
+    let finish!: () => void;
+    const pending = new Promise<void>((resolve) => (finish = resolve));
+    navigator.mediaDevices.enumerateDevices = async () => {
+      await pending;
+      return enumerate.call(navigator.mediaDevices);
+    };
+    let told = 0;
+    media.addEventListener('devices', () => told++);
+    try {
+      navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+      media.close();
+      finish();
+      // the refresh's enumerateDevices has answered (the second call queues behind it)
+      await navigator.mediaDevices.enumerateDevices();
+      await new Promise((r) => setTimeout(r));
+    } finally {
+      navigator.mediaDevices.enumerateDevices = enumerate;
+    }
+    expect(told, 'devices after close()').to.equal(0);
+  });
+});
+
 function otherMicId(room: RtcRoomElement): string | null {
   return room.localStream!.getAudioTracks()[0]!.getSettings().deviceId ?? null;
 }
@@ -153,6 +265,7 @@ describe('screen sharing through the real server', function () {
     const { a, b, controls, remote } = await controlledCall();
     const video = remote.shadowRoot!.querySelector('video')!;
     await waitUntil(() => video.videoWidth === 640, 'camera picture not shown', { timeout: 10_000 });
+    const cameraTrack = a.localStream!.getVideoTracks()[0]!;
     const negotiations = countNegotiations();
     try {
       // getDisplayMedia needs a user gesture: press the toolbar's button with a real key press.
@@ -161,8 +274,9 @@ describe('screen sharing through the real server', function () {
       await waitUntil(() => a.session!.media.state.screen, 'screen share did not start', { timeout: 5_000 });
       const screen = a.localStream!.getVideoTracks()[0]!;
       expect(screen.getSettings().displaySurface).to.be.a('string');
-      const camera = a.session!.media.selected.videoinput;
-      expect(camera, 'the camera keeps running underneath').to.be.a('string');
+      expect(screen).to.not.equal(cameraTrack);
+      expect(cameraTrack.readyState, 'the camera keeps running underneath').to.equal('live');
+      expect(a.session!.media.selected.videoinput).to.equal(cameraTrack.getSettings().deviceId);
       await waitUntil(() => remote.hasAttribute('screen-sharing'), 'Bob was not told', { timeout: 1_000 });
       // Chromium's fake screen is not 640 wide like the camera (800×450 here): Bob now decodes the screen.
       const width = screen.getSettings().width!;
@@ -176,7 +290,8 @@ describe('screen sharing through the real server', function () {
       screen.stop();
       screen.dispatchEvent(new Event('ended'));
       await waitUntil(() => !a.session!.media.state.screen, 'share did not end');
-      expect(a.localStream!.getVideoTracks()[0]!.label).to.match(/^fake_device_/);
+      expect(a.localStream!.getVideoTracks()[0], 'the same camera is back, not a new one').to.equal(cameraTrack);
+      expect(cameraTrack.readyState).to.equal('live');
       await waitUntil(() => !remote.hasAttribute('screen-sharing'), 'Bob still sees a share', { timeout: 1_000 });
       // The camera's 640 wide, or less when WebRTC scales it down because this 2-core machine is busy;
       // never the screen's width again.

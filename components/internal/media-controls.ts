@@ -4,9 +4,12 @@ import { mediaError, RtcError } from './errors.js';
 import { mediaConstraints, openLocalMedia } from './local-media.js';
 
 export interface MediaControlsOptions {
-  /** Whether the microphone is sent at all (`no-audio` turns it off for good). */
+  /** Whether the microphone is sent at all (`no-audio`, or a receive-only token, turns it off for good). */
   audio: boolean;
-  /** Whether the camera is sent at all (`no-video` turns it off for good). */
+  /**
+   * Whether video is sent at all (`no-video`, or a receive-only token, turns it off for good): without
+   * it neither the camera nor a screen share can be started.
+   */
   video: boolean;
 }
 
@@ -31,14 +34,22 @@ export interface MediaControlsEventMap {
  *   renegotiates and a mesh does not carry two videos per member). The camera keeps running
  *   underneath, so ending the share (here or with the browser's own "stop sharing") brings the
  *   camera back at once.
- * - Device choices are remembered per origin ({@link deviceStore}) and followed on `devicechange`.
+ * - Device choices are remembered per origin ({@link deviceStore}) and followed on `devicechange`:
+ *   a camera or microphone that appears while none is open (the member joined with `no_device`, or
+ *   the one in use was pulled out with nothing to fall back on) is opened and sent.
+ * - `stream` is one MediaStream for the whole call: mute, speaker choice and the like leave it as it
+ *   is, and a new camera, microphone or screen is swapped into it (`removeTrack`/`addTrack`), so a
+ *   `<video>` showing it never reloads.
  */
 export class MediaControls extends EventTarget {
   readonly #options: MediaControlsOptions;
   #mic: MediaStreamTrack | null = null;
   #camera: MediaStreamTrack | null = null;
   #screen: MediaStreamTrack | null = null;
+  /** What is sent; the same object for the whole call (tracks are swapped in and out of it). */
   #stream: MediaStream | null = null;
+  /** The camera should be on (it was not turned off): a camera that appears on `devicechange` is opened. */
+  #cameraWanted: boolean;
   #devices: MediaDeviceInfo[] = [];
   #speaker: string | null = deviceStore.load('audiooutput');
   #error: RtcError | null = null;
@@ -49,11 +60,15 @@ export class MediaControls extends EventTarget {
   constructor(options: MediaControlsOptions) {
     super();
     this.#options = options;
+    this.#cameraWanted = options.video;
   }
 
-  /** What is sent: the microphone and the screen or camera. A new object on every change; null when empty. */
+  /**
+   * What is sent: the microphone and the screen or camera; null when empty. The same MediaStream
+   * for the whole call: tracks are swapped in and out of it (`addtrack`/`removetrack`).
+   */
   get stream(): MediaStream | null {
-    return this.#stream;
+    return this.#stream?.getTracks().length ? this.#stream : null;
   }
 
   /** What the others are told through `media-state`. */
@@ -107,15 +122,21 @@ export class MediaControls extends EventTarget {
     this.#changed();
   }
 
-  /** Turns the camera off (stopping it) or on again (opening the chosen camera). */
+  /**
+   * Turns the camera off (stopping it) or on again (opening the chosen camera). Turning it on
+   * rejects with `media_denied` for a member that sends no video (receive-only or `no-video`).
+   */
   setVideoEnabled(enabled: boolean): Promise<void> {
     return this.#serial(async () => {
       if (!enabled) {
+        this.#cameraWanted = false;
         this.#camera?.stop();
         this.#camera = null;
         return this.#changed();
       }
-      if (this.#camera || !this.#options.video) return;
+      this.#refuseVideo('The camera');
+      this.#cameraWanted = true;
+      if (this.#camera) return;
       const remembered = deviceStore.load('videoinput');
       this.#camera = await this.#openTrack('videoinput', remembered, true).catch((error: RtcError) =>
         remembered && error.code === 'no_device' ? this.#openTrack('videoinput', null, false) : Promise.reject(error),
@@ -125,12 +146,14 @@ export class MediaControls extends EventTarget {
   }
 
   /**
-   * Shares a screen, window or tab (the browser asks which) in place of the camera. Rejects with an
-   * RtcError (`media_denied` when the person cancels) and leaves the camera as it was.
+   * Shares a screen, window or tab (the browser asks which) in place of the camera; its sound is
+   * not sent. Rejects with an RtcError and leaves the camera as it was: `media_denied` when the
+   * person cancels, or without asking when this member sends no video (receive-only or `no-video`).
    */
   startScreenShare(): Promise<void> {
     return this.#serial(async () => {
       if (this.#screen) return;
+      this.#refuseVideo('A screen share');
       if (!navigator.mediaDevices?.getDisplayMedia) throw new RtcError('media_failed', 'Screen sharing is not supported here');
       let stream: MediaStream;
       try {
@@ -183,6 +206,14 @@ export class MediaControls extends EventTarget {
     this.#stream = null;
   }
 
+  /** Throws `media_denied` when this member may not send video (a receive-only token, `no-video`, or closed). */
+  #refuseVideo(what: string): void {
+    if (this.#closed) throw new RtcError('media_denied', `${what} cannot start: this member no longer sends media (it left, or is receive-only)`);
+    if (!this.#options.video) {
+      throw new RtcError('media_denied', `${what} cannot start: this member sends no video (a receive-only access token, or no-video)`);
+    }
+  }
+
   /** Replaces the microphone or camera with a freshly opened one (keeping the microphone's mute). */
   async #switchTo(kind: 'audioinput' | 'videoinput', deviceId: string | null, exact: boolean): Promise<void> {
     const track = await this.#openTrack(kind, deviceId, exact);
@@ -233,22 +264,53 @@ export class MediaControls extends EventTarget {
   }
 
   readonly #onDeviceChange = () => {
-    void this.#refreshDevices().then(() =>
-      this.#serial(async () => {
-        // A remembered device that is back (a headset plugged in again) is taken up.
-        for (const kind of ['audioinput', 'videoinput'] as const) {
-          const wanted = deviceStore.load(kind);
-          const current = kind === 'audioinput' ? this.#mic : this.#camera;
-          const present = this.#devices.some((d) => d.kind === kind && d.deviceId === wanted);
-          if (current && wanted && present && current.getSettings().deviceId !== wanted) await this.#switchTo(kind, wanted, true);
-        }
-      }),
-    );
+    void this.#refreshDevices()
+      .then(() =>
+        this.#serial(async () => {
+          for (const kind of ['audioinput', 'videoinput'] as const) {
+            if (this.#closed) return;
+            const wanted = deviceStore.load(kind);
+            const current = kind === 'audioinput' ? this.#mic : this.#camera;
+            if (!current) {
+              // One appeared while none is open (joined with no_device, or the last one was pulled
+              // out): open it; #changed hands it to the peer links (replaceTrack), as selectDevice does.
+              if (this.#wantsDevice(kind) && this.#devices.some((d) => d.kind === kind)) {
+                const present = !!wanted && this.#devices.some((d) => d.kind === kind && d.deviceId === wanted);
+                await this.#switchTo(kind, present ? wanted : null, present);
+              }
+              continue;
+            }
+            // A remembered device that is back (a headset plugged in again) is taken up.
+            const present = this.#devices.some((d) => d.kind === kind && d.deviceId === wanted);
+            if (wanted && present && current.getSettings().deviceId !== wanted) await this.#switchTo(kind, wanted, true);
+          }
+          this.#settleError();
+        }),
+      )
+      .catch(() => {}); // reported as `error` by #serial
   };
+
+  /**
+   * Whether a camera or microphone of this kind should be opened when one appears: it is sent, the
+   * camera was not turned off, and permission was not refused (asking again unprompted would only be refused again).
+   */
+  #wantsDevice(kind: 'audioinput' | 'videoinput'): boolean {
+    if (this.#closed || this.#error?.code === 'media_denied') return false;
+    return kind === 'audioinput' ? this.#options.audio : this.#options.video && this.#cameraWanted;
+  }
+
+  /** Forgets the start's error once everything asked for is open. */
+  #settleError(): void {
+    if (!this.#error || (this.#options.audio && !this.#mic) || (this.#options.video && !this.#camera)) return;
+    this.#error = null;
+    this.#changed();
+  }
 
   async #refreshDevices(): Promise<void> {
     if (!navigator.mediaDevices?.enumerateDevices || this.#closed) return;
-    this.#devices = await navigator.mediaDevices.enumerateDevices();
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    if (this.#closed) return; // closed while enumerating: nobody listens any more
+    this.#devices = devices;
     this.dispatchEvent(new Event('devices'));
   }
 
@@ -266,7 +328,10 @@ export class MediaControls extends EventTarget {
   #changed(): void {
     if (this.#closed) return;
     const tracks = [this.#mic, this.#screen ?? this.#camera].filter((t): t is MediaStreamTrack => !!t);
-    this.#stream = tracks.length ? new MediaStream(tracks) : null;
+    // Swap tracks in and out of the one stream: a <video> showing it keeps its srcObject.
+    const stream = (this.#stream ??= new MediaStream());
+    for (const track of stream.getTracks()) if (!tracks.includes(track)) stream.removeTrack(track);
+    for (const track of tracks) if (!stream.getTrackById(track.id)) stream.addTrack(track);
     this.dispatchEvent(new Event('change'));
   }
 }

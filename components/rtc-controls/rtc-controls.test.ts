@@ -61,10 +61,18 @@ describe('<rtc-controls>', function () {
     expect(remote.shadowRoot!.querySelector('[part~="muted-indicator"]')).to.equal(null);
   });
 
-  it('works from the keyboard: arrows move between buttons, Enter toggles, Escape closes the menu', async () => {
+  it('works from the keyboard: one Tab stop, arrows move between buttons, Enter toggles, Escape closes the menu', async () => {
     const { controls } = await call();
+    const tabStops = () => [...controls.shadowRoot!.querySelectorAll<HTMLButtonElement>('.toolbar button')].filter((b) => b.tabIndex === 0);
+    expect(tabStops(), 'the toolbar is one Tab stop').to.deep.equal([part(controls, 'mute-button')]);
     part(controls, 'mute-button').focus();
     await sendKeys({ press: 'ArrowRight' });
+    expect(controls.shadowRoot!.activeElement).to.equal(part(controls, 'camera-button'));
+    // Tab leaves the toolbar and Shift+Tab comes back to the button last used (roving tabindex)
+    expect(tabStops()).to.deep.equal([part(controls, 'camera-button')]);
+    await sendKeys({ press: 'Tab' });
+    expect(controls.shadowRoot!.activeElement).to.not.equal(part(controls, 'screen-button'));
+    await sendKeys({ press: 'Shift+Tab' });
     expect(controls.shadowRoot!.activeElement).to.equal(part(controls, 'camera-button'));
     await sendKeys({ press: 'End' });
     expect(controls.shadowRoot!.activeElement).to.equal(part(controls, 'leave-button'));
@@ -96,7 +104,7 @@ describe('<rtc-controls>', function () {
     expect(part(el, 'camera-button').getAttribute('aria-label')).to.equal('Turn off camera');
     const slot = part(el, 'leave-button').querySelector('slot')!;
     expect(slot.assignedElements()[0]!.textContent).to.equal('×');
-    // outside a room every button but... none works
+    // outside a room every button is there, but disabled: there is no call for them to act on
     expect([...el.shadowRoot!.querySelectorAll('button')].every((b) => b.disabled)).to.be.true;
   });
 

@@ -46,8 +46,15 @@ const DEVICE_KINDS: readonly DeviceKind[] = ['videoinput', 'audioinput', 'audioo
 
 /**
  * A toolbar for the enclosing `<rtc-room>`: mute, camera, screen share, device menu and leave. Real
- * `<button>`s with `aria-pressed`, operable by keyboard (Tab, or the arrow keys, Home and End
- * inside the toolbar; Escape closes the device menu) and with a visible focus ring.
+ * `<button>`s with `aria-pressed`, operable by keyboard and with a visible focus ring: the toolbar
+ * is one Tab stop (a roving tabindex: Tab comes back to the button last used), the arrow keys,
+ * Home and End move inside it, Enter and Space press, Escape closes the device menu.
+ *
+ * A receive-only member (its access token says `publish: false`) has nothing to mute, turn off or
+ * share: the microphone, camera and screen-share buttons are not shown at all (rather than shown
+ * disabled, which would read as "not now" when it is "never"), and the device menu offers only the
+ * speaker. A member that may publish but lacks a device (`no_device`, `media_denied`) or sends no
+ * video (`no-video`) keeps the buttons, disabled.
  *
  * @tagname rtc-controls
  * @summary Mute, camera, screen share, devices and leave buttons for a call.
@@ -92,6 +99,8 @@ export class RtcControlsElement extends LitElement {
   private _room?: RoomState;
 
   @state() private _menuOpen = false;
+  /** The toolbar button that Tab reaches (roving tabindex), by part name. */
+  private _active = '';
 
   /** The media controls whose device list is being listened to. */
   private _media: MediaControls | null = null;
@@ -124,6 +133,26 @@ export class RtcControlsElement extends LitElement {
     this._listen((this.isConnected && this._room?.session?.media) || null);
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    this._rove();
+  }
+
+  /** Gives tabindex 0 to the active button (or the first enabled one) and -1 to the others. */
+  private _rove(): void {
+    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.toolbar button')];
+    const enabled = buttons.filter((b) => !b.disabled);
+    const current = enabled.find((b) => b.dataset['name'] === this._active) ?? enabled[0];
+    for (const b of buttons) b.tabIndex = b === current ? 0 : -1;
+  }
+
+  private readonly _onFocusIn = (e: FocusEvent) => {
+    const name = (e.target as HTMLElement).dataset?.['name'];
+    if (!name || name === this._active) return;
+    this._active = name;
+    this._rove();
+  };
+
   private _listen(media: MediaControls | null): void {
     if (media === this._media) return;
     this._media?.removeEventListener('devices', this._onDevices);
@@ -136,51 +165,56 @@ export class RtcControlsElement extends LitElement {
     const session = this._room?.session ?? null;
     const media = session?.media;
     const state = media?.state ?? { audio: false, video: false, screen: false };
+    // Outside a room nothing is known yet: every button is shown, disabled.
+    const publishes = session?.publish !== false;
     const hasMic = !!media?.stream?.getAudioTracks().length;
-    const canVideo = !!session?.options.sendVideo;
+    const canVideo = !!session?.publish && session.options.sendVideo;
     const canShare = canVideo && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
     const muted = hasMic && !state.audio;
     const cameraOff = canVideo && !state.video;
+    const kinds = DEVICE_KINDS.filter((kind) => (kind === 'audiooutput' ? 'setSinkId' in HTMLMediaElement.prototype : publishes));
     return html`
-      <div class="toolbar" part="toolbar" role="toolbar" aria-label=${s.toolbar} @keydown=${this._onToolbarKey}>
-        ${this._button('mute', s.mute, muted, !hasMic, muted ? 'muted-icon' : 'mute-icon', muted ? icons.micOff : icons.mic, () =>
-          media?.setAudioEnabled(muted),
-        )}
-        ${this._button('camera', s.camera, cameraOff, !canVideo, cameraOff ? 'camera-off-icon' : 'camera-icon', cameraOff ? icons.cameraOff : icons.camera, () =>
-          media?.setVideoEnabled(cameraOff),
-        )}
-        ${this._button('screen', s.screen, state.screen, !canShare, 'screen-icon', icons.screen, () =>
-          state.screen ? media?.stopScreenShare() : media?.startScreenShare(),
-        )}
+      <div class="toolbar" part="toolbar" role="toolbar" aria-label=${s.toolbar} @keydown=${this._onToolbarKey} @focusin=${this._onFocusIn}>
+        ${publishes
+          ? html`${this._button('mute', s.mute, muted, !hasMic, muted ? 'muted-icon' : 'mute-icon', muted ? icons.micOff : icons.mic, () =>
+              media?.setAudioEnabled(muted),
+            )}
+            ${this._button('camera', s.camera, cameraOff, !canVideo, cameraOff ? 'camera-off-icon' : 'camera-icon', cameraOff ? icons.cameraOff : icons.camera, () =>
+              media?.setVideoEnabled(cameraOff),
+            )}
+            ${this._button('screen', s.screen, state.screen, !canShare, 'screen-icon', icons.screen, () =>
+              state.screen ? media?.stopScreenShare() : media?.startScreenShare(),
+            )}`
+          : nothing}
         <button
           part="button devices-button"
+          data-name="devices"
           aria-label=${s.devices}
           aria-expanded=${this._menuOpen ? 'true' : 'false'}
           aria-controls="menu"
-          ?disabled=${!media}
+          ?disabled=${!media || !kinds.length}
           @click=${() => (this._menuOpen = !this._menuOpen)}
         >
           <slot name="devices-icon">${icons.devices}</slot><span part="label">${s.devices}</span>
         </button>
-        <button class="leave" part="button leave-button" aria-label=${s.leave} ?disabled=${!session} @click=${this._leave}>
+        <button class="leave" part="button leave-button" data-name="leave" aria-label=${s.leave} ?disabled=${!session} @click=${this._leave}>
           <slot name="leave-icon">${icons.leave}</slot><span part="label">${s.leave}</span>
         </button>
       </div>
-      <div id="menu" class="menu" part="device-menu" role="group" aria-label=${s.devices} ?hidden=${!this._menuOpen || !media} @keydown=${this._onMenuKey}>
-        ${media ? DEVICE_KINDS.map((kind) => this._deviceSelect(media, kind, s)) : nothing}
+      <div id="menu" class="menu" part="device-menu" role="group" aria-label=${s.devices} ?hidden=${!this._menuOpen || !media || !kinds.length} @keydown=${this._onMenuKey}>
+        ${media ? kinds.map((kind) => this._deviceSelect(media, kind, s)) : nothing}
       </div>
     `;
   }
 
   private _button(name: string, label: string, pressed: boolean, disabled: boolean, slot: string, icon: unknown, action: () => unknown) {
     const run = () => void Promise.resolve(action()).catch(() => {}); // failures arrive as rtc-error from the room
-    return html`<button part="button ${name}-button" aria-label=${label} aria-pressed=${pressed ? 'true' : 'false'} ?disabled=${disabled} @click=${run}>
+    return html`<button part="button ${name}-button" data-name=${name} aria-label=${label} aria-pressed=${pressed ? 'true' : 'false'} ?disabled=${disabled} @click=${run}>
       <slot name=${slot}>${icon}</slot><span part="label">${label}</span>
     </button>`;
   }
 
   private _deviceSelect(media: MediaControls, kind: DeviceKind, s: RtcControlsStrings) {
-    if (kind === 'audiooutput' && !('setSinkId' in HTMLMediaElement.prototype)) return nothing;
     const devices = media.devices.filter((d) => d.kind === kind);
     const selected = media.selected[kind] ?? devices[0]?.deviceId ?? '';
     const choose = (e: Event) => void media.selectDevice(kind, (e.target as HTMLSelectElement).value).catch(() => {});
