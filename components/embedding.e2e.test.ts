@@ -1,5 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import './define.js';
+import type { RtcChatElement } from './rtc-chat/rtc-chat.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 import { framesDecoded, uniqueRoom, videoOf } from './test-support/helpers.js';
 
@@ -47,17 +48,22 @@ describe('embedding without surprises', () => {
     expect(a2.peers).to.have.length(1);
   });
 
-  it('a moved <rtc-room> keeps its call: same session, no rtc-left, the pictures keep playing', async function () {
+  it('a moved <rtc-room> keeps its call: same session, no rtc-left, the pictures keep playing, chat lines kept', async function () {
     this.timeout(30_000);
     const box = await fixture<HTMLDivElement>(html`<div><section></section><aside></aside></div>`);
-    const [a] = await pair(uniqueRoom('move'), box.querySelector('section')!);
-    const session = a.session;
+    const [a, b] = await pair(uniqueRoom('move'), box.querySelector('section')!);
+    const chat = a.appendChild(document.createElement('rtc-chat')) as RtcChatElement;
+    await chat.updateComplete;
+    const session = a.session!;
     const events: string[] = [];
     for (const type of ['rtc-left', 'rtc-joined', 'rtc-peer-left']) a.addEventListener(type, () => events.push(type));
     const video = videoOf(a.querySelector('rtc-remote-video')!);
     // A re-render that takes the element out and puts it back somewhere else a little later.
     a.remove();
-    await new Promise((r) => setTimeout(r, 300));
+    // A chat line from Bob arrives while Ada's room is out of the page.
+    const arrived = new Promise((r) => session.addEventListener('message', r, { once: true }));
+    expect(b.send({ 'rtc-chat': 'during the move' })).to.have.length(1);
+    await Promise.all([arrived, new Promise((r) => setTimeout(r, 300))]);
     box.querySelector('aside')!.append(a);
     // Same task too (a plain move with append).
     box.querySelector('section')!.append(a);
@@ -68,6 +74,27 @@ describe('embedding without surprises', () => {
     expect(await framesShown(video, 1_000), 'frames shown in a second after the move').to.be.above(5);
     const audio = a.shadowRoot!.querySelector('audio')!;
     expect(audio.paused, 'sound paused by the move').to.be.false;
+    expect(chat.messages.map((m) => [m.from?.name, m.text])).to.deep.equal([['Bob', 'during the move']]);
+    // and it still hears the room after the move
+    b.send({ 'rtc-chat': 'after' });
+    await waitUntil(() => chat.messages.length === 2, 'the chat stopped hearing the room after the move');
+  });
+
+  it('<rtc-chat> out of the page lets go of the session once its room has left for good', async () => {
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const room = document.createElement('rtc-room');
+    Object.assign(room, { room: uniqueRoom('chat-gone'), noVideo: true, noAudio: true });
+    const chat = room.appendChild(document.createElement('rtc-chat')) as RtcChatElement;
+    box.append(room);
+    await waitUntil(() => room.state === 'joined');
+    await chat.updateComplete;
+    const session = room.session!;
+    const line = (text: string) => new CustomEvent('message', { detail: { peer: { id: 'p', name: 'P' }, data: { 'rtc-chat': text } } });
+    room.remove();
+    session.dispatchEvent(line('still bound'));
+    await waitUntil(() => room.state === 'idle', 'did not leave', { timeout: 3_000 });
+    session.dispatchEvent(line('after the end'));
+    expect(chat.messages.map((m) => m.text)).to.deep.equal(['still bound']);
   });
 
   it('removed for good, it leaves and stops the camera within the grace', async () => {

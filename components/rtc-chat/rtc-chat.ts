@@ -141,13 +141,8 @@ export class RtcChatElement extends LitElement {
     return true;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.bindSession(null);
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('_room' as keyof RtcChatElement)) this.bindSession(this.isConnected ? (this._room?.session ?? null) : null);
+    if (changed.has('_room' as keyof RtcChatElement) && this.isConnected) this.bindSession(this._room?.session ?? null);
   }
 
   override connectedCallback(): void {
@@ -155,12 +150,25 @@ export class RtcChatElement extends LitElement {
     this.bindSession(this._room?.session ?? null);
   }
 
+  /**
+   * Stays bound while out of the page: when the room is being moved (a layout change, a framework
+   * re-render), lines that arrive in the meantime still reach the log. It lets go when the room
+   * hands it another session (or none), or when the session ends while this element is out.
+   */
   private bindSession(session: RoomSession | null): void {
     if (session === this._session) return;
     this._session?.removeEventListener('message', this.onMessage);
+    this._session?.removeEventListener('change', this.onSessionChange);
     this._session = session;
     session?.addEventListener('message', this.onMessage);
+    session?.addEventListener('change', this.onSessionChange);
   }
+
+  private readonly onSessionChange = () => {
+    // In the page, the room's context says when its session goes; out of it, nothing else will.
+    const status = this._session?.status;
+    if (!this.isConnected && (status === 'idle' || status === 'error')) this.bindSession(null);
+  };
 
   private readonly onMessage = (event: CustomEvent<{ peer: { id: string; name: string }; data: unknown }>) => {
     const text = chatText(event.detail.data);
