@@ -228,6 +228,35 @@ describe('cameras and microphones that come and go (devicechange, pulled out)', 
     await framesFlowing(a, b);
   });
 
+  it('a member without a camera goes on audio-only, says no_device, and the others hear it', async () => {
+    const room = uniqueRoom('nocamera');
+    const box = await fixture<HTMLDivElement>(html`<div>
+      <rtc-room manual room=${room} name="Ada"></rtc-room>
+      <rtc-room manual room=${room} name="Bob"></rtc-room>
+    </div>`);
+    const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
+    await a.join();
+    const getUserMedia = navigator.mediaDevices.getUserMedia;
+    // A machine with a microphone but no camera.
+    navigator.mediaDevices.getUserMedia = (constraints) =>
+      constraints?.video ? Promise.reject(new DOMException('Requested device not found', 'NotFoundError')) : getUserMedia.call(navigator.mediaDevices, constraints);
+    const error = oneEvent(b, 'rtc-error');
+    try {
+      await b.join();
+      expect((await error).detail.code).to.equal('no_device');
+      await waitUntil(() => !!b.localStream, 'Bob opened nothing');
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
+    expect(b.localStream!.getVideoTracks()).to.have.length(0);
+    expect(b.localStream!.getAudioTracks()[0]!.readyState).to.equal('live');
+    await waitUntil(() => peerIn(a, b)?.media?.audio === true, 'Ada was not told Bob sends sound');
+    expect(peerIn(a, b).media).to.deep.equal({ audio: true, video: false, screen: false });
+    await waitUntil(() => peerIn(a, b).stream.getAudioTracks().some((t) => t.readyState === 'live' && !t.muted), 'no sound from Bob arrives', {
+      timeout: 10_000,
+    });
+  });
+
   it('says nothing about devices after close(), even when a refresh was under way', async () => {
     const media = new MediaControls({ audio: false, video: false });
     await media.open();

@@ -1,8 +1,10 @@
 // Runs in a Chromium whose permission prompt answers "deny" (see web-test-runner.config.js).
-// In the tests' loopback-only network namespace a page without media permission gathers no ICE
-// candidates (Chromium then only uses the default-route interface, and there is none), so these
-// tests check what signaling and the elements show; that such a member still receives the others
-// is covered in the main group by members with `no-audio no-video`.
+// A page without media permission gathers ICE candidates only on the default-route interface, and
+// the loopback-only network namespace `npm test` runs in has none: a denied member cannot connect
+// there, so these tests check only what signaling and the elements show. That a member who sends
+// nothing still receives is tested in the main group, where permission is granted
+// (components/viewer.e2e.test.ts: a `no-audio no-video` member and a receive-only member decode the
+// other member's frames). Receiving in a browser that really refused permission is not tested.
 import { expect, waitUntil } from '@open-wc/testing';
 import '../define.js';
 import { joinWithoutMedia } from '../test-support/calls.js';
