@@ -9,8 +9,8 @@ export interface MemberPageWindow extends Window {
   /** The reasons of every unhandled promise rejection in this page. */
   __rejections: string[];
   /**
-   * Makes the page act frozen (a hung renderer): its peer connections die and it stops answering
-   * the server's `peer-check`, while its socket lives on (pings are answered below the page's script).
+   * Makes the page act frozen (a hung renderer): its peer connections die and its script hears and
+   * sends nothing (no answer to the server's `peer-check`), while its socket lives on.
    */
   __freeze(): void;
 }
@@ -29,12 +29,16 @@ if (params.has('abrupt')) {
 }
 
 let frozen = false;
-// Socket.IO hands every server event to the page through emitEvent; a frozen page hears none of peer-check.
-const proto = Socket.prototype as unknown as { emitEvent(args: unknown[]): void };
-const emitEvent = proto.emitEvent;
+// A frozen page's script neither hears nor sends anything: Socket.IO hands every server event to
+// the page through emitEvent (so peer-check goes unanswered), and the page sends through emit (so,
+// dropped by the server, it does not join again). Pings are answered below both.
+const proto = Socket.prototype as unknown as { emitEvent(args: unknown[]): void; emit(...args: unknown[]): unknown };
+const { emitEvent, emit } = proto;
 proto.emitEvent = function (this: Socket, args: unknown[]) {
-  if (frozen && args[0] === 'peer-check') return;
-  emitEvent.call(this, args);
+  if (!frozen) emitEvent.call(this, args);
+};
+proto.emit = function (this: Socket, ...args: unknown[]) {
+  return frozen ? this : emit.apply(this, args);
 };
 win.__freeze = () => {
   frozen = true;
