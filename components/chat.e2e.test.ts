@@ -46,6 +46,9 @@ describe('messages over the data channels', () => {
     // Typed errors for what cannot be sent.
     expect(() => a.send(undefined)).to.throw(TypeError);
     expect(() => a.send('x'.repeat(70_000))).to.throw(RangeError);
+    // 40,000 characters, 80,000 bytes: the limit counts what the data channel carries.
+    expect(() => a.send('é'.repeat(40_000))).to.throw(RangeError, /80011 bytes/);
+    expect(a.send('é'.repeat(30_000)).sort(), 'just under the limit in bytes').to.deep.equal([idB, c.session!.id!].sort());
     expect(() => a.send('x', 'nobody')).to.throw().with.property('code', 'unknown_peer');
     const idle = document.createElement('rtc-room');
     expect(() => idle.send('x')).to.throw().with.property('code', 'not_joined');

@@ -28,8 +28,27 @@ const KINDS = ['audio', 'video'] as const;
 
 /** The data channel both sides create with the same id (no in-band announcement, no race). */
 const DATA_CHANNEL = { label: 'rtc-room', id: 0 } as const;
-/** Messages held for a data channel that is not open yet; more are refused. */
+/** Messages held for a data channel that is not open yet, or whose send buffer is full; more are refused. */
 const MAX_QUEUED_MESSAGES = 256;
+/**
+ * Bytes the data channel may hold unsent before messages wait here instead (Chromium throws
+ * `OperationError` past its own 16 MB send buffer); sending resumes at `bufferedamountlow`.
+ */
+const MAX_BUFFERED_BYTES = 1 << 20;
+const BUFFERED_LOW_BYTES = 256 * 1024;
+
+/**
+ * What became of a message given to `PeerLink.send()`: `sent` (handed to the data channel),
+ * `queued` (sent once the channel opens or its buffer drains), or not sent at all: `closed` (the
+ * link or its channel is closing or closed), `full` (the queue is full), `too_large` (larger than
+ * the peer's SCTP `maxMessageSize`).
+ */
+export type SendOutcome = 'sent' | 'queued' | 'closed' | 'full' | 'too_large';
+
+/** The size of `text` on the wire (UTF-8), which is what data channel limits count. */
+export function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}
 type Kind = (typeof KINDS)[number];
 
 /**
@@ -63,8 +82,8 @@ export class PeerLink extends EventTarget {
   #closed = false;
   #videoScale = 1;
   #channel: RTCDataChannel | null = null;
-  /** Messages sent before the data channel opened. */
-  #outbox: string[] = [];
+  /** Messages waiting for the data channel to open, or for its send buffer to drain. */
+  #outbox: Array<{ text: string; bytes: number }> = [];
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -89,18 +108,38 @@ export class PeerLink extends EventTarget {
   }
 
   /**
-   * Sends a text message on the data channel, or queues it until the channel opens. Returns false
-   * (and drops it) when the link is closed or the queue is full.
+   * Sends a text message on the data channel, or queues it until the channel opens or its send
+   * buffer drains (order is kept). Never throws: says what became of it (see {@link SendOutcome}).
+   * Messages still queued when the channel closes are dropped.
    */
-  send(text: string): boolean {
-    if (this.#closed) return false;
-    if (this.#channel?.readyState === 'open') {
-      this.#channel.send(text);
-      return true;
+  send(text: string, bytes = utf8Length(text)): SendOutcome {
+    const channel = this.#channel;
+    if (this.#closed || channel?.readyState === 'closing' || channel?.readyState === 'closed') return 'closed';
+    const max = this.pc.sctp?.maxMessageSize;
+    if (max && bytes > max) return 'too_large';
+    if (this.#outbox.length >= MAX_QUEUED_MESSAGES) return 'full';
+    this.#outbox.push({ text, bytes });
+    this.#drain();
+    return this.#outbox.length ? 'queued' : 'sent';
+  }
+
+  /** Hands queued messages to the open channel while its send buffer has room. */
+  #drain(): void {
+    const channel = this.#channel;
+    while (channel?.readyState === 'open' && this.#outbox.length) {
+      const { text, bytes } = this.#outbox[0]!;
+      // An empty buffer takes any message; a fuller one waits for 'bufferedamountlow'.
+      if (channel.bufferedAmount > 0 && channel.bufferedAmount + bytes > MAX_BUFFERED_BYTES) return;
+      const max = this.pc.sctp?.maxMessageSize;
+      this.#outbox.shift();
+      if (max && bytes > max) continue; // queued before the peer's limit was known: it cannot take it
+      try {
+        channel.send(text);
+      } catch {
+        // The channel started closing under us (its 'close' clears the rest) or refused this one
+        // message: either way it is not sent, and it must not hold up the others.
+      }
     }
-    if (this.#outbox.length >= MAX_QUEUED_MESSAGES) return false;
-    this.#outbox.push(text);
-    return true;
   }
 
   /**
@@ -111,8 +150,11 @@ export class PeerLink extends EventTarget {
     if (this.#channel || this.#closed) return;
     const channel = this.pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id, ordered: true });
     this.#channel = channel;
-    channel.addEventListener('open', () => {
-      for (const text of this.#outbox.splice(0)) channel.send(text);
+    channel.bufferedAmountLowThreshold = BUFFERED_LOW_BYTES;
+    channel.addEventListener('open', () => this.#drain());
+    channel.addEventListener('bufferedamountlow', () => this.#drain());
+    channel.addEventListener('close', () => {
+      this.#outbox = [];
     });
     channel.addEventListener('message', ({ data }: MessageEvent) => {
       if (typeof data === 'string') this.dispatchEvent(new CustomEvent('message', { detail: data }));

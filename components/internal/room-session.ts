@@ -3,7 +3,7 @@ import { tokenAllowsPublishing } from './access-token.js';
 import { FATAL_JOIN_CODES, RETRIED_JOIN_CODES, RtcError } from './errors.js';
 import { CallActivity } from './call-activity.js';
 import { MediaControls } from './media-controls.js';
-import { PeerLink, type OutgoingSignal } from './peer-link.js';
+import { PeerLink, utf8Length, type OutgoingSignal } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
 
 /** ICE servers are renewed when they expire within this margin (ms). */
@@ -16,7 +16,7 @@ const DISCONNECTED_WAIT_MS = 1_500;
 const RESTART_TIMEOUT_MS = 5_000;
 /** A member the server says is away, whose connection is also down this long (ms), is gone. */
 const AWAY_DOWN_MS = 1_500;
-/** The largest message `send()` takes, as JSON text (the data channel's own limit is larger). */
+/** The largest message `send()` takes: bytes of its JSON text as UTF-8 (what data channels count; 64 KiB is what every browser takes). */
 export const MAX_MESSAGE_LENGTH = 65_536;
 /** Wait between join attempts after a reconnect whose join failed for a passing reason (ms). */
 const REJOIN_RETRY_MS = 2_000;
@@ -222,20 +222,24 @@ export class RoomSession extends EventTarget {
   }
 
   /**
-   * Sends `data` (any JSON value, at most {@link MAX_MESSAGE_LENGTH} characters as JSON) to every
-   * other member, or to one, over the peer connections' data channels (never through the server).
-   * Messages to a member whose channel is still opening are queued and sent when it opens.
-   * Returns the ids of the members it went (or will go) to.
+   * Sends `data` (any JSON value, at most {@link MAX_MESSAGE_LENGTH} bytes as JSON in UTF-8) to
+   * every other member, or to one, over the peer connections' data channels (never through the
+   * server). Messages to a member whose channel is still opening, or whose send buffer is full, are
+   * queued (in order) and sent when it can take them.
+   * Returns the ids of the members it went (or will go) to; a member left out did not get it (its
+   * connection is closing, its queue is full, or its browser takes smaller messages). Checks
+   * everything before sending to anyone: it throws for all or for none.
    * @throws TypeError for data JSON cannot carry, RangeError when it is too long,
    *   RtcError `unknown_peer` for a peer id that is not in the room.
    */
   send(data: unknown, peerId?: string): string[] {
     const text = data === undefined ? undefined : JSON.stringify({ data });
     if (text === undefined) throw new TypeError('send(): data must be a JSON value');
-    if (text.length > MAX_MESSAGE_LENGTH) throw new RangeError(`send(): the message is ${text.length} characters as JSON; at most ${MAX_MESSAGE_LENGTH}`);
+    const bytes = utf8Length(text);
+    if (bytes > MAX_MESSAGE_LENGTH) throw new RangeError(`send(): the message is ${bytes} bytes as JSON; at most ${MAX_MESSAGE_LENGTH}`);
     const targets = peerId === undefined ? [...this.#links.values()] : [this.#links.get(peerId)];
     if (targets.some((link) => !link)) throw new RtcError('unknown_peer', `No member ${peerId} in this room`);
-    return targets.filter((link) => link!.send(text)).map((link) => link!.peerId);
+    return targets.filter((link) => ['sent', 'queued'].includes(link!.send(text, bytes))).map((link) => link!.peerId);
   }
 
   /** The WebRTC statistics of the connection to one peer, or null for an unknown peer. */
