@@ -171,6 +171,33 @@ describe('devices through the real server', function () {
   });
 });
 
+/**
+ * Ada joins, then Bob with `getUserMedia` replaced by `fake` while he joins (a machine with fewer
+ * devices): resolves with both rooms and the code of the first rtc-error Bob fired.
+ */
+async function joinBobWith(prefix: string, fake: MediaDevices['getUserMedia']) {
+  const room = uniqueRoom(prefix);
+  const box = await fixture<HTMLDivElement>(html`<div>
+    <rtc-room manual room=${room} name="Ada"></rtc-room>
+    <rtc-room manual room=${room} name="Bob"></rtc-room>
+  </div>`);
+  const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
+  await a.join();
+  await waitUntil(() => !!a.localStream, 'Ada has no camera');
+  const getUserMedia = navigator.mediaDevices.getUserMedia;
+  navigator.mediaDevices.getUserMedia = fake;
+  const error = oneEvent(b, 'rtc-error');
+  try {
+    await b.join();
+    // fired once opening has settled: no more getUserMedia calls from this join
+    return { a, b, code: (await error).detail.code };
+  } finally {
+    navigator.mediaDevices.getUserMedia = getUserMedia;
+  }
+}
+
+const notFound = () => new DOMException('Requested device not found', 'NotFoundError');
+
 describe('cameras and microphones that come and go (devicechange, pulled out)', function () {
   this.timeout(30_000);
 
@@ -196,24 +223,9 @@ describe('cameras and microphones that come and go (devicechange, pulled out)', 
   });
 
   it('a member who joined with no_device starts sending when a camera and microphone appear', async () => {
-    const room = uniqueRoom('appears');
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room manual room=${room} name="Ada"></rtc-room>
-      <rtc-room manual room=${room} name="Bob"></rtc-room>
-    </div>`);
-    const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
-    await a.join();
-    await waitUntil(() => !!a.localStream, 'Ada has no camera');
     // Bob's machine has no camera or microphone yet.
-    const getUserMedia = navigator.mediaDevices.getUserMedia;
-    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
-    const error = oneEvent(b, 'rtc-error');
-    try {
-      await b.join();
-      expect((await error).detail.code).to.equal('no_device');
-    } finally {
-      navigator.mediaDevices.getUserMedia = getUserMedia;
-    }
+    const { a, b, code } = await joinBobWith('appears', () => Promise.reject(notFound()));
+    expect(code).to.equal('no_device');
     expect(b.localStream).to.equal(null);
     await waitUntil(() => peerIn(a, b)?.connectionState === 'connected', 'not connected', { timeout: 10_000 });
     expect(await framesDecoded(a, b.session!.id!)).to.equal(0);
@@ -229,25 +241,11 @@ describe('cameras and microphones that come and go (devicechange, pulled out)', 
   });
 
   it('a member without a camera goes on audio-only, says no_device, and the others hear it', async () => {
-    const room = uniqueRoom('nocamera');
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room manual room=${room} name="Ada"></rtc-room>
-      <rtc-room manual room=${room} name="Bob"></rtc-room>
-    </div>`);
-    const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
-    await a.join();
-    const getUserMedia = navigator.mediaDevices.getUserMedia;
     // A machine with a microphone but no camera.
-    navigator.mediaDevices.getUserMedia = (constraints) =>
-      constraints?.video ? Promise.reject(new DOMException('Requested device not found', 'NotFoundError')) : getUserMedia.call(navigator.mediaDevices, constraints);
-    const error = oneEvent(b, 'rtc-error');
-    try {
-      await b.join();
-      expect((await error).detail.code).to.equal('no_device');
-      await waitUntil(() => !!b.localStream, 'Bob opened nothing');
-    } finally {
-      navigator.mediaDevices.getUserMedia = getUserMedia;
-    }
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    const { a, b, code } = await joinBobWith('nocamera', (constraints) => (constraints?.video ? Promise.reject(notFound()) : getUserMedia(constraints)));
+    expect(code).to.equal('no_device');
+    await waitUntil(() => !!b.localStream, 'Bob opened nothing');
     expect(b.localStream!.getVideoTracks()).to.have.length(0);
     expect(b.localStream!.getAudioTracks()[0]!.readyState).to.equal('live');
     await waitUntil(() => peerIn(a, b)?.media?.audio === true, 'Ada was not told Bob sends sound');
