@@ -53,8 +53,9 @@ const DEVICE_KINDS: readonly DeviceKind[] = ['videoinput', 'audioinput', 'audioo
  * A receive-only member (its access token says `publish: false`) has nothing to mute, turn off or
  * share: the microphone, camera and screen-share buttons are not shown at all (rather than shown
  * disabled, which would read as "not now" when it is "never"), and the device menu offers only the
- * speaker. A member that may publish but lacks a device (`no_device`, `media_denied`) or sends no
- * video (`no-video`) keeps the buttons, disabled.
+ * speaker. A member that may publish keeps all three: the microphone button is disabled while
+ * there is no microphone, the camera and screen-share buttons with `no-video`; a camera that is
+ * missing or refused shows as off, and pressing the button tries to open it again.
  *
  * @tagname rtc-controls
  * @summary Mute, camera, screen share, devices and leave buttons for a call.
