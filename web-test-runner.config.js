@@ -165,10 +165,11 @@ function shortIceFixture(origin) {
 }
 
 /**
- * Real server processes for the reconnect tests: `?op=start[&port=N][&RATE_LIMIT_JOIN=1/5…]`
- * (query keys in capitals are the process's environment variables) answers `{ id, port, url }`;
- * `?op=stop&id=I&signal=SIGKILL` kills it and answers `{ code, signal, ms, output }`, where
- * `output` is everything the process logged (tests look for unhandled rejections in it).
+ * Real server processes for the reconnect tests: `?op=start[&port=N][&tokens][&RATE_LIMIT_JOIN=1/5…]`
+ * (query keys in capitals are the process's environment variables; `tokens`: joins need access
+ * tokens from `op=mint`) answers `{ id, port, url }`; `?op=stop&id=I&signal=SIGKILL` kills it and
+ * answers `{ code, signal, ms, output }`, where `output` is everything the process logged (tests
+ * look for unhandled rejections in it); `?op=mint&room=R&ttl=S` answers `{ token }`.
  */
 const PROCESS_ROUTE = '/__rtc-test/server-process';
 const processes = new Map();
@@ -177,15 +178,20 @@ async function serverProcessRoute(ctx) {
   const op = ctx.query.op;
   if (op === 'start') {
     const env = Object.fromEntries(Object.entries(ctx.query).filter(([key]) => /^[A-Z][A-Z0-9_]*$/.test(key)).map(([k, v]) => [k, String(v)]));
+    if ('tokens' in ctx.query) env.ACCESS_TOKEN_SECRET = TOKEN_SECRET;
     const proc = await startServerProcess({ port: Number(ctx.query.port ?? 0), env });
     const id = String(++processSeq);
     processes.set(id, proc);
     return { id, port: proc.port, url: proc.url };
   }
+  if (op === 'mint') {
+    const { room, ttl } = ctx.query;
+    return { token: await mintAccessToken({ secret: TOKEN_SECRET, room: String(room), sub: 'process-user', ttl: Number(ttl ?? 300) }) };
+  }
   const proc = processes.get(String(ctx.query.id));
   if (op !== 'stop' || !proc) {
     ctx.status = 400;
-    return { error: { code: 'bad_request', message: 'op=start, or op=stop with a known id' } };
+    return { error: { code: 'bad_request', message: 'op=start, op=mint, or op=stop with a known id' } };
   }
   processes.delete(String(ctx.query.id));
   const stopped = await proc.stop(ctx.query.signal || 'SIGTERM');

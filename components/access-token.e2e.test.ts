@@ -1,7 +1,7 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import './define.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
-import { framesDecoded, uniqueRoom } from './test-support/helpers.js';
+import { expectNoUnhandled, failOnRejection, framesDecoded, serverProcess, uniqueRoom } from './test-support/helpers.js';
 
 /** A server that requires access tokens (see TOKEN_ROUTE in web-test-runner.config.js), and tokens for `room`. */
 async function tokenSetup(room = '') {
@@ -84,4 +84,42 @@ describe('access tokens in the browser', function () {
     expect(await framesDecoded(host, viewerId)).to.equal(0);
     expect(await videoBytesSent(viewer, hostId)).to.equal(0, 'the viewer sends no media');
   });
+
+  it('a rejoin after the token expired is refused (unauthorized, final); a fresh token joins again as a new member', failOnRejection(async function () {
+    this.timeout(45_000);
+    const room = uniqueRoom('expiring');
+    const proc = await serverProcess('op=start&tokens');
+    let again: any = null;
+    const el = document.createElement('rtc-room');
+    try {
+      const { token } = await serverProcess(`op=mint&room=${room}&ttl=1`);
+      const exp = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp as number;
+      Object.assign(el, { room, server: proc.url, token, noVideo: true, noAudio: true });
+      const joined = oneEvent(el, 'rtc-joined');
+      document.body.append(el);
+      const firstId = (await joined).detail.id;
+      const dropped = oneEvent(el, 'rtc-reconnecting');
+      await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
+      await dropped;
+      // past exp and the server's 5 s clock tolerance
+      await waitUntil(() => Date.now() / 1000 > exp + 6, 'the token did not expire', { timeout: 15_000, interval: 250 });
+      const refused = oneEvent(el, 'rtc-error');
+      again = await serverProcess(`op=start&tokens&port=${proc.port}`);
+      expect((await refused).detail.code).to.equal('unauthorized');
+      await waitUntil(() => el.state === 'error', 'state is not error');
+      // What the page can do: a fresh token, and the room joins again (a new member).
+      const rejoined = oneEvent(el, 'rtc-joined');
+      el.token = (await serverProcess(`op=mint&room=${room}&ttl=300`)).token;
+      const { detail } = await rejoined;
+      expect(el.state).to.equal('joined');
+      expect(detail.id).not.to.equal(firstId);
+      el.remove();
+      const stopped = await serverProcess(`op=stop&id=${again.id}&signal=SIGTERM`);
+      again = null;
+      expectNoUnhandled(stopped);
+    } finally {
+      el.remove();
+      if (again) await serverProcess(`op=stop&id=${again.id}&signal=SIGKILL`);
+    }
+  }));
 });

@@ -3,14 +3,7 @@ import { Socket } from 'socket.io-client';
 import './define.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 import type { MemberPageWindow } from './test-support/member-page.js';
-import { failOnRejection, framesDecoded, uniqueRoom } from './test-support/helpers.js';
-
-/** Real `rtc-room-server` processes, started and killed by web-test-runner.config.js. */
-async function serverProcess(query: string): Promise<any> {
-  const res = await fetch(`/__rtc-test/server-process?${query}`);
-  if (!res.ok) throw new Error(`server-process ${query}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+import { expectNoUnhandled, failOnRejection, framesDecoded, serverProcess, uniqueRoom } from './test-support/helpers.js';
 
 async function members(server: string, room: string, names: string[]): Promise<RtcRoomElement[]> {
   const box = await fixture<HTMLDivElement>(html`<div></div>`);
@@ -47,12 +40,6 @@ function watchFrames(rooms: RtcRoomElement[]) {
       return { longestStall, streams: last.size };
     },
   };
-}
-
-/** A server process's log has no unhandled promise rejection (server/main.ts logs them). */
-function expectNoUnhandled(stopped: { output: string }): void {
-  expect(stopped.output).to.match(/listening on/, 'the process log');
-  expect(stopped.output).not.to.match(/unhandled/i);
 }
 
 /** The member page in `frame` (see test-support/member-page.ts). */

@@ -1,4 +1,4 @@
-import { waitUntil } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import type { RtcRoomElement } from '../rtc-room/rtc-room.js';
 
 /** A room name no other test uses. */
@@ -62,4 +62,20 @@ export function failOnRejection(test: (this: Mocha.Context) => Promise<void>): (
     }
     if (seen.length) throw new Error(`unhandled promise rejection in the page: ${seen.join('\n')}`);
   };
+}
+
+/**
+ * Real `rtc-room-server` processes, started and killed by web-test-runner.config.js (`op=start`,
+ * `op=stop`, `op=mint`; see PROCESS_ROUTE there).
+ */
+export async function serverProcess(query: string): Promise<any> {
+  const res = await fetch(`/__rtc-test/server-process?${query}`);
+  if (!res.ok) throw new Error(`server-process ${query}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** A stopped server process's log (`op=stop`'s `output`) has no unhandled promise rejection (server/main.ts logs them). */
+export function expectNoUnhandled(stopped: { output: string }): void {
+  expect(stopped.output).to.match(/listening on/, 'the process log');
+  expect(stopped.output).not.to.match(/unhandled/i);
 }
