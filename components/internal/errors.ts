@@ -13,7 +13,8 @@ import type { ErrorCode } from '../../server/protocol.js';
  *   video plays muted until the next click or key press on the page.
  * From the server, among others: `unauthorized` (the server requires an access token and this one
  * is missing, invalid, expired or for another room; never retried) and `rate_limited` (too many
- * requests; the server's answer says when to try again).
+ * requests; the server's answer says when to try again, as `retryAfterMs`: a join waits that long
+ * by itself).
  */
 export type RtcErrorCode =
   | ErrorCode

@@ -18,7 +18,7 @@ const RESTART_TIMEOUT_MS = 5_000;
 const AWAY_DOWN_MS = 1_500;
 /** The largest message `send()` takes: bytes of its JSON text as UTF-8 (what data channels count; 64 KiB is what every browser takes). */
 export const MAX_MESSAGE_LENGTH = 65_536;
-/** Wait between join attempts after a reconnect whose join failed for a passing reason (ms). */
+/** Wait between join attempts after a reconnect whose join failed for a passing reason (ms; longer when `rate_limited` says so). */
 const REJOIN_RETRY_MS = 2_000;
 /** A first join refused for a passing reason is tried again after this long, doubling up to the max (ms). */
 const JOIN_RETRY_MS = 1_000;
@@ -27,7 +27,8 @@ const JOIN_RETRY_MAX_MS = 8_000;
 const HALF_SIZE_FROM_PEERS = 4;
 
 /**
- * `connecting`: opening the signaling connection (tried again until it works) and joining;
+ * `connecting`: opening the signaling connection (tried again until it works) and joining (tried
+ * again while the server refuses for a passing reason: `timeout`, `unavailable`, `internal`, `rate_limited`);
  * `reconnecting`: the signaling connection dropped during the call: calls already flowing go on,
  * and the session joins again as the same member once the server is back.
  */
@@ -422,7 +423,8 @@ export class RoomSession extends EventTarget {
           this.#setStatus('error');
           signaling.close();
         } else if (signaling.socket.connected) {
-          this.#rejoinTimer = setTimeout(() => this.#rejoin(signaling), REJOIN_RETRY_MS);
+          // never before the wait a rate_limited answer names
+          this.#rejoinTimer = setTimeout(() => this.#rejoin(signaling), Math.max(REJOIN_RETRY_MS, error.retryAfterMs ?? 0));
         }
       });
   }
