@@ -76,7 +76,10 @@ export class MediaControls extends EventTarget {
     return { audio: !!this.#mic?.enabled, video: !!this.#camera, screen: !!this.#screen };
   }
 
-  /** Why the camera or microphone asked for at the start is missing (`media_denied`, `no_device`, ...); null: all there. */
+  /**
+   * Why the camera or microphone asked for at the start is missing (`media_denied`, `no_device`, ...);
+   * null: all there (also once devices that appeared later were opened).
+   */
   get error(): RtcError | null {
     return this.#error;
   }
