@@ -6,7 +6,7 @@
  */
 export { RtcError, type RtcErrorCode } from './internal/errors.js';
 export { openLocalMedia, stopStream, DEFAULT_VIDEO_CONSTRAINTS, type LocalMediaRequest, type LocalMediaResult } from './internal/local-media.js';
-export { PeerLink, type IncomingSignal, type OutgoingSignal, type PeerLinkOptions } from './internal/peer-link.js';
+export { PeerLink, type IncomingSignal, type OutgoingSignal, type PeerLinkOptions, type SendOutcome } from './internal/peer-link.js';
 export {
   RoomSession,
   type RemotePeer,
@@ -14,7 +14,18 @@ export {
   type RoomSessionOptions,
   type RoomStatus,
 } from './internal/room-session.js';
-export { runPreflight, type CheckResult, type CheckStatus, type PreflightOptions, type PreflightResult } from './internal/preflight.js';
+export {
+  runPreflight,
+  checkNetwork,
+  describeCheck,
+  type CheckResult,
+  type CheckStatus,
+  type NetworkCheck,
+  type PreflightCheck,
+  type PreflightOptions,
+  type PreflightResult,
+} from './internal/preflight.js';
+export { englishStrings, registerStrings, type RtcStrings } from './internal/strings.js';
 export { gatherCandidates, type GatherResult } from './internal/ice-gather.js';
 export { MediaControls, type MediaControlsOptions } from './internal/media-controls.js';
 export { deviceStore, type DeviceKind } from './internal/device-store.js';
