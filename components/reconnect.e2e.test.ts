@@ -45,6 +45,26 @@ function watchFrames(rooms: RtcRoomElement[]) {
 /** The member page in `frame` (see test-support/member-page.ts). */
 const memberPage = (frame: HTMLIFrameElement) => frame.contentWindow as unknown as MemberPageWindow;
 
+/** Ada in this page and Cy in a member page of its own (member-page.html, `extra` query), connected. */
+async function adaAndPageMember(prefix: string, extra = '') {
+  const room = uniqueRoom(prefix);
+  const [a] = await members('', room, ['Ada']);
+  const frame = document.createElement('iframe');
+  frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy${extra}`;
+  document.body.append(frame);
+  const done = () => {
+    frame.remove();
+    a.remove();
+  };
+  try {
+    await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
+  } catch (error) {
+    done();
+    throw error;
+  }
+  return { a, frame, done };
+}
+
 /** Every RTCPeerConnection this page makes from now on; `restore()` puts the native class back. */
 function collectPeerConnections(): { pcs: RTCPeerConnection[]; restore(): void } {
   const Native = window.RTCPeerConnection;
@@ -253,13 +273,8 @@ describe('calls that survive', () => {
 
   it('a member whose page vanishes is gone for the others within 10 s', failOnRejection(async function () {
     this.timeout(30_000);
-    const room = uniqueRoom('vanish');
-    const [a] = await members('', room, ['Ada']);
-    const frame = document.createElement('iframe');
-    frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy&abrupt`;
-    document.body.append(frame);
+    const { a, frame, done } = await adaAndPageMember('vanish', '&abrupt');
     try {
-      await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
       expect(memberPage(frame).__rejections).to.deep.equal([]);
       const left = oneEvent(a, 'rtc-peer-left');
       const t0 = performance.now();
@@ -270,20 +285,14 @@ describe('calls that survive', () => {
       expect(ms, 'ms until rtc-peer-left').to.be.below(10_000);
       expect(a.peers).to.have.length(0);
     } finally {
-      frame.remove();
-      a.remove();
+      done();
     }
   }));
 
   it('a member whose page freezes while its socket lingers is gone for the others within 10 s (peer-check)', failOnRejection(async function () {
     this.timeout(30_000);
-    const room = uniqueRoom('frozen');
-    const [a] = await members('', room, ['Ada']);
-    const frame = document.createElement('iframe');
-    frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy`;
-    document.body.append(frame);
+    const { a, frame, done } = await adaAndPageMember('frozen');
     try {
-      await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
       const errors: string[] = [];
       a.addEventListener('rtc-error', (e) => errors.push(e.detail.code));
       const left = oneEvent(a, 'rtc-peer-left');
@@ -298,20 +307,14 @@ describe('calls that survive', () => {
       expect(errors, 'gone, not given up on').to.deep.equal([]);
       expect(memberPage(frame).__rejections).to.deep.equal([]);
     } finally {
-      frame.remove();
-      a.remove();
+      done();
     }
   }));
 
   it('a member whose page closes normally says goodbye: gone for the others at once', failOnRejection(async function () {
     this.timeout(30_000);
-    const room = uniqueRoom('goodbye');
-    const [a] = await members('', room, ['Ada']);
-    const frame = document.createElement('iframe');
-    frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy`;
-    document.body.append(frame);
+    const { a, frame, done } = await adaAndPageMember('goodbye');
     try {
-      await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
       expect(memberPage(frame).__rejections).to.deep.equal([]);
       const left = oneEvent(a, 'rtc-peer-left');
       const t0 = performance.now();
@@ -319,20 +322,14 @@ describe('calls that survive', () => {
       await left;
       expect(performance.now() - t0, 'ms until rtc-peer-left').to.be.below(1_000);
     } finally {
-      frame.remove();
-      a.remove();
+      done();
     }
   }));
 
   it('gives a peer up with peer_unreachable when ICE restarts cannot bring its connection back', failOnRejection(async function () {
     this.timeout(45_000);
-    const room = uniqueRoom('unreachable');
-    const [a] = await members('', room, ['Ada']);
-    const frame = document.createElement('iframe');
-    frame.src = `/components/test-support/member-page.html?room=${room}&name=Cy`;
-    document.body.append(frame);
+    const { a, frame, done } = await adaAndPageMember('unreachable');
     try {
-      await waitUntil(() => a.peers.length === 1 && a.peers[0]!.connectionState === 'connected', 'the page member did not connect', { timeout: 15_000 });
       const errors: string[] = [];
       a.addEventListener('rtc-error', (e) => errors.push(e.detail.code));
       const left = oneEvent(a, 'rtc-peer-left');
@@ -348,8 +345,7 @@ describe('calls that survive', () => {
       expect(ms, 'ms until given up').to.be.within(15_000, 30_000);
       expect(memberPage(frame).__rejections).to.deep.equal([]);
     } finally {
-      frame.remove();
-      a.remove();
+      done();
     }
   }));
 
