@@ -472,8 +472,9 @@ export class RoomSession extends EventTarget {
    * The ICE policy, run on every connection state change of one peer: `connected` clears everything;
    * `disconnected` waits a moment, `failed` does not; then ICE restarts (fresh servers when the old
    * ones expire), each given a few seconds, up to {@link MAX_ICE_RESTARTS}, then `peer_unreachable`.
-   * Before each restart the server is asked whether the member's page still answers (`peer-check`):
-   * a crashed or frozen page whose socket lingers is gone at once.
+   * Before each restart (the first one: as soon as the connection is `disconnected`, during the wait)
+   * the server is asked whether the member's page still answers (`peer-check`): a crashed or frozen
+   * page whose socket lingers is gone at once.
    * A member the server reports away is not restarted (nothing would carry the offer): once its
    * connection is down too, it is gone.
    */
@@ -495,7 +496,11 @@ export class RoomSession extends EventTarget {
     if (this.#status !== 'joined') return; // the rejoin repairs it
     if (!timedOut && !(state === 'failed' && !watch.timer)) {
       // disconnected (or a restart still connecting): wait first, unless a wait is already running
-      if (down && !watch.timer) this.#setWatchTimer(id, DISCONNECTED_WAIT_MS);
+      if (down && !watch.timer) {
+        this.#setWatchTimer(id, DISCONNECTED_WAIT_MS);
+        // Meanwhile ask whether the member's page still answers: a frozen one is gone 1.5 s sooner.
+        if (watch.checked !== watch.restarts) this.#askServer(id, watch);
+      }
       return;
     }
     if (watch.checked !== watch.restarts) return this.#askServer(id, watch);
@@ -512,15 +517,16 @@ export class RoomSession extends EventTarget {
   /**
    * `peer-check`: the server asks the member's page, which answers within 2 s unless it crashed or
    * froze. Not alive: removed (`peer-left`), like a member whose socket vanished. Alive (or no
-   * answer from the server): the ICE restarts go on.
+   * answer from the server): the ICE restart goes ahead once no wait is running.
    */
   #askServer(id: string, watch: PeerWatch): void {
     if (watch.checking) return;
-    const signaling = this.#signaling;
-    if (!signaling?.socket.connected) {
+    const proceed = () => {
       watch.checked = watch.restarts;
-      return this.#checkPeer(id, true);
-    }
+      if (!watch.timer) this.#checkPeer(id, true);
+    };
+    const signaling = this.#signaling;
+    if (!signaling?.socket.connected) return proceed();
     watch.checking = true;
     signaling
       .peerCheck(id)
@@ -536,8 +542,7 @@ export class RoomSession extends EventTarget {
         // page lives and is reconnecting its socket (peer-joined follows).
         if (!alive || code === 'not_in_room') return link.connectionState === 'connected' ? this.#peerAway(id) : this.#removePeer(id);
         if (code === 'peer_away') return this.#peerAway(id);
-        watch.checked = watch.restarts;
-        this.#checkPeer(id, true);
+        proceed();
       });
   }
 
