@@ -85,6 +85,45 @@ describe('access tokens in the browser', function () {
     expect(await videoBytesSent(viewer, hostId)).to.equal(0, 'the viewer sends no media');
   });
 
+  it('a fresh token given during the call is used by the rejoin: the call outlives its first token, as the same member', failOnRejection(async function () {
+    this.timeout(45_000);
+    const room = uniqueRoom('renewed');
+    const proc = await serverProcess('op=start&tokens');
+    let again: any = null;
+    const el = document.createElement('rtc-room');
+    try {
+      const { token } = await serverProcess(`op=mint&room=${room}&ttl=1`);
+      const exp = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp as number;
+      Object.assign(el, { room, server: proc.url, token, noVideo: true, noAudio: true });
+      const joined = oneEvent(el, 'rtc-joined');
+      document.body.append(el);
+      const firstId = (await joined).detail.id;
+      let left = 0;
+      el.addEventListener('rtc-left', () => left++);
+      el.token = (await serverProcess(`op=mint&room=${room}&ttl=300`)).token;
+      await el.updateComplete;
+      expect(el.state).to.equal('joined');
+      expect(left).to.equal(0, 'a new token does not leave the room');
+      const dropped = oneEvent(el, 'rtc-reconnecting');
+      await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
+      await dropped;
+      // past the first token's exp and the server's 5 s clock tolerance
+      await waitUntil(() => Date.now() / 1000 > exp + 6, 'the token did not expire', { timeout: 15_000, interval: 250 });
+      const back = oneEvent(el, 'rtc-reconnected');
+      again = await serverProcess(`op=start&tokens&port=${proc.port}`);
+      expect((await back).detail.id).to.equal(firstId);
+      expect(el.state).to.equal('joined');
+      expect(left).to.equal(0);
+      el.remove();
+      const stopped = await serverProcess(`op=stop&id=${again.id}&signal=SIGTERM`);
+      again = null;
+      expectNoUnhandled(stopped);
+    } finally {
+      el.remove();
+      if (again) await serverProcess(`op=stop&id=${again.id}&signal=SIGKILL`);
+    }
+  }));
+
   it('a rejoin after the token expired is refused (unauthorized, final); a fresh token joins again as a new member', failOnRejection(async function () {
     this.timeout(45_000);
     const room = uniqueRoom('expiring');

@@ -29,6 +29,8 @@ export interface RtcErrorDetail {
   message: string;
   /** The underlying error, when there is one (a DOMException from getUserMedia, say). */
   cause?: unknown;
+  /** With `rate_limited`: how long the server asked to wait before trying again, in ms. */
+  retryAfterMs?: number;
 }
 
 const init = <T>(detail: T): CustomEventInit<T> => ({ detail, bubbles: true, composed: true });

@@ -100,7 +100,7 @@ interface PeerWatch {
  * A session is used once: `join()`, then `leave()`; join again with a new session.
  */
 export class RoomSession extends EventTarget {
-  readonly options: Readonly<RoomSessionOptions>;
+  #options: Readonly<RoomSessionOptions>;
   /** This member's camera, microphone and screen: mute, camera off, devices, screen sharing. */
   readonly media: MediaControls;
   /** Audio levels, who is speaking, and connection quality per peer, while joined. */
@@ -143,7 +143,7 @@ export class RoomSession extends EventTarget {
 
   constructor(options: RoomSessionOptions) {
     super();
-    this.options = Object.freeze({ ...options });
+    this.#options = Object.freeze({ ...options });
     this.#publish = tokenAllowsPublishing(options.token);
     this.media = new MediaControls({ audio: this.#sends('audio'), video: this.#sends('video') });
     this.media.addEventListener('change', () => {
@@ -154,6 +154,23 @@ export class RoomSession extends EventTarget {
       this.#announceMedia();
     });
     this.media.addEventListener('error', (e) => this.#emitError(e.detail));
+  }
+
+  /** What the session was made with (`token` as last given to `updateToken()`). */
+  get options(): Readonly<RoomSessionOptions> {
+    return this.#options;
+  }
+
+  /**
+   * Takes a fresh access token for the joins still to come (a rejoin after a dropped connection or
+   * a server restart), without leaving: a call can outlive a short-lived token. Returns false, and
+   * changes nothing, when the new token would change whether this member may send media; that
+   * needs a new session.
+   */
+  updateToken(token: string | undefined): boolean {
+    if (tokenAllowsPublishing(token) !== tokenAllowsPublishing(this.#options.token)) return false;
+    this.#options = Object.freeze({ ...this.#options, token });
+    return true;
   }
 
   /** False for a receive-only member (`publish: false` in its access token): nothing is sent. */

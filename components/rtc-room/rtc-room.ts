@@ -47,10 +47,12 @@ const DETACH_GRACE_MS = 1_000;
  * (server unreachable; tried again by itself), `timeout`, `media_denied` / `no_device` /
  * `media_failed` (the call goes on without sending that media), `peer_failed` (negotiation with
  * one peer failed), `peer_unreachable` (a peer's connection could not be restored; it is removed),
- * `autoplay_blocked`, `unauthorized` (the access token was refused; not retried), `rate_limited`, `unavailable` (the server's shared room state, Redis, is out of reach: try
- * again; a rejoin after a dropped connection retries it by itself), `internal`. After `room_full`,
- * `bad_request` and `unauthorized`, `state` is `error` and
- * nothing is retried. Every event bubbles and crosses shadow roots, and is typed in
+ * `autoplay_blocked`, `unauthorized` (the access token was refused; not retried), `rate_limited`
+ * (tried again after the server's wait, `detail.retryAfterMs`), `unavailable` (Redis out of reach,
+ * or the server shutting down; tried again by itself), `internal`. A join refused with `timeout`,
+ * `unavailable`, `internal` or `rate_limited` is tried again (`state` stays `connecting` on a first
+ * join); after `room_full`, `bad_request`, `already_joined` and `unauthorized`, `state` is `error`
+ * and nothing is retried. Every event bubbles and crosses shadow roots, and is typed in
  * `HTMLElementEventMap`.
  *
  * @tagname rtc-room
@@ -112,7 +114,9 @@ export class RtcRoomElement extends LitElement {
    * `ACCESS_TOKEN_PUBLIC_KEY`): it names the room (or a prefix), who you are, and whether you may
    * send. A token with `publish: false` joins receive-only: the camera and microphone stay off.
    * Refused tokens fire `rtc-error` with code `unauthorized`, and the join is not retried. A new
-   * value leaves and joins again with it (tokens are checked at join).
+   * value during a call is kept for the next rejoin (after a dropped connection or a server
+   * restart), so give the room a fresh token before the old one expires; the call goes on. Only a
+   * token that changes whether this member may send media (`publish`) leaves and joins again.
    */
   @property() token = '';
 
@@ -209,9 +213,10 @@ export class RtcRoomElement extends LitElement {
   }
 
   /**
-   * Sends `data` (any JSON value, at most 64 KB as JSON) to every other member, or to the member
-   * `peerId`, peer to peer over data channels; they receive `rtc-message`. Messages to members whose
-   * connection is still opening are queued. Returns the ids it goes to.
+   * Sends `data` (any JSON value, at most 64 KiB as JSON in UTF-8 bytes) to every other member, or
+   * to the member `peerId`, peer to peer over data channels; they receive `rtc-message`. Messages to
+   * members whose connection is still opening are queued. Returns the ids it goes to: a member
+   * missing from them did not get it (its connection is closing, or its queue is full).
    * @throws RtcError `not_joined` when not in a room, `unknown_peer` for an id not in the room;
    *   TypeError or RangeError for data that cannot be sent.
    */
@@ -294,6 +299,10 @@ export class RtcRoomElement extends LitElement {
     if (OWNER_PROPERTIES.some((key) => changed.has(key))) this._stayOut = false;
     const session = this._session;
     const wanted = this.sessionOptions();
+    // A new token alone is kept for later rejoins; the call goes on (unless it changes publishing).
+    if (session && changed.has('token') && session.status !== 'error' && session.status !== 'idle' && sameOptions(session.options, { ...wanted, token: session.options.token })) {
+      session.updateToken(wanted.token);
+    }
     if (session && !sameOptions(session.options, wanted)) {
       if (this.room) this.join().catch(() => {});
       else void this.leave();
@@ -455,6 +464,7 @@ export class RtcRoomElement extends LitElement {
   private report(error: RtcError): void {
     const detail: RtcErrorDetail = { code: error.code, message: error.message };
     if (error.cause !== undefined) detail.cause = error.cause;
+    if (error.retryAfterMs !== undefined) detail.retryAfterMs = error.retryAfterMs;
     this.dispatchEvent(new RtcErrorEvent(detail));
   }
 }
