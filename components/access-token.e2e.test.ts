@@ -9,6 +9,52 @@ async function tokenSetup(room = '') {
   return (await res.json()) as { server: string; counters: { unauthorized: number }; host: string; viewer: string; otherRoom: string };
 }
 
+type Mint = (ttl: number) => Promise<string>;
+
+/**
+ * A member joins a token server process with a token that expires after 1 s; `beforeDrop` runs
+ * during the call; then the server is SIGKILLed, the token expires (past the server's 5 s clock
+ * tolerance), and `afterExpiry` watches the member while it starts the server again on the same
+ * port (`restart`). The server is stopped at the end, and its log must show no unhandled rejection.
+ */
+async function expiringTokenCall(
+  prefix: string,
+  steps: {
+    beforeDrop?: (el: RtcRoomElement, mint: Mint) => Promise<void>;
+    afterExpiry: (el: RtcRoomElement, call: { firstId: string; mint: Mint; restart: () => Promise<void> }) => Promise<void>;
+  },
+): Promise<void> {
+  const room = uniqueRoom(prefix);
+  const mint: Mint = async (ttl) => (await serverProcess(`op=mint&room=${room}&ttl=${ttl}`)).token;
+  const proc = await serverProcess('op=start&tokens');
+  let again: any = null;
+  const el = document.createElement('rtc-room');
+  try {
+    const token = await mint(1);
+    const exp = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).exp as number;
+    Object.assign(el, { room, server: proc.url, token, noVideo: true, noAudio: true });
+    const joined = oneEvent(el, 'rtc-joined');
+    document.body.append(el);
+    const firstId = (await joined).detail.id;
+    await steps.beforeDrop?.(el, mint);
+    const dropped = oneEvent(el, 'rtc-reconnecting');
+    await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
+    await dropped;
+    await waitUntil(() => Date.now() / 1000 > exp + 6, 'the token did not expire', { timeout: 15_000, interval: 250 });
+    const restart = async () => {
+      again = await serverProcess(`op=start&tokens&port=${proc.port}`);
+    };
+    await steps.afterExpiry(el, { firstId, mint, restart });
+    el.remove();
+    const stopped = await serverProcess(`op=stop&id=${again.id}&signal=SIGTERM`);
+    again = null;
+    expectNoUnhandled(stopped);
+  } finally {
+    el.remove();
+    if (again) await serverProcess(`op=stop&id=${again.id}&signal=SIGKILL`);
+  }
+}
+
 /** Inbound video frames a room's session decoded from a peer, or 0 when there is no such stream. */
 async function videoBytesSent(room: RtcRoomElement, peerId: string): Promise<number> {
   const report = await room.session?.getStats(peerId);
@@ -87,78 +133,40 @@ describe('access tokens in the browser', function () {
 
   it('a fresh token given during the call is used by the rejoin: the call outlives its first token, as the same member', failOnRejection(async function () {
     this.timeout(45_000);
-    const room = uniqueRoom('renewed');
-    const proc = await serverProcess('op=start&tokens');
-    let again: any = null;
-    const el = document.createElement('rtc-room');
-    try {
-      const { token } = await serverProcess(`op=mint&room=${room}&ttl=1`);
-      const exp = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp as number;
-      Object.assign(el, { room, server: proc.url, token, noVideo: true, noAudio: true });
-      const joined = oneEvent(el, 'rtc-joined');
-      document.body.append(el);
-      const firstId = (await joined).detail.id;
-      let left = 0;
-      el.addEventListener('rtc-left', () => left++);
-      el.token = (await serverProcess(`op=mint&room=${room}&ttl=300`)).token;
-      await el.updateComplete;
-      expect(el.state).to.equal('joined');
-      expect(left).to.equal(0, 'a new token does not leave the room');
-      const dropped = oneEvent(el, 'rtc-reconnecting');
-      await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
-      await dropped;
-      // past the first token's exp and the server's 5 s clock tolerance
-      await waitUntil(() => Date.now() / 1000 > exp + 6, 'the token did not expire', { timeout: 15_000, interval: 250 });
-      const back = oneEvent(el, 'rtc-reconnected');
-      again = await serverProcess(`op=start&tokens&port=${proc.port}`);
-      expect((await back).detail.id).to.equal(firstId);
-      expect(el.state).to.equal('joined');
-      expect(left).to.equal(0);
-      el.remove();
-      const stopped = await serverProcess(`op=stop&id=${again.id}&signal=SIGTERM`);
-      again = null;
-      expectNoUnhandled(stopped);
-    } finally {
-      el.remove();
-      if (again) await serverProcess(`op=stop&id=${again.id}&signal=SIGKILL`);
-    }
+    let left = 0;
+    await expiringTokenCall('renewed', {
+      async beforeDrop(el, mint) {
+        el.addEventListener('rtc-left', () => left++);
+        el.token = await mint(300);
+        await el.updateComplete;
+        expect(el.state).to.equal('joined');
+        expect(left).to.equal(0, 'a new token does not leave the room');
+      },
+      async afterExpiry(el, { firstId, restart }) {
+        const back = oneEvent(el, 'rtc-reconnected');
+        await restart();
+        expect((await back).detail.id).to.equal(firstId);
+        expect(el.state).to.equal('joined');
+        expect(left).to.equal(0);
+      },
+    });
   }));
 
   it('a rejoin after the token expired is refused (unauthorized, final); a fresh token joins again as a new member', failOnRejection(async function () {
     this.timeout(45_000);
-    const room = uniqueRoom('expiring');
-    const proc = await serverProcess('op=start&tokens');
-    let again: any = null;
-    const el = document.createElement('rtc-room');
-    try {
-      const { token } = await serverProcess(`op=mint&room=${room}&ttl=1`);
-      const exp = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp as number;
-      Object.assign(el, { room, server: proc.url, token, noVideo: true, noAudio: true });
-      const joined = oneEvent(el, 'rtc-joined');
-      document.body.append(el);
-      const firstId = (await joined).detail.id;
-      const dropped = oneEvent(el, 'rtc-reconnecting');
-      await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
-      await dropped;
-      // past exp and the server's 5 s clock tolerance
-      await waitUntil(() => Date.now() / 1000 > exp + 6, 'the token did not expire', { timeout: 15_000, interval: 250 });
-      const refused = oneEvent(el, 'rtc-error');
-      again = await serverProcess(`op=start&tokens&port=${proc.port}`);
-      expect((await refused).detail.code).to.equal('unauthorized');
-      await waitUntil(() => el.state === 'error', 'state is not error');
-      // What the page can do: a fresh token, and the room joins again (a new member).
-      const rejoined = oneEvent(el, 'rtc-joined');
-      el.token = (await serverProcess(`op=mint&room=${room}&ttl=300`)).token;
-      const { detail } = await rejoined;
-      expect(el.state).to.equal('joined');
-      expect(detail.id).not.to.equal(firstId);
-      el.remove();
-      const stopped = await serverProcess(`op=stop&id=${again.id}&signal=SIGTERM`);
-      again = null;
-      expectNoUnhandled(stopped);
-    } finally {
-      el.remove();
-      if (again) await serverProcess(`op=stop&id=${again.id}&signal=SIGKILL`);
-    }
+    await expiringTokenCall('expiring', {
+      async afterExpiry(el, { firstId, mint, restart }) {
+        const refused = oneEvent(el, 'rtc-error');
+        await restart();
+        expect((await refused).detail.code).to.equal('unauthorized');
+        await waitUntil(() => el.state === 'error', 'state is not error');
+        // What the page can do: a fresh token, and the room joins again (a new member).
+        const rejoined = oneEvent(el, 'rtc-joined');
+        el.token = await mint(300);
+        const { detail } = await rejoined;
+        expect(el.state).to.equal('joined');
+        expect(detail.id).not.to.equal(firstId);
+      },
+    });
   }));
 });

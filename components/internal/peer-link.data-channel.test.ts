@@ -1,25 +1,11 @@
 // The data channel of a PeerLink under load and when it closes: two links in one page, wired
 // to each other directly (no server, no media).
 import { expect, waitUntil } from '@open-wc/testing';
-import { PeerLink, utf8Length, type OutgoingSignal, type SendOutcome } from './peer-link.js';
+import { linkPair } from '../test-support/link-pair.js';
+import { utf8Length, type SendOutcome } from './peer-link.js';
 
 function dataPair() {
-  const links: PeerLink[] = [];
-  const make = (peerId: string, polite: boolean, initiator: boolean, other: () => PeerLink) =>
-    new PeerLink({
-      peerId,
-      polite,
-      initiator,
-      iceServers: [],
-      sendAudio: false,
-      sendVideo: false,
-      send: (signal: OutgoingSignal) => void other().handleSignal(signal),
-      onError: (error) => {
-        throw error;
-      },
-    });
-  links.push(make('b', false, true, () => links[1]!), make('a', true, false, () => links[0]!));
-  const [a, b] = links as [PeerLink, PeerLink];
+  const { a, b } = linkPair({ sendAudio: false, sendVideo: false });
   const received: string[] = [];
   b.addEventListener('message', (e) => received.push((e as CustomEvent<string>).detail));
   return { a, b, received };

@@ -1,27 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { PeerLink, type OutgoingSignal } from './peer-link.js';
+import { linkPair } from '../test-support/link-pair.js';
 
-/** Two links in one page, wired to each other directly (no server). */
-function pair() {
-  const links: PeerLink[] = [];
-  const make = (peerId: string, polite: boolean, initiator: boolean, other: () => PeerLink) =>
-    new PeerLink({
-      peerId,
-      polite,
-      initiator,
-      iceServers: [],
-      sendAudio: true,
-      sendVideo: true,
-      send: (signal: OutgoingSignal) => void other().handleSignal(signal),
-      onError: (error) => {
-        throw error;
-      },
-    });
-  const a = make('b', false, true, () => links[1]!);
-  const b = make('a', true, false, () => links[0]!);
-  links.push(a, b);
-  return { a, b };
-}
+const pair = () => linkPair({ sendAudio: true, sendVideo: true });
 
 describe('PeerLink', function () {
   this.timeout(20_000);
