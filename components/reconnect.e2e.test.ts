@@ -165,6 +165,30 @@ describe('calls that survive', () => {
     }
   }));
 
+  it('a media-state the server refuses for a passing reason (rate_limited) is sent again: the others do not keep a stale state', failOnRejection(async function () {
+    this.timeout(30_000);
+    // two media-state announcements per 4 s per socket: the join's own, then one change
+    const proc = await serverProcess('op=start&RATE_LIMIT_MEDIA_STATE=2/4');
+    let stopped = false;
+    try {
+      const [a, b] = await members(proc.url, uniqueRoom('media-limited'), ['Ada', 'Bob']);
+      const bobSeesAda = () => b!.peers.find((p) => p.id === a!.session!.id)?.media;
+      await waitUntil(() => bobSeesAda()?.audio === true, 'initial state not heard');
+      const errors: string[] = [];
+      a!.addEventListener('rtc-error', (e) => errors.push(e.detail.code));
+      a!.session!.media.setAudioEnabled(false); // allowed: the second of two
+      await waitUntil(() => bobSeesAda()?.audio === false, 'mute not heard');
+      await a!.session!.media.setVideoEnabled(false); // refused with rate_limited, then sent again
+      await waitUntil(() => bobSeesAda()?.video === false, 'the refused camera-off never reached Bob', { timeout: 8_000, interval: 100 });
+      expect(bobSeesAda()).to.deep.include({ audio: false, video: false });
+      expect(errors, 'a refusal that was retried is not an error for the page').to.deep.equal([]);
+      stopped = true;
+      expectNoUnhandled(await serverProcess(`op=stop&id=${proc.id}&signal=SIGTERM`));
+    } finally {
+      if (!stopped) await serverProcess(`op=stop&id=${proc.id}&signal=SIGKILL`);
+    }
+  }));
+
   it('a first join refused with rate_limited is tried again after retryAfterMs, staying connecting', failOnRejection(async function () {
     this.timeout(30_000);
     // one join per 3 s from this machine's IP
@@ -177,9 +201,7 @@ describe('calls that survive', () => {
       Object.assign(b, { room, name: 'Bob', server: proc.url });
       const errors: { code: string; at: number; retryAfterMs: number }[] = [];
       b.addEventListener('rtc-error', (e) => {
-        // rtc-error's detail has no retryAfterMs; the server's message says it
-        const retryAfterMs = Number(/try again in (\d+) ms/.exec(e.detail.message)?.[1]);
-        errors.push({ code: e.detail.code, at: performance.now(), retryAfterMs });
+        errors.push({ code: e.detail.code, at: performance.now(), retryAfterMs: e.detail.retryAfterMs ?? NaN });
       });
       const refused = oneEvent(b, 'rtc-error');
       const joined = oneEvent(b, 'rtc-joined');

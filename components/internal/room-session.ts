@@ -23,6 +23,9 @@ const REJOIN_RETRY_MS = 2_000;
 /** A first join refused for a passing reason is tried again after this long, doubling up to the max (ms). */
 const JOIN_RETRY_MS = 1_000;
 const JOIN_RETRY_MAX_MS = 8_000;
+/** A refused `media-state` is sent again up to this many times, 1 s, 2 s, 3 s later (or when the server says). */
+const MEDIA_STATE_RETRIES = 3;
+const MEDIA_STATE_RETRY_MS = 1_000;
 /** From this many other members on, each is sent the camera at half size (a mesh encodes once per member). */
 const HALF_SIZE_FROM_PEERS = 4;
 
@@ -118,6 +121,9 @@ export class RoomSession extends EventTarget {
   readonly #remoteMedia = new Map<string, MediaState>();
   /** The media state last sent to the server (re-sent after every join). */
   #announced: string | null = null;
+  /** A `media-state` the server refused for a passing reason, to be sent again; and how often it was. */
+  #announceRetry: ReturnType<typeof setTimeout> | null = null;
+  #announceTries = 0;
   readonly #infos = new Map<string, PeerInfo>();
   /** False when this member is receive-only (its token says so; the join answer confirms). */
   #publish: boolean;
@@ -582,7 +588,8 @@ export class RoomSession extends EventTarget {
     for (const watch of this.#watches.values()) if (watch.timer) clearTimeout(watch.timer);
     if (this.#rejoinTimer) clearTimeout(this.#rejoinTimer);
     if (this.#returnTimer) clearTimeout(this.#returnTimer);
-    this.#rejoinTimer = this.#returnTimer = null;
+    if (this.#announceRetry) clearTimeout(this.#announceRetry);
+    this.#rejoinTimer = this.#returnTimer = this.#announceRetry = null;
   }
 
   #addPeer(peer: PeerInfo, initiator: boolean): void {
@@ -738,11 +745,30 @@ export class RoomSession extends EventTarget {
     // While reconnecting it waits: the rejoin announces the state then.
     if (!this.#id || !this.#signaling || this.#status !== 'joined' || this.#announced === text) return;
     this.#announced = text;
-    this.#signaling.mediaState(state).catch((error: RtcError) => {
-      if (this.#ended) return;
-      this.#announced = null;
-      this.#emitError(error);
-    });
+    if (this.#announceRetry) clearTimeout(this.#announceRetry);
+    this.#announceRetry = null;
+    this.#signaling.mediaState(state).then(
+      () => {
+        this.#announceTries = 0;
+      },
+      (error: RtcError) => {
+        if (this.#ended) return;
+        if (this.#announced === text) this.#announced = null;
+        // Refused for a passing reason (rate_limited, timeout, Redis away): send the then current
+        // state again, so the others do not keep a stale one until the next change.
+        if (RETRIED_JOIN_CODES.has(error.code) && this.#announceTries < MEDIA_STATE_RETRIES) {
+          this.#announceTries++;
+          const wait = Math.max(error.retryAfterMs ?? 0, MEDIA_STATE_RETRY_MS * this.#announceTries);
+          this.#announceRetry = setTimeout(() => {
+            this.#announceRetry = null;
+            this.#announceMedia();
+          }, wait);
+          return;
+        }
+        this.#announceTries = 0;
+        this.#emitError(error);
+      },
+    );
   }
 
   #setStatus(status: RoomStatus): void {
