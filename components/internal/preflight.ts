@@ -1,4 +1,5 @@
 import type { IceServer } from '../../server/protocol.js';
+import { deviceStore } from './device-store.js';
 import { mediaError, RtcError } from './errors.js';
 import { gatherCandidates } from './ice-gather.js';
 import { SignalingClient } from './signaling-client.js';
@@ -26,15 +27,27 @@ export interface CheckResult {
   label?: string;
 }
 
+export interface DeviceCheck extends CheckResult {
+  /** The id of the device that was opened, when it works. */
+  deviceId?: string;
+  /**
+   * Which device was asked for: `given` (the `cameraId`/`microphoneId` option; one that does not
+   * exist gives `no_device`, never the default), `remembered` (the one chosen earlier on this
+   * origin, see `deviceStore`), or `default` (the browser's, when none was chosen or the remembered
+   * one is gone, as a call would fall back to it too).
+   */
+  source?: 'given' | 'remembered' | 'default';
+}
+
 export interface PreflightResult {
   /** `ok`: a call will work; `warning`: it will work here, perhaps not across firewalls or without a device; `failed`: it will not. */
   verdict: 'ok' | 'warning' | 'failed';
   /** Why, in one plain English sentence: the `message` of the most serious finding. */
   reason: string;
-  /** The check the verdict and `reason` come from; null when everything works. */
+  /** The check the verdict and `reason` come from; null when everything checked works (`reason` says when the camera and microphone were both skipped). */
   reasonFrom: PreflightCheck | null;
-  camera: CheckResult;
-  microphone: CheckResult;
+  camera: DeviceCheck;
+  microphone: DeviceCheck;
   /** The signaling server: reachable, and how long connecting and asking took. */
   signaling: CheckResult & { ms?: number };
   /** Candidate gathering with the room's ICE servers. */
@@ -61,6 +74,10 @@ export interface PreflightOptions {
   video?: boolean;
   /** Check the microphone. @default true */
   audio?: boolean;
+  /** The camera to check, by device id. Undefined: the one remembered on this origin (`deviceStore`), else the default. */
+  cameraId?: string;
+  /** The microphone to check, by device id. Undefined: the one remembered on this origin (`deviceStore`), else the default. */
+  microphoneId?: string;
   /** Bound of each network step, in ms. @default 8000 */
   timeout?: number;
 }
@@ -125,20 +142,38 @@ function finish<T extends Finding>(check: PreflightCheck, finding: T): T & { mes
   return { ...finding, message: describeCheck(englishStrings, check, finding) };
 }
 
-/** Opens one kind of device and closes it at once. */
-async function checkDevice(kind: 'video' | 'audio', wanted: boolean): Promise<CheckResult> {
+/**
+ * Opens one kind of device and closes it at once: the given id (exactly), else the remembered one
+ * (the default when it is gone, as a call does), else the default.
+ */
+async function checkDevice(kind: 'video' | 'audio', wanted: boolean, given?: string): Promise<DeviceCheck> {
   const check = kind === 'video' ? 'camera' : 'microphone';
   if (!wanted) return finish(check, { status: 'skipped' });
   if (!navigator.mediaDevices?.getUserMedia) return finish(check, { status: 'failed', code: 'insecure_context' });
-  try {
-    const stream = await navigator.mediaDevices.getUserMedia({ [kind]: true });
-    const label = stream.getTracks()[0]?.label;
+  const remembered = given ? null : deviceStore.load(kind === 'video' ? 'videoinput' : 'audioinput');
+  const open = async (deviceId: string | null | undefined, source: NonNullable<DeviceCheck['source']>) => {
+    const stream = await navigator.mediaDevices.getUserMedia({ [kind]: deviceId ? { deviceId: { exact: deviceId } } : true });
+    const track = stream.getTracks()[0];
+    const label = track?.label;
+    const opened = track?.getSettings().deviceId;
     for (const t of stream.getTracks()) t.stop();
-    return finish(check, { status: 'ok', ...(label ? { label } : {}) });
-  } catch (cause) {
+    return finish(check, { status: 'ok', source, ...(opened ? { deviceId: opened } : {}), ...(label ? { label } : {}) });
+  };
+  try {
+    return await open(given ?? remembered, given ? 'given' : remembered ? 'remembered' : 'default');
+  } catch (first) {
+    let cause = first;
+    if (remembered && mediaError(first).code === 'no_device') {
+      try {
+        return await open(null, 'default');
+      } catch (second) {
+        cause = second;
+      }
+    }
     const error = mediaError(cause);
     const text = cause instanceof Error ? cause.message : String(cause);
-    return finish(check, { status: 'warning', code: error.code, error: text });
+    const source: DeviceCheck['source'] = given ? 'given' : remembered && cause === first ? 'remembered' : 'default';
+    return finish(check, { status: 'warning', code: error.code, error: text, source });
   }
 }
 
@@ -219,7 +254,10 @@ export async function checkNetwork(iceServers: IceServer[], options: { timeout?:
  */
 export async function runPreflight(options: PreflightOptions): Promise<PreflightResult> {
   const timeout = options.timeout ?? 8_000;
-  const devices = Promise.all([checkDevice('video', options.video ?? true), checkDevice('audio', options.audio ?? true)]);
+  const devices = Promise.all([
+    checkDevice('video', options.video ?? true, options.cameraId),
+    checkDevice('audio', options.audio ?? true, options.microphoneId),
+  ]);
   const { signaling, iceServers } = await checkSignaling(options, timeout);
   const network: NetworkCheck = iceServers
     ? await checkNetwork(iceServers, { timeout })
@@ -229,6 +267,13 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const order = Object.keys(checks) as PreflightCheck[];
   const reasonFrom = order.find((k) => checks[k].status === 'failed') ?? order.find((k) => checks[k].status === 'warning') ?? null;
   const verdict = !reasonFrom ? 'ok' : checks[reasonFrom].status === 'failed' ? 'failed' : 'warning';
-  const reason = reasonFrom ? checks[reasonFrom].message : englishStrings.preflightAllOk;
-  return { verdict, reason, reasonFrom, camera, microphone, signaling, network };
+  const partial = { reasonFrom, camera, microphone, signaling, network };
+  return { verdict, reason: describeVerdict(englishStrings, partial), ...partial };
+}
+
+/** The verdict's reason in `words`' language: the most serious finding, or that all checked works (and whether the devices were checked). */
+export function describeVerdict(words: RtcStrings, result: Omit<PreflightResult, 'verdict' | 'reason'>): string {
+  if (result.reasonFrom) return describeCheck(words, result.reasonFrom, result[result.reasonFrom]);
+  const unchecked = result.camera.status === 'skipped' && result.microphone.status === 'skipped';
+  return unchecked ? words.preflightOkDevicesUnchecked : words.preflightAllOk;
 }

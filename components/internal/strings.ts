@@ -34,6 +34,7 @@ export interface RtcStrings {
    * `{label}`, `{error}` and `{paths}` are filled in; `{error}` is the browser's or server's own words.
    */
   preflightAllOk: string;
+  preflightOkDevicesUnchecked: string;
   preflightCameraOk: string;
   preflightCameraOkNamed: string;
   preflightCameraSkipped: string;
@@ -96,6 +97,7 @@ export const englishStrings: Readonly<RtcStrings> = {
   verdictFailed: 'A call will not work',
   separator: ': ',
   preflightAllOk: 'Everything a call needs works.',
+  preflightOkDevicesUnchecked: 'The call server and the network work; the camera and microphone were not checked.',
   preflightCameraOk: 'The camera works.',
   preflightCameraOkNamed: 'The camera works ({label}).',
   preflightCameraSkipped: 'The camera was not checked.',
@@ -155,6 +157,7 @@ const fr: RtcStrings = {
   verdictFailed: 'Un appel ne fonctionnera pas',
   separator: '\u00a0: ',
   preflightAllOk: 'Tout ce dont un appel a besoin fonctionne.',
+  preflightOkDevicesUnchecked: 'Le serveur d’appel et le réseau fonctionnent\u00a0; la caméra et le micro n’ont pas été vérifiés.',
   preflightCameraOk: 'La caméra fonctionne.',
   preflightCameraOkNamed: 'La caméra fonctionne ({label}).',
   preflightCameraSkipped: 'La caméra n’a pas été vérifiée.',

@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../define.js';
 import type { RtcPreflightEvent } from '../events.js';
+import { deviceStore } from '../internal/device-store.js';
 import { relayProtocolOf } from '../internal/ice-gather.js';
 import { checkNetwork, runPreflight } from '../internal/preflight.js';
 import { uniqueRoom } from '../test-support/helpers.js';
@@ -170,7 +171,88 @@ describe('preflight against the real server', function () {
     expect(detail('signaling')).to.match(/^Le serveur d’appel répond \(\d+ ms\)\.$/);
     expect(detail('microphone')).to.equal('Le micro n’a pas été vérifié.');
     expect(detail('network')).to.match(/^Chemins réseau\u00a0: direct\. Aucun serveur TURN/);
-    expect(el.shadowRoot!.querySelector('[part=verdict]')!.textContent!.trim()).to.equal('Prêt pour un appel\u00a0: Tout ce dont un appel a besoin fonctionne.');
+    expect(el.shadowRoot!.querySelector('[part=verdict]')!.textContent!.trim()).to.equal(
+      'Prêt pour un appel\u00a0: Le serveur d’appel et le réseau fonctionnent\u00a0; la caméra et le micro n’ont pas été vérifiés.',
+    );
+  });
+
+  it('camera and microphone both skipped: the verdict says they were not checked, not that everything works', async () => {
+    const result = await runPreflight({ room: 'pre', video: false, audio: false });
+    expect(result.verdict).to.equal('ok');
+    expect(result.reasonFrom).to.equal(null);
+    expect(result.reason).to.equal('The call server and the network work; the camera and microphone were not checked.');
+    const el = await fixture<RtcPreflightElement>(html`<rtc-preflight room="pre" no-video no-audio></rtc-preflight>`);
+    await el.run();
+    await el.updateComplete;
+    const verdict = el.shadowRoot!.querySelector('[part=verdict]')!.textContent!;
+    expect(verdict).to.match(/the camera and microphone were not checked/);
+    expect(verdict).to.not.match(/Everything a call needs works/);
+    // one of them checked: everything checked works
+    expect((await runPreflight({ room: 'pre', audio: false })).reason).to.equal('Everything a call needs works.');
+  });
+});
+
+describe('preflight: which camera and microphone it checks', function () {
+  this.timeout(30_000);
+  const forget = () => {
+    deviceStore.save('videoinput', null);
+    deviceStore.save('audioinput', null);
+  };
+  beforeEach(forget);
+  afterEach(forget);
+
+  /** Chromium's fake devices (three cameras, see web-test-runner.config.js); ids need the permission first. */
+  async function devicesOf(kind: MediaDeviceKind) {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    for (const t of stream.getTracks()) t.stop();
+    return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === kind && d.deviceId !== 'default');
+  }
+
+  it('the camera and microphone remembered on this origin, not the defaults', async () => {
+    const cameras = await devicesOf('videoinput');
+    const mics = await devicesOf('audioinput');
+    expect(cameras.map((c) => c.label)).to.deep.equal(['fake_device_0', 'fake_device_1', 'fake_device_2']);
+    const byDefault = await runPreflight({ room: 'pre' });
+    expect(byDefault.camera).to.include({ status: 'ok', source: 'default', label: 'fake_device_0' });
+    const otherMic = mics.find((m) => m.deviceId !== byDefault.microphone.deviceId)!;
+    expect(otherMic, 'a second fake microphone').to.exist;
+    deviceStore.save('videoinput', cameras[2]!.deviceId);
+    deviceStore.save('audioinput', otherMic.deviceId);
+    const result = await runPreflight({ room: 'pre' });
+    expect(result.camera).to.include({ status: 'ok', source: 'remembered', label: 'fake_device_2', deviceId: cameras[2]!.deviceId });
+    expect(result.camera.message).to.equal('The camera works (fake_device_2).');
+    expect(result.microphone).to.include({ status: 'ok', source: 'remembered', label: otherMic.label, deviceId: otherMic.deviceId });
+  });
+
+  it('a remembered device that is gone: the default is checked, as a call would use it, and named', async () => {
+    deviceStore.save('videoinput', 'a-camera-unplugged-since');
+    const result = await runPreflight({ room: 'pre', audio: false });
+    expect(result.camera).to.include({ status: 'ok', source: 'default', label: 'fake_device_0' });
+    expect(result.verdict).to.equal('ok');
+  });
+
+  it('explicit ids win over the remembered ones; an id that does not exist is no_device, not the default', async () => {
+    const cameras = await devicesOf('videoinput');
+    deviceStore.save('videoinput', cameras[2]!.deviceId);
+    const given = await runPreflight({ room: 'pre', audio: false, cameraId: cameras[0]!.deviceId });
+    expect(given.camera).to.include({ status: 'ok', source: 'given', label: 'fake_device_0', deviceId: cameras[0]!.deviceId });
+    const missing = await runPreflight({ room: 'pre', cameraId: 'no-such-camera', microphoneId: 'no-such-microphone' });
+    expect(missing.camera).to.include({ status: 'warning', code: 'no_device', source: 'given', message: 'No camera was found.' });
+    expect(missing.camera.label).to.equal(undefined);
+    expect(missing.microphone).to.include({ status: 'warning', code: 'no_device', source: 'given' });
+    expect(missing.verdict).to.equal('warning');
+    expect(missing.reasonFrom).to.equal('camera');
+  });
+
+  it('<rtc-preflight camera-id microphone-id>: the attributes choose the devices, and the finding names them', async () => {
+    const cameras = await devicesOf('videoinput');
+    const el = await fixture<RtcPreflightElement>(html`<rtc-preflight room="pre" no-audio camera-id=${cameras[2]!.deviceId}></rtc-preflight>`);
+    expect((await el.run()).camera).to.include({ source: 'given', label: 'fake_device_2' });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-check=camera] .detail')!.textContent).to.equal('The camera works (fake_device_2).');
+    el.setAttribute('microphone-id', 'no-such-microphone');
+    el.removeAttribute('no-audio');
+    expect((await el.run()).microphone).to.include({ code: 'no_device', source: 'given' });
   });
 });
 

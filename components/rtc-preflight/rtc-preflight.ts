@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { RtcPreflightEvent } from '../events.js';
-import { describeCheck, runPreflight, type CheckResult, type PreflightResult } from '../internal/preflight.js';
+import { describeCheck, describeVerdict, runPreflight, type CheckResult, type PreflightResult } from '../internal/preflight.js';
 import { stringsFor, type RtcStrings } from '../internal/strings.js';
 
 const CHECKS = [
@@ -83,6 +83,14 @@ export class RtcPreflightElement extends LitElement {
   @property({ type: Boolean, attribute: 'no-video' }) noVideo = false;
   /** Do not check the microphone. */
   @property({ type: Boolean, attribute: 'no-audio' }) noAudio = false;
+  /**
+   * The camera to check, by device id (`enumerateDevices()`). Empty: the camera chosen earlier on
+   * this origin (the one a call opens), else the browser's default. An id that does not exist
+   * gives `no_device`; the default is not checked in its place.
+   */
+  @property({ attribute: 'camera-id' }) cameraId = '';
+  /** The microphone to check, by device id, as `camera-id` does for the camera. */
+  @property({ attribute: 'microphone-id' }) microphoneId = '';
   /** Run the check as soon as the element is in the page. */
   @property({ type: Boolean }) auto = false;
   /** Set while a check runs. Read-only. */
@@ -109,6 +117,8 @@ export class RtcPreflightElement extends LitElement {
           token: this.token || undefined,
           video: !this.noVideo,
           audio: !this.noAudio,
+          cameraId: this.cameraId || undefined,
+          microphoneId: this.microphoneId || undefined,
         });
         this._result = result;
         this.verdict = result.verdict;
@@ -145,7 +155,7 @@ export class RtcPreflightElement extends LitElement {
               })}
             </ul>
             <p part="verdict" class=${result.verdict} role="status">
-              <strong>${verdictWord}</strong>${words.separator}${result.reasonFrom ? describeCheck(words, result.reasonFrom, result[result.reasonFrom]) : words.preflightAllOk}
+              <strong>${verdictWord}</strong>${words.separator}${describeVerdict(words, result)}
             </p>`
         : ''}
     `;
