@@ -272,7 +272,11 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     ? (async () => {
         const { connectRedis } = await import('./redis-rooms.js');
         // isLocal: the store removes its own members whose socket is gone (a removal that failed while Redis was away).
-        redis = await connectRedis(redisOptions, logger, { isLocal: (socketId) => io.sockets.sockets.has(socketId) });
+        // disconnect: a member whose record vanished from Redis (restarted without its data) joins again.
+        redis = await connectRedis(redisOptions, logger, {
+          isLocal: (socketId) => io.sockets.sockets.has(socketId),
+          disconnect: (socketId) => io.sockets.sockets.get(socketId)?.disconnect(true),
+        });
         io.adapter(redis.adapter);
       })()
     : Promise.resolve();

@@ -25,7 +25,9 @@ export interface RedisOptions {
   keyPrefix?: string;
   /**
    * A node is dead once its heartbeat is this old; its members are then removed (and the others
-   * hear `peer-left`) by the next sweep of any other node, or by the next join into their room.
+   * hear `peer-left`) by the next sweep of any other node, or by the next join into their room;
+   * but a node back from an outage of Redis removes nobody until it has been connected this long
+   * (the others need that time to write their heartbeat again).
    * @default 8000
    */
   nodeTtlMs?: number;
@@ -49,9 +51,12 @@ interface StoredMember extends Member {
 
 // Lua scripts (String.raw: the `\n` separators are Lua escapes, not JavaScript ones).
 
-/** KEYS: members, capacity. ARGV: prefix, room, id, name, socketId, node, capacity. */
+/**
+ * KEYS: members, capacity. ARGV: prefix, room, id, name, socketId, node, capacity, record JSON,
+ * purge ('1': members of nodes without a heartbeat are removed; else they count as present).
+ */
 const ADMIT = String.raw`
-local prefix, room, id, node = ARGV[1], ARGV[2], ARGV[3], ARGV[6]
+local prefix, room, id, node, purge = ARGV[1], ARGV[2], ARGV[3], ARGV[6], ARGV[9] == '1'
 local all = redis.call('HGETALL', KEYS[1])
 local alive, others, purged, previous = {}, {}, {}, nil
 for i = 1, #all, 2 do
@@ -59,7 +64,7 @@ for i = 1, #all, 2 do
   if m.id == id then
     previous = m
   else
-    if alive[m.node] == nil then alive[m.node] = redis.call('EXISTS', prefix .. 'node:' .. m.node) == 1 end
+    if alive[m.node] == nil then alive[m.node] = not purge or redis.call('EXISTS', prefix .. 'node:' .. m.node) == 1 end
     if alive[m.node] then
       table.insert(others, all[i + 1])
     else
@@ -181,6 +186,13 @@ end
 return out
 `;
 
+/** KEYS: the node's heartbeat. ARGV: its expiry in ms. Writes it; returns 1 if it was still there, 0 if not. */
+const HEARTBEAT = String.raw`
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return existed
+`;
+
 /** Members of a dead node removed per script call. */
 export const PURGE_BATCH = 200;
 
@@ -204,6 +216,13 @@ export interface RedisRoomsLinks {
    * and not in its grace period (a removal that failed while Redis was away) is removed.
    */
   isLocal?: (socketId: string) => boolean;
+  /**
+   * Disconnects a socket of this node (the server side of `socket.disconnect(true)`). Used when
+   * this node's member records vanished from Redis (Redis restarted without its data, or another
+   * node removed them): the member's client joins again with its resume token, as the same
+   * member, through the normal admission (capacity checked, the others told).
+   */
+  disconnect?: (socketId: string) => void;
 }
 
 /** Membership in Redis; see the key layout at the top of this file. */
@@ -218,6 +237,16 @@ export class RedisRooms implements RoomStore {
   readonly #shas = new Map<string, string>();
   readonly #relay: readonly { readonly isReady: boolean }[];
   readonly #isLocal: ((socketId: string) => boolean) | undefined;
+  readonly #disconnect: ((socketId: string) => void) | undefined;
+  /**
+   * Since when this node has been connected to Redis without a failure, or null while it is not.
+   * It removes other nodes' members (sweep, admission) only once this is older than the heartbeat
+   * TTL: after an outage every node needs that long to write its heartbeat again.
+   */
+  #connectedSince: number | null = null;
+  /** Its heartbeat was found missing: check that its members' records are still there (see #recheck). */
+  #recheckPending = false;
+  #rechecking: Promise<number> | null = null;
   /** Members this node admitted, by `room\nid`, until it removes them. */
   readonly #local = new Map<string, LocalMember>();
   /** Leaves (removals without a socket) that failed, by `room\nid`: retried by `reconcile()`. */
@@ -232,11 +261,14 @@ export class RedisRooms implements RoomStore {
     this.#logger = logger;
     this.#relay = links.relay ?? [];
     this.#isLocal = links.isLocal;
+    this.#disconnect = links.disconnect;
   }
 
   /** Writes the first heartbeat and starts heartbeating and sweeping for dead nodes. */
   async start(sweepMs: number): Promise<void> {
     await this.#heartbeat();
+    // The first connection counts as settled: the other nodes (if any) were heartbeating meanwhile.
+    this.#connectedSince = Date.now() - this.#nodeTtlMs - 1;
     const heartbeatMs = Math.max(50, Math.floor(this.#nodeTtlMs / 3));
     this.#timers.push(
       setInterval(() => void this.#heartbeat().catch(() => {}), heartbeatMs).unref(),
@@ -245,9 +277,12 @@ export class RedisRooms implements RoomStore {
         void this.reconcile().catch((error: unknown) => this.#logger.warn({ err: error }, 'redis: reconcile failed'));
       }, sweepMs).unref(),
     );
+    this.#client.on('error', () => (this.#connectedSince = null));
+    this.#client.on('end', () => (this.#connectedSince = null));
     // Back after an outage: say at once that this node is alive, before others sweep it; then
     // remove what could not be removed meanwhile.
     this.#client.on('ready', () => {
+      this.#connectedSince = Date.now();
       void this.#heartbeat()
         .catch(() => {})
         .then(() => this.reconcile())
@@ -270,8 +305,21 @@ export class RedisRooms implements RoomStore {
     this.#onPurge = listener;
   }
 
-  /** Removes the members of every node whose heartbeat has expired; resolves with how many. */
+  /**
+   * Whether this node may take a missing heartbeat for a dead node: it has itself been connected
+   * to Redis, without a failed command, for longer than the heartbeat TTL.
+   */
+  get settled(): boolean {
+    return this.#connectedSince !== null && Date.now() - this.#connectedSince > this.#nodeTtlMs;
+  }
+
+  /**
+   * Removes the members of every node whose heartbeat has expired; resolves with how many. Does
+   * nothing until this node is `settled` (back from an outage, the others may not have written
+   * their heartbeat yet).
+   */
   async sweep(): Promise<number> {
+    if (!this.settled) return 0;
     let removed = 0;
     for (const node of await this.#client.sMembers(`${this.#prefix}nodes`)) {
       if (node === this.node) continue;
@@ -359,6 +407,7 @@ export class RedisRooms implements RoomStore {
       String(capacity),
       // what the others see besides id and name (from the access token)
       JSON.stringify({ ...(member.sub !== undefined ? { sub: member.sub } : {}), ...(member.publish === false ? { publish: false } : {}) }),
+      this.settled ? '1' : '0',
     ], true)) as [number, number, string, string, string];
     if (ok) this.#local.set(key, { socketId: member.socketId, away: false });
     const others = parseMembers(othersJson);
@@ -421,8 +470,59 @@ export class RedisRooms implements RoomStore {
     return [`${this.#prefix}room:{${room}}:members`, `${this.#prefix}room:{${room}}:capacity`];
   }
 
-  #heartbeat() {
-    return this.#client.set(`${this.#prefix}node:${this.node}`, '1', { expiration: { type: 'PX', value: this.#nodeTtlMs } });
+  /**
+   * Writes the heartbeat. Found missing (expired during an outage, Redis restarted without its
+   * data, or this node was taken for dead): its member records are checked (`#recheck`). A failure
+   * means this node is no longer `settled`.
+   */
+  async #heartbeat(): Promise<void> {
+    let existed: boolean;
+    try {
+      existed = (await this.#eval(HEARTBEAT, [`${this.#prefix}node:${this.node}`], [String(this.#nodeTtlMs)])) === 1;
+    } catch (error) {
+      this.#connectedSince = null;
+      throw error;
+    }
+    this.#connectedSince ??= Date.now();
+    if (!existed) this.#recheckPending = true;
+    if (this.#recheckPending) await this.#recheck();
+  }
+
+  /**
+   * After its heartbeat was missing: each member this node admitted whose record is gone, or names
+   * another node or socket (it resumed elsewhere), is forgotten; if its record is gone and its
+   * socket is connected here, that socket is disconnected, so that its client joins again (same
+   * resume token, same member id) through the normal admission: capacity checked, the others
+   * told. Resolves with how many were disconnected; retried on the next heartbeat if Redis failed.
+   */
+  #recheck(): Promise<number> {
+    this.#rechecking ??= this.#doRecheck().finally(() => (this.#rechecking = null));
+    return this.#rechecking;
+  }
+
+  async #doRecheck(): Promise<number> {
+    const entries = [...this.#local];
+    let disconnected = 0;
+    for (let i = 0; i < entries.length; i += PURGE_BATCH) {
+      const batch = entries.slice(i, i + PURGE_BATCH);
+      const records = await Promise.all(
+        batch.map(([key]) => this.#run(() => this.#client.hGet(this.#roomKeys(key.slice(0, key.indexOf('\n')))[0], key.slice(key.indexOf('\n') + 1)))),
+      );
+      batch.forEach(([key, local], j) => {
+        const raw = records[j];
+        const record = raw ? (JSON.parse(raw) as StoredMember) : undefined;
+        if (record && record.node === this.node && record.socketId === local.socketId) return;
+        // Resumed elsewhere (another node or socket), or gone from Redis.
+        if (this.#local.get(key) !== local) return; // admitted again meanwhile
+        this.#local.delete(key);
+        if (record || local.away || !this.#disconnect || !(this.#isLocal?.(local.socketId) ?? true)) return;
+        this.#disconnect(local.socketId);
+        disconnected++;
+      });
+    }
+    this.#recheckPending = false;
+    if (disconnected) this.#logger.warn({ members: disconnected }, 'redis: the records of members of this node were gone; their sockets were disconnected so that they join again');
+    return disconnected;
   }
 
   /** EVALSHA, loading the script on first use (and again after Redis forgot it). */
@@ -487,7 +587,7 @@ function withoutUnhandledRejections(client: Client): unknown {
 }
 
 /** Connects three clients (commands, publish, subscribe) and starts the node's heartbeat. */
-export async function connectRedis(options: RedisOptions, logger: Logger, links: Pick<RedisRoomsLinks, 'isLocal'> = {}): Promise<RedisLink> {
+export async function connectRedis(options: RedisOptions, logger: Logger, links: Pick<RedisRoomsLinks, 'isLocal' | 'disconnect'> = {}): Promise<RedisLink> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const socket = { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) };
   // Commands fail at once while Redis is away (no queue): a join then answers `unavailable`.

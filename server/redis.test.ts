@@ -12,6 +12,7 @@ import { io as connect } from 'socket.io-client';
 import type { RtcServerOptions } from './app.js';
 import { PURGE_BATCH, RedisRooms } from './redis-rooms.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
+import { startRedisProxy } from './test-support/redis-proxy.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from './test-support/redis.js';
 import { startServerProcess } from './test-support/server-process.js';
 
@@ -56,6 +57,7 @@ async function keptRedis() {
   const port = current.port;
   return {
     url: current.url,
+    port,
     stop: () => current.stop(),
     async restart() {
       current = await startRedis({ port, dir });
@@ -350,6 +352,102 @@ describe('several nodes over Redis', { skip }, () => {
     }
   });
 
+  it('Redis away for longer than the heartbeat TTL, back with its data, one node back before the other: nobody is removed, no peer-left, signals cross nodes', async () => {
+    const own = await keptRedis();
+    // Node 2 reaches Redis through a relay that the test holds closed for a while after Redis is back.
+    const relay = await startRedisProxy(own.port);
+    const nodeTtlMs = 4_000;
+    const redisOptions = { nodeTtlMs, sweepMs: 100 };
+    try {
+      const n1 = await node({ redis: { url: own.url, ...redisOptions } });
+      const n2 = await node({ redis: { url: relay.url, ...redisOptions } });
+      const name = room();
+      const a = await n1.client();
+      const b = await n2.client();
+      const ja = await join(a, { room: name });
+      const jb = await join(b, { room: name });
+      const seenByA = recordAll(a);
+      const seenByB = recordAll(b);
+      const disconnected: string[] = [];
+      for (const socket of [a, b]) socket.on('disconnect', (reason: string) => disconnected.push(reason));
+
+      relay.block();
+      await own.stop(); // its data is kept
+      await waitUntil(async () => (await healthStatus(n1.url)) === 503 && (await healthStatus(n2.url)) === 503, 'both nodes see Redis gone');
+      await sleep(nodeTtlMs + 1_000); // no event: Redis is away, and every heartbeat in its data expires meanwhile
+      await own.restart();
+      await waitUntil(async () => (await healthStatus(n1.url)) === 200, 'node 1 back');
+      const n1Back = Date.now();
+      await sleep(500); // node 1 alone with Redis for five of its sweeps: node 2's heartbeat is still missing
+      relay.unblock();
+      await waitUntil(async () => (await healthStatus(n2.url)) === 200, 'node 2 back');
+      // Past the time node 1 waits after its reconnect: from then on its sweeps remove dead nodes again.
+      await sleep(Math.max(0, n1Back + nodeTtlMs + 1_000 - Date.now()));
+
+      assert.deepEqual(seenByA, [], 'a heard nothing (no peer-left)');
+      assert.deepEqual(seenByB, [], 'b heard nothing (no peer-left)');
+      assert.deepEqual(disconnected, [], 'nobody was disconnected');
+      const atB = nextEvent(b, 'signal');
+      assert.deepEqual(await rawRequest(a, 'signal', { to: jb.id, description: OFFER }), { ok: true });
+      assert.deepEqual(await atB, { from: ja.id, description: OFFER });
+      const atA = nextEvent(a, 'signal');
+      assert.deepEqual(await rawRequest(b, 'signal', { to: ja.id, description: OFFER }), { ok: true });
+      assert.deepEqual(await atA, { from: jb.id, description: OFFER });
+      assert.equal((await join(await n1.client(), { room: name })).error?.code, 'room_full', 'both places are still taken');
+    } finally {
+      await relay.close();
+      await own.remove();
+    }
+  });
+
+  it('Redis restarted without its data: each node disconnects its members, they join again as themselves, and the room holds no more than its capacity', async () => {
+    const own = await startRedis();
+    let fresh: TestRedis | undefined;
+    const admin = createClient({ url: own.url });
+    try {
+      const n1 = await node({ redis: own.url });
+      const n2 = await node({ redis: own.url });
+      const name = room();
+      const a = await n1.client();
+      const b = await n2.client();
+      const ja = await join(a, { room: name });
+      const jb = await join(b, { room: name });
+      const aGone = nextEvent<string>(a, 'disconnect', 10_000);
+      const bGone = nextEvent<string>(b, 'disconnect', 10_000);
+
+      await own.stop();
+      fresh = await startRedis({ port: own.port }); // a new, empty Redis
+      await admin.connect();
+      assert.equal(await aGone, 'io server disconnect');
+      assert.equal(await bGone, 'io server disconnect');
+
+      /** What a client does then: join again with its resume token (`unavailable` is retried). */
+      const rejoin = async (n: { client(): Promise<TestClient> }, resume: string) => {
+        const socket = await n.client();
+        let answer: any;
+        await waitUntil(async () => {
+          answer = await join(socket, { room: name, resume });
+          return answer.error?.code !== 'unavailable';
+        }, 'a join that is not unavailable');
+        return { socket, answer };
+      };
+      const a2 = await rejoin(n1, ja.resumeToken);
+      const b2 = await rejoin(n2, jb.resumeToken);
+      assert.equal(a2.answer.id, ja.id, JSON.stringify(a2.answer));
+      assert.equal(b2.answer.id, jb.id, JSON.stringify(b2.answer));
+      assert.deepEqual(b2.answer.peers.map((p: { id: string }) => p.id), [ja.id]);
+      const atB = nextEvent(b2.socket, 'signal');
+      assert.deepEqual(await rawRequest(a2.socket, 'signal', { to: jb.id, description: OFFER }), { ok: true });
+      assert.deepEqual(await atB, { from: ja.id, description: OFFER });
+      assert.equal((await join(await n1.client(), { room: name })).error?.code, 'room_full');
+      assert.equal(await admin.hLen(`rtc:room:{${name}}:members`), 2);
+    } finally {
+      await admin.close().catch(() => {});
+      await fresh?.stop();
+      await own.stop();
+    }
+  });
+
   it('a member in its grace period is not reconciled away: its place is held across many sweeps, and it comes back as itself', async () => {
     const n1 = await node({ redis: { url: redis.url, sweepMs: 50 }, reconnectGrace: 5 });
     const name = room();
@@ -380,6 +478,7 @@ describe('several nodes over Redis', { skip }, () => {
     const sweeper = new RedisRooms(clients[1] as unknown as Client, { url: redis.url, keyPrefix }, silent);
     try {
       await dead.start(3_600_000);
+      await sweeper.start(3_600_000); // (a node sweeps only once started: connected long enough)
       const members = 2 * PURGE_BATCH + 50;
       const rooms = Array.from({ length: members / 2 }, () => room());
       for (let i = 0; i < members; i++) {
