@@ -183,6 +183,8 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
     await page.reload();
     await page.waitForFunction((id) => (document.getElementById('camera-select') as HTMLSelectElement).value === id, chosen, { timeout: 10_000 });
     assert.equal(await cameraOf('#preview'), chosen, 'the preview after a reload');
+    const check = await page.evaluate(() => (document.getElementById('preflight') as any).run());
+    assert.deepEqual([check.camera.status, check.camera.source, check.camera.deviceId], ['ok', 'remembered', chosen], 'the setup check opens the chosen camera');
     await page.fill('#room-input', `camera-${process.pid}`);
     await page.click('#join-button');
     await joined(page);
