@@ -378,7 +378,9 @@ describe('several nodes over Redis', { skip }, () => {
       await own.restart();
       await waitUntil(async () => (await healthStatus(n1.url)) === 200, 'node 1 back');
       const n1Back = Date.now();
-      await sleep(500); // node 1 alone with Redis for five of its sweeps: node 2's heartbeat is still missing
+      // Node 1 alone with Redis, node 2's heartbeat still missing: a join there does not take b's place.
+      assert.equal((await join(await n1.client(), { room: name })).error?.code, 'room_full', 'b still counts');
+      await sleep(Math.max(0, n1Back + 500 - Date.now())); // and five of node 1's sweeps
       relay.unblock();
       await waitUntil(async () => (await healthStatus(n2.url)) === 200, 'node 2 back');
       // Past the time node 1 waits after its reconnect: from then on its sweeps remove dead nodes again.
