@@ -53,7 +53,7 @@ export type RtcRemoteVideoProps = Partial<Pick<RtcRemoteVideoElement, 'peer' | '
 export type RtcRemoteVideosProps = {};
 export type RtcChatProps = Partial<Pick<RtcChatElement, 'label' | 'placeholder' | 'sendLabel' | 'youLabel' | 'unnamedLabel' | 'maxMessages'>>;
 export type RtcControlsProps = Partial<Pick<RtcControlsElement, 'strings'>> & EventListenerProps<{ 'rtc-leave-request': RtcLeaveRequestEvent }>;
-export type RtcPreflightProps = Partial<Pick<RtcPreflightElement, 'server' | 'room' | 'token' | 'noVideo' | 'noAudio' | 'auto'>> &
+export type RtcPreflightProps = Partial<Pick<RtcPreflightElement, 'server' | 'room' | 'token' | 'noVideo' | 'noAudio' | 'auto' | 'cameraId' | 'microphoneId'>> &
   EventListenerProps<{ 'rtc-preflight': RtcPreflightEvent }>;
 
 /** Each tag's own props (add the framework's HTML attributes, `children`, `ref`, …). */
