@@ -274,6 +274,10 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
 /** The verdict's reason in `words`' language: the most serious finding, or that all checked works (and whether the devices were checked). */
 export function describeVerdict(words: RtcStrings, result: Omit<PreflightResult, 'verdict' | 'reason'>): string {
   if (result.reasonFrom) return describeCheck(words, result.reasonFrom, result[result.reasonFrom]);
-  const unchecked = result.camera.status === 'skipped' && result.microphone.status === 'skipped';
-  return unchecked ? words.preflightOkDevicesUnchecked : words.preflightAllOk;
+  const camera = result.camera.status === 'skipped';
+  const microphone = result.microphone.status === 'skipped';
+  if (camera && microphone) return words.preflightOkDevicesUnchecked;
+  if (camera) return words.preflightOkCameraUnchecked;
+  if (microphone) return words.preflightOkMicrophoneUnchecked;
+  return words.preflightAllOk;
 }

@@ -35,6 +35,8 @@ export interface RtcStrings {
    */
   preflightAllOk: string;
   preflightOkDevicesUnchecked: string;
+  preflightOkCameraUnchecked: string;
+  preflightOkMicrophoneUnchecked: string;
   preflightCameraOk: string;
   preflightCameraOkNamed: string;
   preflightCameraSkipped: string;
@@ -98,6 +100,8 @@ export const englishStrings: Readonly<RtcStrings> = {
   separator: ': ',
   preflightAllOk: 'Everything a call needs works.',
   preflightOkDevicesUnchecked: 'The call server and the network work; the camera and microphone were not checked.',
+  preflightOkCameraUnchecked: 'Everything checked works; the camera was not checked.',
+  preflightOkMicrophoneUnchecked: 'Everything checked works; the microphone was not checked.',
   preflightCameraOk: 'The camera works.',
   preflightCameraOkNamed: 'The camera works ({label}).',
   preflightCameraSkipped: 'The camera was not checked.',
@@ -158,6 +162,8 @@ const fr: RtcStrings = {
   separator: '\u00a0: ',
   preflightAllOk: 'Tout ce dont un appel a besoin fonctionne.',
   preflightOkDevicesUnchecked: 'Le serveur d’appel et le réseau fonctionnent\u00a0; la caméra et le micro n’ont pas été vérifiés.',
+  preflightOkCameraUnchecked: 'Tout ce qui a été vérifié fonctionne\u00a0; la caméra n’a pas été vérifiée.',
+  preflightOkMicrophoneUnchecked: 'Tout ce qui a été vérifié fonctionne\u00a0; le micro n’a pas été vérifié.',
   preflightCameraOk: 'La caméra fonctionne.',
   preflightCameraOkNamed: 'La caméra fonctionne ({label}).',
   preflightCameraSkipped: 'La caméra n’a pas été vérifiée.',
