@@ -11,6 +11,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json rollup.config.js custom-elements-manifest.config.mjs ./
 COPY components ./components
 COPY server ./server
+COPY protocol ./protocol
 COPY demo ./demo
 RUN npm run build && npm prune --omit=dev
 

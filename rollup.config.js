@@ -38,7 +38,7 @@ export default {
     typescript({
       tsconfig: './tsconfig.json',
       compilerOptions: { noEmit: false, declaration: false, sourceMap: true, types: [] },
-      include: ['components/**/*.ts', 'server/protocol.ts'],
+      include: ['components/**/*.ts', 'protocol/**/*.ts'],
       exclude: ['**/*.test.ts', '**/test-support/**'],
       noEmitOnError: true,
     }),

@@ -32,4 +32,4 @@ export { deviceStore, type DeviceKind } from './internal/device-store.js';
 export { CallActivity } from './internal/call-activity.js';
 export { rateQuality, QUALITY_THRESHOLDS, type ConnectionQuality, type QualityRating } from './internal/connection-quality.js';
 export { SignalingClient, type SignalingClientOptions, type SignalingSocket } from './internal/signaling-client.js';
-export type { IceServer, IceServersGrant, JoinResult, MediaState, PeerInfo } from '../server/protocol.js';
+export type { IceServer, IceServersGrant, JoinResult, MediaState, PeerInfo } from '../protocol/index.js';

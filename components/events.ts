@@ -1,4 +1,4 @@
-import type { PeerInfo } from '../server/protocol.js';
+import type { PeerInfo } from '../protocol/index.js';
 import type { PreflightResult } from './internal/preflight.js';
 import type { RtcErrorCode } from './internal/errors.js';
 

@@ -33,7 +33,7 @@ async function runAll() {
   const totals = { passed: 0, failed: 0, skipped: 0 };
   let ok = true;
 
-  const typecheck = await run('npx', ['tsc', '-p', 'tsconfig.json']);
+  const typecheck = await run('npm', ['run', '--silent', 'typecheck']);
   if (typecheck.code !== 0) {
     ok = false;
     totals.failed++;

@@ -11,7 +11,7 @@ import { clientIp, ConnectionCounts, normalizeOrigin, originAllowed } from './gu
 import type { IceServerProvider } from './ice/provider.js';
 import { createIceProvider, type IceSourceOptions } from './ice/select.js';
 import { DEFAULT_RECONNECT_GRACE, DEFAULT_ROOM_CAPACITY } from './config.js';
-import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from './protocol.js';
+import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from '../protocol/index.js';
 import type { RedisLink, RedisOptions } from './redis-rooms.js';
 import { deferredStore, Rooms, type RoomStore } from './rooms.js';
 import { createMetrics, type RtcMetrics } from './metrics.js';

@@ -4,7 +4,7 @@ import { normalizeOrigin } from './guard.js';
 import { TURN_URL_PATTERN } from './ice/turn-rest.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS, type LimitedEvent, type RateLimit, type RateLimits } from './limits.js';
 import { MINT_SYNOPSIS } from './mint-cli.js';
-import { MAX_ROOM_CAPACITY, type IceServer } from './protocol.js';
+import { MAX_ROOM_CAPACITY, type IceServer } from '../protocol/index.js';
 
 /** A bad environment variable: the message names it and says what is expected. */
 export class ConfigError extends Error {

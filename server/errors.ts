@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from './protocol.js';
+import type { ErrorBody, ErrorCode } from '../protocol/index.js';
 
 /** An error with a protocol code; signaling handlers turn it into a `{ ok: false, error }` ack. */
 export class SignalingError extends Error {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { io as connect } from 'socket.io-client';
-import { ERROR_CODES } from './protocol.js';
+import { ERROR_CODES } from '../protocol/index.js';
 import { nextEvent, rawRequest, type TestClient } from './test-support/harness.js';
 
 const PAYLOADS = 6_000;

@@ -20,5 +20,5 @@ export type { IceProviderHealth, IceRequestContext, IceServerProvider, IceServer
 export { SignalingError } from './errors.js';
 export type { Admission, Member, RoomStore } from './rooms.js';
 export type { RedisOptions } from './redis-rooms.js';
-export * from './protocol.js';
+export * from '../protocol/index.js';
 export { createMetrics, type RtcMetrics } from './metrics.js';

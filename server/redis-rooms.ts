@@ -15,7 +15,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
 import { createClient, type RedisClientType } from 'redis';
 import { SignalingError } from './errors.js';
-import type { MediaState } from './protocol.js';
+import type { MediaState } from '../protocol/index.js';
 import { peerInfo, type Admission, type Member, type RoomStore } from './rooms.js';
 
 export interface RedisOptions {

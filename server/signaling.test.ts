@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRtcServer } from './app.js';
 import type { IceServerProvider } from './ice/provider.js';
-import type { ClientToServerEvents } from './protocol.js';
+import type { ClientToServerEvents } from '../protocol/index.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };

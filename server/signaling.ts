@@ -19,21 +19,10 @@ import {
   type JoinResult,
   type ServerToClientEvents,
   type SignalMessage,
-} from './protocol.js';
+  type SocketData,
+} from '../protocol/index.js';
 import { peerInfo, type Admission, type Member, type RoomStore } from './rooms.js';
 import { sdpSending } from './sdp.js';
-
-/** What the server keeps on each socket. `id` is the member id stamped as `from`. */
-export interface SocketData {
-  id?: string;
-  room?: string;
-  /** False for a receive-only member (its access token said `publish: false`). */
-  publish?: boolean;
-  /** The client's IP address (for per-IP limits), set at connection. */
-  ip?: string;
-  /** With access tokens: when the member's token expires (Unix ms); `ice-servers` is refused after. */
-  tokenExpiresAt?: number;
-}
 
 /** Plain counters of refused or ignored client input, for health checks and metrics. */
 export interface SignalingCounters {
@@ -53,6 +42,7 @@ export function createSignalingCounters(): SignalingCounters {
   return { unknownEvents: 0, eventsWithoutAck: 0, badRequests: 0, unauthorized: 0, rateLimited: 0 };
 }
 
+export type { SocketData };
 export type RtcIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type RtcSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 

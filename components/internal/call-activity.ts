@@ -1,4 +1,4 @@
-import type { MediaState } from '../../server/protocol.js';
+import type { MediaState } from '../../protocol/index.js';
 import { audioLevelBetween, qualityBetween, sampleStats, type ConnectionQuality, type StatsSample } from './connection-quality.js';
 
 /** Above this received audio level (RMS, 0 to 1) a member counts as speaking. */

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../server/protocol.js';
+import type { ErrorCode } from '../../protocol/index.js';
 
 /**
  * Every code an `rtc-error` event can carry: the server's own codes plus those the browser meets.

@@ -1,4 +1,4 @@
-import type { IceServer } from '../../server/protocol.js';
+import type { IceServer } from '../../protocol/index.js';
 
 export interface GatherResult {
   /** The candidates gathered (end-of-candidates excluded). */

@@ -1,4 +1,4 @@
-import type { MediaState } from '../../server/protocol.js';
+import type { MediaState } from '../../protocol/index.js';
 import { deviceStore, type DeviceKind } from './device-store.js';
 import { mediaError, RtcError } from './errors.js';
 import { mediaConstraints, openLocalMedia } from './local-media.js';

@@ -1,4 +1,4 @@
-import type { IceCandidate, IceServer, SessionDescription } from '../../server/protocol.js';
+import type { IceCandidate, IceServer, SessionDescription } from '../../protocol/index.js';
 
 /** What a link sends to its peer through the signaling server. */
 export type OutgoingSignal = { description: SessionDescription } | { candidate: IceCandidate };

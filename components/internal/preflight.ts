@@ -1,4 +1,4 @@
-import type { IceServer } from '../../server/protocol.js';
+import type { IceServer } from '../../protocol/index.js';
 import { deviceStore } from './device-store.js';
 import { mediaError, RtcError } from './errors.js';
 import { gatherCandidates } from './ice-gather.js';

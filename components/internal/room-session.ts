@@ -1,4 +1,4 @@
-import type { IceServer, IceServersGrant, JoinResult, MediaState, MediaStateMessage, PeerInfo, SignalMessage } from '../../server/protocol.js';
+import type { IceServer, IceServersGrant, JoinResult, MediaState, MediaStateMessage, PeerInfo, SignalMessage } from '../../protocol/index.js';
 import { tokenAllowsPublishing } from './access-token.js';
 import { FATAL_JOIN_CODES, RETRIED_JOIN_CODES, RtcError } from './errors.js';
 import { CallActivity } from './call-activity.js';

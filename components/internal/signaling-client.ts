@@ -9,7 +9,7 @@ import type {
   PreflightRequest,
   ServerToClientEvents,
   SignalRequest,
-} from '../../server/protocol.js';
+} from '../../protocol/index.js';
 import { RtcError } from './errors.js';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

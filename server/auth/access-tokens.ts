@@ -9,7 +9,7 @@ import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } fr
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { SignalingError } from '../errors.js';
-import { cleanName, MAX_NAME_LENGTH, MAX_TOKEN_LENGTH, ROOM_NAME_PATTERN } from '../protocol.js';
+import { cleanName, MAX_NAME_LENGTH, MAX_TOKEN_LENGTH, ROOM_NAME_PATTERN } from '../../protocol/index.js';
 
 /** Shortest HS256 secret accepted: 32 bytes, the size of the HMAC-SHA256 output (RFC 7518 §3.2). */
 export const MIN_SECRET_LENGTH = 32;

@@ -1,4 +1,4 @@
-import type { IceServer } from '../protocol.js';
+import type { IceServer } from '../../protocol/index.js';
 
 /** Who is asking, so that providers can put it in credentials (TURN REST usernames). */
 export interface IceRequestContext {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { TurnRestSettings, TwilioCredentials } from '../config.js';
-import type { IceServer } from '../protocol.js';
+import type { IceServer } from '../../protocol/index.js';
 import type { IceServerProvider } from './provider.js';
 import { createStaticIceProvider } from './static.js';
 import { createTurnRestIceProvider } from './turn-rest.js';

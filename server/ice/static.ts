@@ -1,4 +1,4 @@
-import type { IceServer } from '../protocol.js';
+import type { IceServer } from '../../protocol/index.js';
 import type { IceServerProvider } from './provider.js';
 
 /** The embedded default: a fixed list (empty by default: host candidates only). */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { IceServer } from '../protocol.js';
+import type { IceServer } from '../../protocol/index.js';
 import type { IceServerProvider } from './provider.js';
 
 /** Credential lifetime when none is given: one hour. */

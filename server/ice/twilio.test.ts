@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { pino } from 'pino';
-import type { IceServer } from '../protocol.js';
+import type { IceServer } from '../../protocol/index.js';
 import { StandInHttpClient, startTwilioStandIn, type TwilioStandIn } from '../test-support/twilio-stand-in.js';
 import { createTwilioIceProvider, mapTwilioIceServers, type TwilioIceProviderOptions } from './twilio.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import twilio from 'twilio';
-import type { IceServer } from '../protocol.js';
+import type { IceServer } from '../../protocol/index.js';
 import type { IceProviderHealth, IceServerProvider, IceServersResult } from './provider.js';
 
 /** What the twilio SDK hands its `httpClient` (the arguments of its `RequestClient.request`). */

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { io as connect, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { createRtcServer, type RtcServerOptions } from '../app.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../protocol.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/index.js';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
