@@ -2,7 +2,7 @@
 // framework tooling read. Public API comes from each element's JSDoc.
 export default {
   globs: ['components/**/*.ts'],
-  exclude: ['components/**/*.test.ts', 'components/test-support/**', 'components/internal/**'],
+  exclude: ['components/**/*.test.ts', 'components/test-support/**', 'components/internal/**', 'components/core/**'],
   outdir: 'dist',
   litelement: true,
   // package.json already names dist/custom-elements.json in `customElements`.

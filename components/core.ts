@@ -4,16 +4,16 @@
  * typed `SignalingClient`; it emits typed events (`joined`, `peer-joined`, `peer-left`, …).
  * No side effects: nothing here touches `customElements` or the DOM on import.
  */
-export { RtcError, type RtcErrorCode } from './internal/errors.js';
-export { openLocalMedia, stopStream, DEFAULT_VIDEO_CONSTRAINTS, type LocalMediaRequest, type LocalMediaResult } from './internal/local-media.js';
-export { PeerLink, type IncomingSignal, type OutgoingSignal, type PeerLinkOptions, type SendOutcome } from './internal/peer-link.js';
+export { RtcError, type RtcErrorCode } from './core/errors.js';
+export { openLocalMedia, stopStream, DEFAULT_VIDEO_CONSTRAINTS, type LocalMediaRequest, type LocalMediaResult } from './core/local-media.js';
+export { PeerLink, type IncomingSignal, type OutgoingSignal, type PeerLinkOptions, type SendOutcome } from './core/peer-link.js';
 export {
   RoomSession,
   type RemotePeer,
   type RoomSessionEventMap,
   type RoomSessionOptions,
   type RoomStatus,
-} from './internal/room-session.js';
+} from './core/room-session.js';
 export {
   runPreflight,
   checkNetwork,
@@ -24,12 +24,12 @@ export {
   type PreflightCheck,
   type PreflightOptions,
   type PreflightResult,
-} from './internal/preflight.js';
+} from './core/preflight.js';
 export { englishStrings, registerStrings, type RtcStrings } from './internal/strings.js';
-export { gatherCandidates, type GatherResult } from './internal/ice-gather.js';
-export { MediaControls, type MediaControlsOptions } from './internal/media-controls.js';
-export { deviceStore, type DeviceKind } from './internal/device-store.js';
-export { CallActivity } from './internal/call-activity.js';
-export { rateQuality, QUALITY_THRESHOLDS, type ConnectionQuality, type QualityRating } from './internal/connection-quality.js';
-export { SignalingClient, type SignalingClientOptions, type SignalingSocket } from './internal/signaling-client.js';
+export { gatherCandidates, type GatherResult } from './core/ice-gather.js';
+export { MediaControls, type MediaControlsOptions } from './core/media-controls.js';
+export { deviceStore, type DeviceKind } from './core/device-store.js';
+export { CallActivity } from './core/call-activity.js';
+export { rateQuality, QUALITY_THRESHOLDS, type ConnectionQuality, type QualityRating } from './core/connection-quality.js';
+export { SignalingClient, type SignalingClientOptions, type SignalingSocket } from './core/signaling-client.js';
 export type { IceServer, IceServersGrant, JoinResult, MediaState, PeerInfo } from '../protocol/index.js';

@@ -1,6 +1,6 @@
 import type { PeerInfo } from '../protocol/index.js';
-import type { PreflightResult } from './internal/preflight.js';
-import type { RtcErrorCode } from './internal/errors.js';
+import type { PreflightResult } from './core/preflight.js';
+import type { RtcErrorCode } from './core/errors.js';
 
 export interface RtcJoinedDetail {
   /** This member's id in the room. */

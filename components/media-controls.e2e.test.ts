@@ -1,7 +1,7 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import './define.js';
-import { MediaControls } from './internal/media-controls.js';
+import { MediaControls } from './core/media-controls.js';
 import type { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 import { controlledCall, countNegotiations, framesFlowing, members, peerIn } from './test-support/calls.js';

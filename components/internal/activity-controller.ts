@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { CallActivity } from './call-activity.js';
-import type { QualityRating } from './connection-quality.js';
+import type { CallActivity } from '../core/call-activity.js';
+import type { QualityRating } from '../core/connection-quality.js';
 
 /** What a tile shows of one member's activity. */
 export interface TileActivity {

@@ -1,6 +1,6 @@
 import { createContext } from '@lit/context';
 import type { RemoteSlots } from './remote-slots.js';
-import type { RemotePeer, RoomSession, RoomStatus } from './room-session.js';
+import type { RemotePeer, RoomSession, RoomStatus } from '../core/room-session.js';
 
 /** What `<rtc-room>` shares with the elements inside it. Replaced whole on every change. */
 export interface RoomState {

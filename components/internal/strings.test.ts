@@ -2,10 +2,10 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
 import { slotText } from '../test-support/helpers.js';
 import { render } from 'lit';
-import { describeCheck, type PreflightCheck } from './preflight.js';
+import { describeCheck, type PreflightCheck } from '../core/preflight.js';
 import { englishStrings, fillIn, langOf, registerStrings, stringsFor } from './strings.js';
 import { tileOverlay } from './tile-overlay.js';
-import type { RemotePeer } from './room-session.js';
+import type { RemotePeer } from '../core/room-session.js';
 
 describe('strings in the page language', () => {
   it('English by default, French from the nearest lang, across shadow roots', async () => {

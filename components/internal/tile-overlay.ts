@@ -2,7 +2,7 @@ import { css, html, nothing } from 'lit';
 import { icons } from './icons.js';
 import { localized } from './localized.js';
 import { fillIn } from './strings.js';
-import type { RemotePeer } from './room-session.js';
+import type { RemotePeer } from '../core/room-session.js';
 
 /** What a tile shows of a member's own media state (its `media-state`). Unknown counts as on. */
 export interface TileFlags {

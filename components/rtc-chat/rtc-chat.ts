@@ -3,7 +3,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
-import type { RoomSession } from '../internal/room-session.js';
+import type { RoomSession } from '../core/room-session.js';
 import { stringsFor } from '../internal/strings.js';
 
 /** One line of the chat. `from` is null for this member's own messages. */

@@ -3,9 +3,9 @@ import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { RtcLeaveRequestEvent } from '../events.js';
-import type { DeviceKind } from '../internal/device-store.js';
+import type { DeviceKind } from '../core/device-store.js';
 import { icons } from '../internal/icons.js';
-import type { MediaControls } from '../internal/media-controls.js';
+import type { MediaControls } from '../core/media-controls.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import { controlsStyles } from './rtc-controls.styles.js';
 

@@ -3,7 +3,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { resumeMedia } from '../internal/resume-media.js';
-import type { RtcErrorCode } from '../internal/errors.js';
+import type { RtcErrorCode } from '../core/errors.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 

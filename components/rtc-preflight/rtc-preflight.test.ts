@@ -1,9 +1,9 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../define.js';
 import type { RtcPreflightEvent } from '../events.js';
-import { deviceStore } from '../internal/device-store.js';
-import { relayProtocolOf } from '../internal/ice-gather.js';
-import { checkNetwork, runPreflight } from '../internal/preflight.js';
+import { deviceStore } from '../core/device-store.js';
+import { relayProtocolOf } from '../core/ice-gather.js';
+import { checkNetwork, runPreflight } from '../core/preflight.js';
 import { uniqueRoom } from '../test-support/helpers.js';
 import { turnTestSetup } from '../test-support/turn.js';
 import type { RtcPreflightElement } from './rtc-preflight.js';

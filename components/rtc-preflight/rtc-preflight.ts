@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { RtcPreflightEvent } from '../events.js';
-import { describeCheck, describeVerdict, runPreflight, type CheckResult, type PreflightResult } from '../internal/preflight.js';
+import { describeCheck, describeVerdict, runPreflight, type CheckResult, type PreflightResult } from '../core/preflight.js';
 import { stringsFor, type RtcStrings } from '../internal/strings.js';
 
 const CHECKS = [

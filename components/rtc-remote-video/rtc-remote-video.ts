@@ -3,13 +3,13 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { ActivityController } from '../internal/activity-controller.js';
-import type { ConnectionQuality, QualityRating } from '../internal/connection-quality.js';
+import type { ConnectionQuality, QualityRating } from '../core/connection-quality.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
 import { stringsFor } from '../internal/strings.js';
 import { resumeMedia } from '../internal/resume-media.js';
 import { cssProps } from '../internal/css-props.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
-import type { RemotePeer } from '../internal/room-session.js';
+import type { RemotePeer } from '../core/room-session.js';
 import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
 import { placeholderStyles, videoStyles } from '../internal/video-styles.js';
 

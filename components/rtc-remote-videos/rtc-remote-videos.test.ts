@@ -5,7 +5,7 @@ import '../define.js';
 import { gridLayout } from '../internal/grid-layout.js';
 import { RemoteSlots } from '../internal/remote-slots.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
-import type { RemotePeer } from '../internal/room-session.js';
+import type { RemotePeer } from '../core/room-session.js';
 import { partVisible, slotText } from '../test-support/helpers.js';
 import type { RtcRemoteVideosElement } from './rtc-remote-videos.js';
 

@@ -9,7 +9,7 @@ import { stringsFor } from '../internal/strings.js';
 import { resumeMedia } from '../internal/resume-media.js';
 import { cssProps } from '../internal/css-props.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
-import type { RemotePeer } from '../internal/room-session.js';
+import type { RemotePeer } from '../core/room-session.js';
 import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
 import { placeholderStyles } from '../internal/video-styles.js';
 

@@ -15,11 +15,11 @@ import {
   RtcReconnectedEvent,
   RtcReconnectingEvent,
 } from '../events.js';
-import { RtcError } from '../internal/errors.js';
+import { RtcError } from '../core/errors.js';
 import { RemoteSlots, type RemoteSlot } from '../internal/remote-slots.js';
 import { stringsFor } from '../internal/strings.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
-import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from '../internal/room-session.js';
+import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from '../core/room-session.js';
 
 /** How long a removed `<rtc-room>` waits to be put back in the page before it leaves the room (ms). */
 const DETACH_GRACE_MS = 1_000;

@@ -1,5 +1,5 @@
 // Two PeerLinks in one page, wired to each other directly (no server): `a` offers, `b` is polite.
-import { PeerLink, type OutgoingSignal } from '../internal/peer-link.js';
+import { PeerLink, type OutgoingSignal } from '../core/peer-link.js';
 
 export function linkPair(media: { sendAudio: boolean; sendVideo: boolean }) {
   const links: PeerLink[] = [];

@@ -1,7 +1,7 @@
 // Helpers for the TURN tests: the setup web-test-runner.config.js serves (a real coturn and a
 // second rtc-room server handing out TURN REST credentials for it), and small getStats readers.
 import type { IceServer } from '../../protocol/index.js';
-import { gatherCandidates, type GatherResult } from '../internal/ice-gather.js';
+import { gatherCandidates, type GatherResult } from '../core/ice-gather.js';
 
 export type { GatherResult };
 
