@@ -12,8 +12,8 @@ import type { IceServerProvider } from './ice/provider.js';
 import { createIceProvider, type IceSourceOptions } from './ice/select.js';
 import { DEFAULT_RECONNECT_GRACE, DEFAULT_ROOM_CAPACITY } from './config.js';
 import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from '../protocol/index.js';
-import type { RedisLink, RedisOptions } from './redis-rooms.js';
-import { deferredStore, Rooms, type RoomStore } from './rooms.js';
+import type { RedisLink, RedisOptions } from './rooms/redis/store.js';
+import { deferredStore, Rooms, type RoomStore } from './rooms/store.js';
 import { createMetrics, type RtcMetrics } from './metrics.js';
 import { attachSignaling, createSignalingCounters, type RtcIo, type SignalingCounters } from './signaling.js';
 import { createRateLimiter, DEFAULT_MAX_CONNECTIONS_PER_IP, resolveRateLimits, type LimitedEvent, type RateLimit } from './limits.js';
@@ -270,7 +270,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   });
   const ready = redisOptions
     ? (async () => {
-        const { connectRedis } = await import('./redis-rooms.js');
+        const { connectRedis } = await import('./rooms/redis/store.js');
         // isLocal: the store removes its own members whose socket is gone (a removal that failed while Redis was away).
         // disconnect: a member whose record vanished from Redis (restarted without its data) joins again.
         redis = await connectRedis(redisOptions, logger, {

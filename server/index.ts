@@ -18,7 +18,7 @@ export { createTurnRestIceProvider, turnRestCredential, turnRestUsername, type T
 export { createTwilioIceProvider, mapTwilioIceServers, type TwilioIceProviderOptions } from './ice/twilio.js';
 export type { IceProviderHealth, IceRequestContext, IceServerProvider, IceServersResult } from './ice/provider.js';
 export { SignalingError } from './errors.js';
-export type { Admission, Member, RoomStore } from './rooms.js';
-export type { RedisOptions } from './redis-rooms.js';
+export type { Admission, Member, RoomStore } from './rooms/store.js';
+export type { RedisOptions } from './rooms/redis/store.js';
 export * from '../protocol/index.js';
 export { createMetrics, type RtcMetrics } from './metrics.js';

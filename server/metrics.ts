@@ -9,7 +9,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Server } from 'socket.io';
 import type { IceServerProvider } from './ice/provider.js';
-import type { RoomStore } from './rooms.js';
+import type { RoomStore } from './rooms/store.js';
 
 export interface RtcMetrics {
   readonly registry: Registry;

@@ -21,7 +21,7 @@ import {
   type SignalMessage,
   type SocketData,
 } from '../protocol/index.js';
-import { peerInfo, type Admission, type Member, type RoomStore } from './rooms.js';
+import { peerInfo, type Admission, type Member, type RoomStore } from './rooms/store.js';
 import { sdpSending } from './sdp.js';
 
 /** Plain counters of refused or ignored client input, for health checks and metrics. */

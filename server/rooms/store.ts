@@ -1,5 +1,5 @@
-import { SignalingError } from './errors.js';
-import type { MediaState, PeerInfo } from '../protocol/index.js';
+import { SignalingError } from '../errors.js';
+import type { MediaState, PeerInfo } from '../../protocol/index.js';
 
 export interface Member extends PeerInfo {
   socketId: string;

@@ -14,9 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
 import { createClient, type RedisClientType } from 'redis';
-import { SignalingError } from './errors.js';
-import type { MediaState } from '../protocol/index.js';
-import { peerInfo, type Admission, type Member, type RoomStore } from './rooms.js';
+import { SignalingError } from '../../errors.js';
+import type { MediaState } from '../../../protocol/index.js';
+import { peerInfo, type Admission, type Member, type RoomStore } from '../store.js';
 
 export interface RedisOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…` */

@@ -9,12 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createClient } from 'redis';
 import { io as connect } from 'socket.io-client';
-import type { RtcServerOptions } from './app.js';
-import { PURGE_BATCH, RedisRooms } from './redis-rooms.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
-import { startRedisProxy } from './test-support/redis-proxy.js';
-import { redisUnavailableReason, startRedis, type TestRedis } from './test-support/redis.js';
-import { startServerProcess } from './test-support/server-process.js';
+import type { RtcServerOptions } from '../../app.js';
+import { PURGE_BATCH, RedisRooms } from './store.js';
+import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../../test-support/harness.js';
+import { startRedisProxy } from '../../test-support/redis-proxy.js';
+import { redisUnavailableReason, startRedis, type TestRedis } from '../../test-support/redis.js';
+import { startServerProcess } from '../../test-support/server-process.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 let roomSeq = 0;
