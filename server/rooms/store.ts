@@ -29,7 +29,7 @@ export type Admission =
 
 /**
  * Where room membership lives: in this process (`Rooms`), or in Redis so that several server
- * nodes share it (`RedisRooms`, server/redis-rooms.ts). Every method is asynchronous; admission
+ * nodes share it (`RedisRooms`, server/rooms/redis/store.ts). Every method is asynchronous; admission
  * is atomic in both, so two joins racing for the last place cannot both get it.
  */
 export interface RoomStore {
