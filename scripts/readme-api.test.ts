@@ -1,23 +1,23 @@
-// The README's API reference is generated from the custom elements manifest; these tests fail
-// when it drifts (fix: `npm run docs`) or when the generator drops part of the manifest.
+// docs/api.md's element reference is generated from the custom elements manifest; these tests
+// fail when it drifts (fix: `npm run docs`) or when the generator drops part of the manifest.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
-import { analyze, apiSection, elements, firstDifference, replaceSection, type Manifest } from './readme-api.js';
+import { analyze, API_DOC, apiSection, elements, firstDifference, replaceSection, type Manifest } from './readme-api.js';
 
-const readmeUrl = new URL('../README.md', import.meta.url);
+const docUrl = new URL(`../${API_DOC}`, import.meta.url);
 
-describe('README API reference', () => {
+describe('docs/api.md element reference', () => {
   let manifest: Manifest;
-  let readme: string;
+  let doc: string;
   before(async () => {
     manifest = await analyze();
-    readme = await readFile(readmeUrl, 'utf8');
+    doc = await readFile(docUrl, 'utf8');
   });
 
   it('matches the manifest built from the JSDoc (run `npm run docs` when this fails)', () => {
-    const diff = firstDifference(readme, replaceSection(readme, apiSection(manifest)));
-    assert.equal(diff, null, `README.md's API section is stale at ${diff}`);
+    const diff = firstDifference(doc, replaceSection(doc, apiSection(manifest)));
+    assert.equal(diff, null, `${API_DOC}'s element reference is stale at ${diff}`);
   });
 
   it('lists every element, attribute, event, slot, part and custom property of the manifest', () => {
@@ -25,7 +25,7 @@ describe('README API reference', () => {
     const all = elements(manifest);
     assert.deepEqual(all.map((e) => e.tagName).sort(), ['rtc-chat', 'rtc-controls', 'rtc-local-video', 'rtc-preflight', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-room']);
     for (const el of all) {
-      assert.match(section, new RegExp(`### \`<${el.tagName}>\``));
+      assert.match(section, new RegExp(`^## \`<${el.tagName}>\`$`, 'm'));
       const names = [
         ...(el.attributes ?? []).map((a) => a.name),
         ...(el.events ?? []).map((e) => e.name),
@@ -40,8 +40,8 @@ describe('README API reference', () => {
     assert.doesNotMatch(section, /\| {2}\|$/m, 'a row with an empty description');
   });
 
-  it('reports drift: a README missing one attribute row fails the check', () => {
-    const current = replaceSection(readme, apiSection(manifest));
+  it('reports drift: a reference missing one attribute row fails the check', () => {
+    const current = replaceSection(doc, apiSection(manifest));
     const stale = current.replace(/^\| `ice-transport-policy` .*\n/m, '');
     assert.notEqual(stale, current);
     assert.match(firstDifference(stale, current) ?? '', /ice-transport-policy/);
@@ -68,12 +68,12 @@ describe('README API reference', () => {
       ],
     };
     const section = apiSection(extra);
-    assert.match(section, /### `<rtc-extra>`\n\nA later element\./);
+    assert.match(section, /## `<rtc-extra>`\n\nA later element\./);
     assert.match(section, /\| `speaker-id` \(reflected\) \| `speakerId` \| `string \\\| null` \| {2}\| Which speaker\. \|/);
     assert.ok(section.indexOf('<rtc-room>') < section.indexOf('<rtc-extra>'), 'rtc-room comes first');
   });
 
-  it('refuses a README without markers', () => {
+  it('refuses a file without markers', () => {
     assert.throws(() => replaceSection('# no markers', 'x'), /api:start/);
   });
 });

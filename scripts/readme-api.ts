@@ -1,6 +1,6 @@
-// `npm run docs`: rewrites the README's API reference (between `<!-- api:start -->` and
-// `<!-- api:end -->`) from the custom elements manifest, which `cem analyze` builds from the
-// elements' JSDoc. `--check` rewrites nothing and exits 1 when the README has drifted (npm test
+// `npm run docs`: rewrites the element reference in docs/api.md (between `<!-- api:start -->`
+// and `<!-- api:end -->`) from the custom elements manifest, which `cem analyze` builds from the
+// elements' JSDoc. `--check` rewrites nothing and exits 1 when docs/api.md has drifted (npm test
 // runs that check through scripts/readme-api.test.ts).
 //
 // Every custom element in the manifest gets a section, so a new element or attribute only needs
@@ -14,7 +14,9 @@ export const START = '<!-- api:start -->';
 export const END = '<!-- api:end -->';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const readmePath = `${root}README.md`;
+/** The file holding the generated reference. */
+export const API_DOC = 'docs/api.md';
+const docPath = `${root}${API_DOC}`;
 
 /** The subset of the Custom Elements Manifest schema this script reads. */
 interface Described {
@@ -101,7 +103,7 @@ export function elementSection(el: ElementDeclaration): string {
   const attributes = el.attributes ?? [];
   const withAttribute = new Set(attributes.map((a) => a.fieldName).filter(Boolean));
 
-  const out: string[] = [`### \`<${el.tagName}>\``];
+  const out: string[] = [`## \`<${el.tagName}>\``];
   if (el.summary) out.push(`**${el.summary.trim()}**`);
   if (el.description) out.push(el.description.trim());
 
@@ -168,7 +170,7 @@ export function elements(manifest: Manifest): ElementDeclaration[] {
   return unique.sort((a, b) => rank(a).localeCompare(rank(b)));
 }
 
-/** The generated README section, markers included. */
+/** The generated reference section, markers included. */
 export function apiSection(manifest: Manifest): string {
   const body = elements(manifest).map(elementSection).join('\n\n');
   return [
@@ -181,12 +183,12 @@ export function apiSection(manifest: Manifest): string {
   ].join('\n');
 }
 
-/** `readme` with its API section replaced; throws when the markers are missing. */
-export function replaceSection(readme: string, section: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${START} … ${END} section`);
-  return readme.slice(0, start) + section + readme.slice(end + END.length);
+/** `doc` with its API section replaced; throws when the markers are missing. */
+export function replaceSection(doc: string, section: string): string {
+  const start = doc.indexOf(START);
+  const end = doc.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${API_DOC} has no ${START} … ${END} section`);
+  return doc.slice(0, start) + section + doc.slice(end + END.length);
 }
 
 /** The first line where two texts differ, for a useful drift message. */
@@ -194,22 +196,22 @@ export function firstDifference(a: string, b: string): string | null {
   const x = a.split('\n');
   const y = b.split('\n');
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return `line ${i + 1}:\n  README:    ${x[i] ?? '(end)'}\n  generated: ${y[i] ?? '(end)'}`;
+    if (x[i] !== y[i]) return `line ${i + 1}:\n  ${API_DOC}: ${x[i] ?? '(end)'}\n  generated:   ${y[i] ?? '(end)'}`;
   }
   return null;
 }
 
 async function main(): Promise<number> {
-  const readme = await readFile(readmePath, 'utf8');
-  const next = replaceSection(readme, apiSection(await analyze()));
+  const doc = await readFile(docPath, 'utf8');
+  const next = replaceSection(doc, apiSection(await analyze()));
   if (process.argv.includes('--check')) {
-    const diff = firstDifference(readme, next);
+    const diff = firstDifference(doc, next);
     if (!diff) return 0;
-    console.error(`README.md's API section differs from the components' JSDoc (run \`npm run docs\`). First difference at ${diff}`);
+    console.error(`${API_DOC}'s element reference differs from the components' JSDoc (run \`npm run docs\`). First difference at ${diff}`);
     return 1;
   }
-  if (next !== readme) await writeFile(readmePath, next);
-  console.log(next !== readme ? 'README.md: API section rewritten' : 'README.md: API section up to date');
+  if (next !== doc) await writeFile(docPath, next);
+  console.log(next !== doc ? `${API_DOC}: element reference rewritten` : `${API_DOC}: element reference up to date`);
   return 0;
 }
 

@@ -148,7 +148,7 @@ describe('the CLI (server/main.ts)', () => {
     assert.match(err, /^rtc-room: ROOM_CAPACITY must be an integer/);
   });
 
-  it('--help lists every variable config.ts reads, with its default, and the README documents each', async () => {
+  it('--help lists every variable config.ts reads, with its default, and docs/server.md documents each', async () => {
     const source = await readFile(new URL('./config.ts', import.meta.url), 'utf8');
     // Read by name (env.X), plus the rate limits, whose names are made from the limited events.
     const rateLimitVars = LIMITED_EVENTS.flatMap((event) => {
@@ -178,9 +178,9 @@ describe('the CLI (server/main.ts)', () => {
     assert.equal(helpDefault('MAX_CONNECTIONS_PER_IP'), String(DEFAULT_MAX_CONNECTIONS_PER_IP));
     assert.match(out, /mint-token --room ROOM --sub USER/);
     assert.match(out, /ACCESS_TOKEN_PRIVATE_KEY/);
-    // Each variable has a row of the README's configuration table (first cell: its name, or
+    // Each variable has a row of docs/server.md's configuration table (first cell: its name, or
     // names joined by commas), and the row's default is the one --help prints.
-    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const readme = await readFile(new URL('../docs/server.md', import.meta.url), 'utf8');
     const table = readme.slice(readme.indexOf('| variable | default | meaning |'));
     const rows = table.slice(0, table.search(/\n(?!\|)/)).split('\n').slice(2);
     const readmeDefault = new Map<string, string>();
@@ -189,9 +189,9 @@ describe('the CLI (server/main.ts)', () => {
       for (const m of names!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)) readmeDefault.set(m[1]!, defaultCell!.trim());
     }
     for (const name of read) {
-      assert.ok(readmeDefault.has(name), `README.md has a table row | \`${name}\` |`);
+      assert.ok(readmeDefault.has(name), `docs/server.md has a table row | \`${name}\` |`);
       const shown = helpDefault(name);
-      if (shown !== undefined) assert.equal(readmeDefault.get(name), `\`${shown}\``, `README.md default of ${name}`);
+      if (shown !== undefined) assert.equal(readmeDefault.get(name), `\`${shown}\``, `docs/server.md default of ${name}`);
     }
   });
 
