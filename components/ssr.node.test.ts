@@ -50,7 +50,7 @@ describe('importing in Node (server-side rendering)', () => {
       './components/define.ts',
       './components/core.ts',
       './components/jsx.ts',
-      './components/internal/room-session.ts',
+      './components/core/room-session.ts',
     ]);
     assert.equal(status, 0, stderr);
     // Libraries may feature-test (`typeof document`); our own modules must not even do that.

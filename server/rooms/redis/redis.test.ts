@@ -81,7 +81,7 @@ async function processClient(url: string): Promise<TestClient> {
 
 describe('without REDIS_URL', () => {
   const loaded = (...args: string[]) =>
-    execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./test-support/redis-loaded.ts', import.meta.url)), ...args], {
+    execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../test-support/redis-loaded.ts', import.meta.url)), ...args], {
       encoding: 'utf8',
     }).trim();
 
