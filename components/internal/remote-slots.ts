@@ -52,3 +52,8 @@ export class RemoteSlots {
     }
   }
 }
+
+/** Orders slots that are nodes (`<rtc-remote-video>` elements) in document order. */
+export function documentOrder(a: RemoteSlot, b: RemoteSlot): number {
+  return (a as unknown as Node).compareDocumentPosition(b as unknown as Node) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+}

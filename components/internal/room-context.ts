@@ -15,3 +15,15 @@ export interface RoomState {
 }
 
 export const roomContext = createContext<RoomState>(Symbol('rtc-room'));
+
+/** The state shared for `session` (or none): a new object every time, keeping the room's slot registry. */
+export function roomSnapshot(room: RoomState['room'], session: RoomSession | null, slots: RemoteSlots): RoomState {
+  return {
+    status: session?.status ?? 'idle',
+    session,
+    localStream: session?.localStream ?? null,
+    peers: session?.peers ?? new Map(),
+    room,
+    slots,
+  };
+}

@@ -1,28 +1,14 @@
 import { provide } from '@lit/context';
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
-import { repeat } from 'lit/directives/repeat.js';
-import type { RtcErrorDetail } from '../events.js';
-import {
-  RtcAutoplayBlockedEvent,
-  RtcErrorEvent,
-  RtcJoinedEvent,
-  RtcLeftEvent,
-  RtcMessageEvent,
-  RtcPeerJoinedEvent,
-  RtcPeerLeftEvent,
-  RtcReconnectedEvent,
-  RtcReconnectingEvent,
-} from '../events.js';
 import { RtcError } from '../core/errors.js';
-import { RemoteSlots, type RemoteSlot } from '../internal/remote-slots.js';
+import type { RemotePeer, RoomSession, RoomSessionOptions, RoomStatus } from '../core/room-session.js';
+import { AudioPlaybackController } from '../internal/audio-playback.js';
+import { RemoteSlots, documentOrder } from '../internal/remote-slots.js';
+import { roomContext, roomSnapshot, type RoomState } from '../internal/room-context.js';
+import { SessionController } from '../internal/session-controller.js';
 import { stringsFor } from '../internal/strings.js';
-import { roomContext, type RoomState } from '../internal/room-context.js';
-import { RoomSession, type RemotePeer, type RoomSessionOptions, type RoomStatus } from '../core/room-session.js';
-
-/** How long a removed `<rtc-room>` waits to be put back in the page before it leaves the room (ms). */
-const DETACH_GRACE_MS = 1_000;
+import { roomStyles } from './rtc-room.styles.js';
 
 /**
  * A video call room. Joins `room` on the signaling server when it is in the page (unless `manual`),
@@ -75,30 +61,7 @@ const DETACH_GRACE_MS = 1_000;
  * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is `{ code, message, cause? }` (codes above).
  */
 export class RtcRoomElement extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    .audio {
-      display: none;
-    }
-    .prompt {
-      display: flex;
-      justify-content: center;
-      padding: 0.5em;
-    }
-    .prompt[hidden] {
-      display: none;
-    }
-    .prompt button {
-      font: inherit;
-      padding: 0.5em 1em;
-      cursor: pointer;
-    }
-  `;
+  static override styles = roomStyles;
 
   /** The room to join: 1 to 64 characters of `A-Z a-z 0-9 _ . -`. A new value leaves and joins the new room. */
   @property() room = '';
@@ -153,16 +116,7 @@ export class RtcRoomElement extends LitElement {
 
   @provide({ context: roomContext })
   @state()
-  private _roomState: RoomState = {
-    status: 'idle',
-    session: null,
-    localStream: null,
-    peers: new Map(),
-    room: this,
-    slots: new RemoteSlots((a: RemoteSlot, b: RemoteSlot) =>
-      (a as unknown as Node).compareDocumentPosition(b as unknown as Node) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
-    ),
-  };
+  private _roomState: RoomState = roomSnapshot(this, null, new RemoteSlots(documentOrder));
 
   /**
    * Set while the browser refuses to play the others' sound until the person interacts with the
@@ -171,23 +125,20 @@ export class RtcRoomElement extends LitElement {
    */
   @property({ type: Boolean, reflect: true, attribute: 'needs-gesture' }) needsGesture = false;
 
-  /** Members whose sound is not played (`setPeerMuted`). */
-  @state() private _mutedPeers: ReadonlySet<string> = new Set();
-  /** Set by `leave()`: no joining by itself until an attribute changes, `join()` or a re-attach. */
-  private _stayOut = false;
-  /** A speaker that could not be used (reported once). */
-  private _failedSink: string | null = null;
+  private readonly _audio = new AudioPlaybackController(this, () => this.session?.media.selected.audiooutput ?? '');
 
-  private _session: RoomSession | null = null;
-  private _unbind: (() => void) | null = null;
-  private _detachTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly _call = new SessionController(this, {
+    options: () => this.sessionOptions(),
+    onChange: (session, failed) => this.sync(session, failed),
+    onDetach: () => this._audio.reset(),
+  });
 
   /**
    * The current session (the browser core's `RoomSession`), for scripts that need more than the
    * elements show: `getStats(peerId)`, `iceServers` with their expiry, `restartIce(peerId?)`.
    */
   get session(): RoomSession | null {
-    return this._session;
+    return this._call.session;
   }
 
   /** The other members, in join order: `{ id, name, sub?, publish?, stream, connectionState, media }`. */
@@ -197,7 +148,7 @@ export class RtcRoomElement extends LitElement {
 
   /** Ids of the members whose sound is not played on this page (`setPeerMuted`). */
   get mutedPeers(): ReadonlySet<string> {
-    return this._mutedPeers;
+    return this._audio.mutedPeers;
   }
 
   /**
@@ -205,11 +156,7 @@ export class RtcRoomElement extends LitElement {
    * `<rtc-remote-video muted>` does this for the member it shows.
    */
   setPeerMuted(peerId: string, muted: boolean): void {
-    if (this._mutedPeers.has(peerId) === muted) return;
-    const next = new Set(this._mutedPeers);
-    if (muted) next.add(peerId);
-    else next.delete(peerId);
-    this._mutedPeers = next;
+    this._audio.setMuted(peerId, muted);
   }
 
   /**
@@ -221,7 +168,7 @@ export class RtcRoomElement extends LitElement {
    *   TypeError or RangeError for data that cannot be sent.
    */
   send(data: unknown, peerId?: string): string[] {
-    const session = this._session;
+    const session = this.session;
     if (!session || session.status === 'idle' || session.status === 'error') throw new RtcError('not_joined', 'send(): not in a room');
     return session.send(data, peerId);
   }
@@ -235,158 +182,37 @@ export class RtcRoomElement extends LitElement {
    * Joins `room` (leaving any room first). Resolves once joined; rejects with an `RtcError` after
    * dispatching `rtc-error`.
    */
-  async join(): Promise<void> {
-    await this.leave();
-    this._stayOut = false;
-    const session = new RoomSession(this.sessionOptions());
-    this.bind(session);
-    try {
-      await session.join();
-    } catch (error) {
-      if (this._session === session && error instanceof RtcError) this.fail(error);
-      throw error;
-    }
+  join(): Promise<void> {
+    return this._call.join();
   }
 
   /**
    * Leaves the room and stops the camera and microphone. The room stays left (even without
    * `manual`) until `join()`, a changed attribute, or the element is put back in the page.
    */
-  async leave(): Promise<void> {
-    this._stayOut = true;
-    const session = this._session;
-    if (!session) return;
-    const wasJoined = session.status === 'joined' || session.status === 'reconnecting';
-    this._unbind?.();
-    this._unbind = null;
-    this._session = null;
-    await session.leave();
-    this.sync(null);
-    if (wasJoined) this.dispatchEvent(new RtcLeftEvent({ room: session.options.room }));
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    // A move in the DOM (a layout change, a framework re-render, React StrictMode's double mount) is
-    // a removal and an insertion: the call waits a moment for the insertion before it leaves.
-    clearTimeout(this._detachTimer);
-    this._detachTimer = setTimeout(() => {
-      this._detachTimer = undefined;
-      if (this.isConnected) return;
-      this.stopWaitingForGesture();
-      this.needsGesture = false;
-      void this.leave();
-    }, DETACH_GRACE_MS);
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this._detachTimer !== undefined) {
-      // Moved: the same call goes on. Media elements that were paused by the removal play again.
-      clearTimeout(this._detachTimer);
-      this._detachTimer = undefined;
-    }
-    this._stayOut = false;
-    // Back in the page (after a move, or after leaving when removed): play, or join again.
-    if (this.hasUpdated) this.requestUpdate();
+  leave(): Promise<void> {
+    return this._call.leave();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     if (!this.isConnected) return;
-    if (!this.needsGesture) this.playAudio();
-    this.applySpeaker();
-    if (OWNER_PROPERTIES.some((key) => changed.has(key))) this._stayOut = false;
-    const session = this._session;
-    const wanted = this.sessionOptions();
-    // A new token alone is kept for later rejoins; the call goes on (unless it changes publishing).
-    if (session && changed.has('token') && session.status !== 'error' && session.status !== 'idle' && sameOptions(session.options, { ...wanted, token: session.options.token })) {
-      session.updateToken(wanted.token);
-    }
-    if (session && !sameOptions(session.options, wanted)) {
-      if (this.room) this.join().catch(() => {});
-      else void this.leave();
-    } else if (!session && !this.manual && this.room && !this._stayOut) {
-      this.join().catch(() => {});
-    }
+    this._call.update({
+      ownerChanged: OWNER_PROPERTIES.some((key) => changed.has(key)),
+      tokenChanged: changed.has('token'),
+      autoJoin: !this.manual,
+    });
   }
 
   protected override render() {
     // Every member's sound plays here, whether or not an element shows its video.
     return html`<div class="prompt" part="audio-prompt" ?hidden=${!this.needsGesture}>
-        <slot name="audio-prompt"><button type="button" part="audio-button" @click=${this.onGesture}>${stringsFor(this).startAudio}</button></slot>
+        <slot name="audio-prompt"
+          ><button type="button" part="audio-button" @click=${this._audio.onGesture}>${stringsFor(this).startAudio}</button></slot
+        >
       </div>
       <slot></slot>
-      <div class="audio">
-        ${repeat(
-          this.peers,
-          (peer) => peer.id,
-          (peer) => html`<audio data-peer=${peer.id} .srcObject=${live(peer.stream)} .muted=${this._mutedPeers.has(peer.id)} autoplay></audio>`,
-        )}
-      </div>`;
-  }
-
-  private playAudio(): void {
-    for (const audio of this.renderRoot.querySelectorAll('audio')) {
-      if (!audio.paused || !audio.srcObject) continue;
-      audio.play().catch((error: DOMException) => this.onPlayRejected(error));
-    }
-  }
-
-  /** Plays every member's sound on the chosen speaker (`session.media.selectDevice('audiooutput', id)`), where supported. */
-  private applySpeaker(): void {
-    const sinkId = this._session?.media.selected.audiooutput ?? '';
-    if (sinkId === this._failedSink) return;
-    for (const audio of this.renderRoot.querySelectorAll('audio')) {
-      if (!('setSinkId' in audio) || audio.sinkId === sinkId) continue;
-      audio.setSinkId(sinkId).catch((cause: DOMException) => {
-        if (this._failedSink === sinkId) return;
-        this._failedSink = sinkId; // said once, not on every update
-        this.report(new RtcError(cause.name === 'NotFoundError' ? 'no_device' : 'media_failed', `The speaker could not be used: ${cause.message}`, { cause }));
-      });
-    }
-  }
-
-  private onPlayRejected(error: DOMException): void {
-    if (error.name !== 'NotAllowedError' || this.needsGesture) return;
-    // Sound needs a user gesture: try again on the first click, tap or key press.
-    this.needsGesture = true;
-    this.waitForGesture();
-    this.dispatchEvent(new RtcAutoplayBlockedEvent({ room: this.room }));
-    this.report(new RtcError('autoplay_blocked', 'The browser blocked sound until the page is clicked', { cause: error }));
-  }
-
-  /**
-   * What may carry a user activation. A touch's pointerdown does not (Chromium grants it on
-   * pointerup, touchend and click), so a tap is heard at every step.
-   */
-  private static readonly GESTURE_EVENTS = ['pointerdown', 'pointerup', 'touchend', 'click', 'keydown'] as const;
-  /** The document whose gestures are awaited (this element's own, even inside an iframe). */
-  private _gestureDoc: Document | null = null;
-
-  private waitForGesture(): void {
-    if (this._gestureDoc) return;
-    this._gestureDoc = this.ownerDocument;
-    for (const type of RtcRoomElement.GESTURE_EVENTS) this._gestureDoc.addEventListener(type, this.onGesture, { capture: true });
-  }
-
-  /**
-   * Plays every paused sound, synchronously inside the gesture's handler (play() must be called
-   * there). Once none is refused, needs-gesture clears; a gesture that gave no activation (a
-   * touch's pointerdown, a synthetic event) leaves it waiting for the next one, without a new report.
-   */
-  private readonly onGesture = () => {
-    const paused = [...this.renderRoot.querySelectorAll('audio')].filter((audio) => audio.paused && audio.srcObject);
-    void Promise.allSettled(paused.map((audio) => audio.play())).then((results) => {
-      if (results.some((r) => r.status === 'rejected' && (r.reason as DOMException)?.name === 'NotAllowedError')) return;
-      this.stopWaitingForGesture();
-      this.needsGesture = false;
-    });
-  };
-
-  private stopWaitingForGesture(): void {
-    for (const type of RtcRoomElement.GESTURE_EVENTS) this._gestureDoc?.removeEventListener(type, this.onGesture, { capture: true });
-    this._gestureDoc = null;
+      ${this._audio.render(this.peers)}`;
   }
 
   private sessionOptions(): RoomSessionOptions {
@@ -403,78 +229,16 @@ export class RtcRoomElement extends LitElement {
     };
   }
 
-  private bind(session: RoomSession): void {
-    this._session = session;
-    const onChange = () => this.sync(session);
-    const onJoined = (e: CustomEvent<{ id: string; room: string; peers: { id: string; name: string }[] }>) =>
-      this.dispatchEvent(new RtcJoinedEvent(e.detail));
-    const onPeerJoined = (e: CustomEvent<{ peer: { id: string; name: string } }>) =>
-      this.dispatchEvent(new RtcPeerJoinedEvent(e.detail));
-    const onPeerLeft = (e: CustomEvent<{ peer: { id: string; name: string } }>) =>
-      this.dispatchEvent(new RtcPeerLeftEvent(e.detail));
-    const onError = (e: CustomEvent<RtcError>) => this.report(e.detail);
-    const onMessage = (e: CustomEvent<{ peer: { id: string; name: string }; data: unknown }>) =>
-      this.dispatchEvent(new RtcMessageEvent(e.detail));
-    const onReconnecting = (e: CustomEvent<{ reason: string }>) =>
-      this.dispatchEvent(new RtcReconnectingEvent({ room: session.options.room, reason: e.detail.reason }));
-    const onReconnected = (e: CustomEvent<{ id: string; room: string; peers: { id: string; name: string }[]; downtimeMs: number }>) =>
-      this.dispatchEvent(new RtcReconnectedEvent(e.detail));
-    session.addEventListener('change', onChange);
-    session.addEventListener('joined', onJoined);
-    session.addEventListener('peer-joined', onPeerJoined);
-    session.addEventListener('peer-left', onPeerLeft);
-    session.addEventListener('error', onError);
-    session.addEventListener('reconnecting', onReconnecting);
-    session.addEventListener('reconnected', onReconnected);
-    session.addEventListener('message', onMessage);
-    this._unbind = () => {
-      session.removeEventListener('message', onMessage);
-      session.removeEventListener('reconnecting', onReconnecting);
-      session.removeEventListener('reconnected', onReconnected);
-      session.removeEventListener('change', onChange);
-      session.removeEventListener('joined', onJoined);
-      session.removeEventListener('peer-joined', onPeerJoined);
-      session.removeEventListener('peer-left', onPeerLeft);
-      session.removeEventListener('error', onError);
-    };
-    this.sync(session);
-  }
-
   /** Publishes a fresh snapshot of the session to the children. */
-  private sync(session: RoomSession | null): void {
-    const status = session?.status ?? 'idle';
-    this.state = status;
-    this._roomState = {
-      ...this._roomState,
-      status,
-      session,
-      localStream: session?.localStream ?? null,
-      peers: session?.peers ?? new Map(),
-      room: this,
-    };
+  private sync(session: RoomSession | null, failed: boolean): void {
+    this.state = failed ? 'error' : (session?.status ?? 'idle');
+    this._roomState = roomSnapshot(this, session, this._roomState.slots);
     this._roomState.slots.setPeers([...this._roomState.peers.keys()]);
-  }
-
-  private fail(error: RtcError): void {
-    this.sync(this._session);
-    this.state = 'error';
-    this.report(error);
-  }
-
-  private report(error: RtcError): void {
-    const detail: RtcErrorDetail = { code: error.code, message: error.message };
-    if (error.cause !== undefined) detail.cause = error.cause;
-    if (error.retryAfterMs !== undefined) detail.retryAfterMs = error.retryAfterMs;
-    this.dispatchEvent(new RtcErrorEvent(detail));
   }
 }
 
 /** Properties the page sets; a change to any of them ends a `leave()`'s stay-out. */
 const OWNER_PROPERTIES = ['room', 'server', 'name', 'noVideo', 'noAudio', 'manual', 'capacity', 'iceTransportPolicy'] as const;
-
-function sameOptions(a: Readonly<RoomSessionOptions>, b: RoomSessionOptions): boolean {
-  return (Object.keys(b) as (keyof RoomSessionOptions)[]).every((key) => a[key] === b[key]);
-}
 
 declare global {
   interface HTMLElementTagNameMap {
