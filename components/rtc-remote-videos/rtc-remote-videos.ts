@@ -1,5 +1,6 @@
 import { consume } from '@lit/context';
-import { LitElement, css, html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { ResizeController } from '@lit-labs/observers/resize-controller.js';
+import { LitElement, html, nothing } from 'lit';
 import { query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -10,53 +11,8 @@ import { resumeMedia } from '../internal/resume-media.js';
 import { cssProps } from '../internal/css-props.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RemotePeer } from '../core/room-session.js';
-import { tileFlags, tileOverlay, tileOverlayStyles } from '../internal/tile-overlay.js';
-import { placeholderStyles } from '../internal/video-styles.js';
-
-/** The content-box size of one element of the host's shadow DOM, looked up again after each render. */
-class BoxSizeController implements ReactiveController {
-  width = 0;
-  height = 0;
-  private readonly _host: ReactiveControllerHost;
-  private readonly _target: () => Element | null;
-  private _observer: ResizeObserver | null = null;
-  private _observed: Element | null = null;
-
-  constructor(host: ReactiveControllerHost, target: () => Element | null) {
-    this._host = host;
-    this._target = target;
-    host.addController(this);
-  }
-
-  hostConnected(): void {
-    this._observer = new ResizeObserver((entries) => {
-      const { width, height } = entries[entries.length - 1]!.contentRect;
-      if (width === this.width && height === this.height) return;
-      this.width = width;
-      this.height = height;
-      this._host.requestUpdate();
-    });
-    this._observe();
-  }
-
-  hostUpdated(): void {
-    this._observe();
-  }
-
-  hostDisconnected(): void {
-    this._observer?.disconnect();
-    this._observer = null;
-    this._observed = null;
-  }
-
-  private _observe(): void {
-    const target = this._target();
-    if (!this._observer || target === this._observed) return;
-    if (this._observed) this._observer.unobserve(this._observed);
-    if (target) this._observer.observe(target);
-    this._observed = target;
-  }
-}
+import { tileFlags, tileOverlay } from '../internal/tile-overlay.js';
+import { remoteVideosStyles } from './rtc-remote-videos.styles.js';
 
 /**
  * Every other member of the enclosing `<rtc-room>`, one video tile each, in a grid that keeps the
@@ -96,79 +52,7 @@ class BoxSizeController implements ReactiveController {
  * @cssproperty [--rtc-speaking-color=#34a853] - Colour of the audio-level bar and the speaking outline.
  */
 export class RtcRemoteVideosElement extends LitElement {
-  static override styles = [placeholderStyles, tileOverlayStyles, css`
-    :host {
-      display: block;
-      position: relative;
-      overflow: hidden;
-      width: 100%;
-      height: 100%;
-      /* Used only when the height above is auto (a container without a definite height). */
-      aspect-ratio: 16 / 9;
-      color: var(--rtc-video-color, #e8eaed);
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    /* The classes below set display, which would otherwise beat the UA's [hidden] rule. */
-    [hidden] {
-      display: none !important;
-    }
-    /* Out of flow, so the tiles never size the element they are measured against. */
-    .box {
-      position: absolute;
-      inset: 0;
-      display: flex;
-      align-items: center;
-      justify-content: center;
-    }
-    .grid {
-      flex: none;
-      display: flex;
-      flex-wrap: wrap;
-      justify-content: center;
-      align-content: center;
-      gap: var(--rtc-grid-gap, 8px);
-      /* Exactly --_columns tiles per row; a short last row is centred. */
-      width: calc(var(--_columns) * var(--_tile-width) + (var(--_columns) - 1) * var(--rtc-grid-gap, 8px));
-    }
-    .tile,
-    .placeholder {
-      border-radius: var(--rtc-tile-radius, 8px);
-      background: var(--rtc-tile-background, #202124);
-      overflow: hidden;
-    }
-    .tile[speaking] {
-      box-shadow: inset 0 0 0 3px var(--rtc-speaking-color, #34a853);
-    }
-    .tile {
-      position: relative;
-      flex: none;
-      box-sizing: border-box;
-      width: var(--_tile-width);
-      height: var(--_tile-height);
-    }
-    video {
-      display: block;
-      width: 100%;
-      height: 100%;
-      object-fit: var(--rtc-video-fit, cover);
-    }
-    .name {
-      position: absolute;
-      left: 0.5em;
-      bottom: 0.5em;
-      max-width: calc(100% - 1em);
-      box-sizing: border-box;
-      overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
-      padding: 0.15em 0.5em;
-      border-radius: 0.25em;
-      background: rgb(0 0 0 / 0.5);
-      font-size: 0.875em;
-    }
-  `];
+  static override styles = remoteVideosStyles;
 
   @consume({ context: roomContext, subscribe: true })
   @state()
@@ -176,7 +60,15 @@ export class RtcRemoteVideosElement extends LitElement {
 
   @query('.grid') private _grid!: HTMLElement | null;
 
-  private readonly _size = new BoxSizeController(this, () => this.renderRoot.querySelector('.box'));
+  /** The content-box size of `.box`, the space the grid may fill. */
+  private readonly _size = new ResizeController(this, {
+    target: null,
+    skipInitial: true,
+    callback: (entries) => {
+      const { width, height } = entries[entries.length - 1]!.contentRect;
+      return { width, height };
+    },
+  });
 
   private readonly _activity = new ActivityController(this);
 
@@ -188,8 +80,8 @@ export class RtcRemoteVideosElement extends LitElement {
     const gap = this._grid ? parseFloat(getComputedStyle(this._grid).columnGap) || 0 : 8;
     this._layout = gridLayout({
       count: this._room?.peers.size ?? 0,
-      width: this._size.width,
-      height: this._size.height,
+      width: this._size.value?.width ?? 0,
+      height: this._size.value?.height ?? 0,
       gap,
     });
   }
@@ -203,13 +95,21 @@ export class RtcRemoteVideosElement extends LitElement {
   protected override render() {
     const peers = [...(this._room?.peers.values() ?? [])];
     return html`
-      <div class="box">
-        <div class="grid">${repeat(peers, (peer) => peer.id, (peer) => this._renderTile(peer))}</div>
-        ${peers.length
-          ? nothing
-          : html`<div class="placeholder" part="placeholder">
-              <slot name="placeholder">${stringsFor(this).waitingForOthers}</slot>
-            </div>`}
+      <div class="box" ${this._size.target()}>
+        <div class="grid">
+          ${repeat(
+            peers,
+            (peer) => peer.id,
+            (peer) => this._renderTile(peer),
+          )}
+        </div>
+        ${
+          peers.length
+            ? nothing
+            : html`<div class="placeholder" part="placeholder">
+                <slot name="placeholder">${stringsFor(this).waitingForOthers}</slot>
+              </div>`
+        }
       </div>
     `;
   }
