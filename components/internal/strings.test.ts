@@ -1,18 +1,24 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { ContextProvider } from '@lit/context';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../define.js';
 import { slotText } from '../test-support/helpers.js';
-import { render } from 'lit';
 import { describeCheck, type PreflightCheck } from '../core/preflight.js';
-import { englishStrings, fillIn, langOf, registerStrings, stringsFor } from './strings.js';
-import { tileOverlay } from './tile-overlay.js';
+import { langOf, stringsFor } from './localize.js';
+import { documentOrder, RemoteSlots } from './remote-slots.js';
+import { roomContext, type RoomState } from './room-context.js';
+import { englishStrings, fillIn, registerStrings } from './strings.js';
 import type { RemotePeer } from '../core/room-session.js';
 
 describe('strings in the page language', () => {
   it('English by default, French from the nearest lang, across shadow roots', async () => {
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room manual><rtc-remote-video></rtc-remote-video></rtc-room>
-      <section lang="fr"><rtc-room manual><rtc-remote-video></rtc-remote-video><rtc-remote-videos></rtc-remote-videos></rtc-room></section>
-    </div>`);
+    const box = await fixture<HTMLDivElement>(
+      html`<div>
+        <rtc-room manual><rtc-remote-video></rtc-remote-video></rtc-room>
+        <section lang="fr">
+          <rtc-room manual><rtc-remote-video></rtc-remote-video><rtc-remote-videos></rtc-remote-videos></rtc-room>
+        </section>
+      </div>`,
+    );
     const [en, fr] = [...box.querySelectorAll('rtc-remote-video')];
     expect(slotText(en!, 'placeholder')).to.equal('Waiting for someone to join…');
     expect(slotText(fr!, 'placeholder')).to.equal('En attente d’un participant…');
@@ -27,7 +33,11 @@ describe('strings in the page language', () => {
 
   it('registerStrings adds a language; a regional tag falls back to its language, then to English, word by word', async () => {
     registerStrings('de', { waitingForOne: 'Warten auf Teilnehmer…' });
-    const el = await fixture(html`<div lang="de-CH"><rtc-room manual><rtc-remote-video></rtc-remote-video></rtc-room></div>`);
+    const el = await fixture(
+      html`<div lang="de-CH">
+        <rtc-room manual><rtc-remote-video></rtc-remote-video></rtc-room>
+      </div>`,
+    );
     expect(slotText(el.querySelector('rtc-remote-video')!, 'placeholder')).to.equal('Warten auf Teilnehmer…');
     expect(stringsFor(el).startAudio).to.equal('Start audio');
     registerStrings('de-CH', { startAudio: 'Ton an' });
@@ -35,7 +45,11 @@ describe('strings in the page language', () => {
   });
 
   it('<rtc-controls> speaks the language too, and its strings property wins', async () => {
-    const el = await fixture(html`<div lang="fr"><rtc-room manual><rtc-controls></rtc-controls></rtc-room></div>`);
+    const el = await fixture(
+      html`<div lang="fr">
+        <rtc-room manual><rtc-controls></rtc-controls></rtc-room>
+      </div>`,
+    );
     const controls = el.querySelector('rtc-controls')!;
     await controls.updateComplete;
     const label = (part: string) => controls.shadowRoot!.querySelector(`[part~=${part}]`)!.textContent!.trim();
@@ -47,10 +61,14 @@ describe('strings in the page language', () => {
   });
 
   it('attributes and slots still win', async () => {
-    const el = await fixture(html`<div lang="fr"><rtc-room manual>
-      <rtc-chat send-label="Go"></rtc-chat>
-      <rtc-remote-video><span slot="placeholder">Personne</span></rtc-remote-video>
-    </rtc-room></div>`);
+    const el = await fixture(
+      html`<div lang="fr">
+        <rtc-room manual>
+          <rtc-chat send-label="Go"></rtc-chat>
+          <rtc-remote-video><span slot="placeholder">Personne</span></rtc-remote-video>
+        </rtc-room>
+      </div>`,
+    );
     const chat = el.querySelector('rtc-chat')!;
     await chat.updateComplete;
     expect(chat.shadowRoot!.querySelector('[part=send-button]')!.textContent).to.equal('Go');
@@ -100,24 +118,40 @@ describe('strings in the page language', () => {
     expect(french[13]).to.equal('Le serveur d’appel répond (5 ms).');
     expect(english[15]).to.match(/refused the access token/);
     registerStrings('fr', { preflightStunUnreachable: 'STUN muet' });
-    expect(describeCheck(stringsFor(Object.assign(document.createElement('div'), { lang: 'fr-CA' })), 'network', findings.at(-1)![1])).to.equal('STUN muet');
+    expect(
+      describeCheck(stringsFor(Object.assign(document.createElement('div'), { lang: 'fr-CA' })), 'network', findings.at(-1)![1]),
+    ).to.equal('STUN muet');
     registerStrings('fr', { preflightStunUnreachable: fr.preflightStunUnreachable });
   });
 
-  it('the muted badge of a tile says it in the tile\'s language', async () => {
-    const box = await fixture<HTMLDivElement>(html`<div><section lang="fr"></section><section></section></div>`);
-    const peer = { id: 'p', name: 'Ada', stream: new MediaStream(), connectionState: 'connected', media: null } as RemotePeer;
-    const flags = { audioMuted: true, videoMuted: false, screen: false };
-    const [fr, en] = [...box.querySelectorAll('section')];
-    render(tileOverlay(peer, flags), fr!);
-    render(tileOverlay({ ...peer, name: '' }, flags), en!);
-    const label = (el: Element) => el.querySelector('[part=muted-indicator]')!.getAttribute('aria-label');
-    await Promise.resolve();
-    expect(label(fr!)).to.equal('Ada\u00a0: micro coupé');
-    expect(label(en!)).to.equal('Member: microphone muted');
-    // a later render keeps the language, and follows a change of it
-    fr!.lang = 'en';
-    render(tileOverlay(peer, flags), fr!);
-    expect(label(fr!)).to.equal('Ada: microphone muted');
+  it("the muted badge of a tile says it in the tile's language, and follows a change of it", async () => {
+    const box = await fixture<HTMLDivElement>(html`<div lang="fr"></div>`);
+    const media = { audio: false, video: true, screen: false };
+    const peers = [
+      { id: 'a', name: 'Ada', stream: new MediaStream(), connectionState: 'connected', media },
+      { id: 'b', name: '', stream: new MediaStream(), connectionState: 'connected', media },
+    ] as RemotePeer[];
+    const slots = new RemoteSlots(documentOrder);
+    const state = (): RoomState => ({
+      status: 'joined',
+      session: null,
+      localStream: null,
+      peers: new Map(peers.map((p) => [p.id, p])),
+      room: null,
+      slots,
+    });
+    const provider = new ContextProvider(box, { context: roomContext, initialValue: state() });
+    slots.setPeers(peers.map((p) => p.id));
+    box.append(document.createElement('rtc-remote-video'), document.createElement('rtc-remote-video'));
+    const ada = box.querySelectorAll('rtc-remote-video')[0]!;
+    const nameless = box.querySelectorAll('rtc-remote-video')[1]!;
+    const label = (el: Element) => el.shadowRoot!.querySelector('[part=muted-indicator]')?.getAttribute('aria-label');
+    await waitUntil(() => label(ada) && label(nameless), 'no muted badges');
+    expect(label(ada)).to.equal('Ada\u00a0: micro coupé');
+    // a later render follows a change of the language
+    box.lang = 'en';
+    provider.setValue(state());
+    await waitUntil(() => label(ada) === 'Ada: microphone muted', `still ${label(ada)}`);
+    expect(label(nameless)).to.equal('Member: microphone muted');
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The words the elements show, per language. English is built in; French ships as an example of
  * another language; `registerStrings()` adds or changes any. An element speaks the language of the
- * nearest `lang` attribute around it (crossing shadow roots), else the page's, else English.
- * Attributes and slots of each element still win over these.
+ * nearest `lang` attribute around it (crossing shadow roots), else the page's, else English (see
+ * `LocalizeController`). Attributes, slots and properties of each element still win over these.
  */
 export interface RtcStrings {
   /** `<rtc-remote-video>` while nobody is shown. */
@@ -184,13 +184,15 @@ const fr: RtcStrings = {
   preflightServerError: 'Le serveur d’appel a refusé la vérification ({error}).',
   preflightNetworkSkipped: 'Non vérifié\u00a0: les serveurs STUN/TURN n’ont pas pu être demandés au serveur d’appel.',
   preflightNetworkOk: 'Chemins réseau\u00a0: {paths}.',
-  preflightNetworkOkNoTurn: 'Chemins réseau\u00a0: {paths}. Aucun serveur TURN n’est configuré\u00a0: les appels à travers des pare-feu stricts peuvent échouer.',
+  preflightNetworkOkNoTurn:
+    'Chemins réseau\u00a0: {paths}. Aucun serveur TURN n’est configuré\u00a0: les appels à travers des pare-feu stricts peuvent échouer.',
   preflightPathDirect: 'direct',
   preflightNoPath: 'Aucun chemin réseau n’a été trouvé\u00a0: cet appareil est-il hors ligne\u00a0?',
   preflightIceServersRejected: 'Le navigateur a refusé les serveurs STUN/TURN de la salle ({error})\u00a0: les appels échoueront.',
   preflightTurnRefused: 'Le serveur TURN a refusé les identifiants\u00a0: les appels à travers des pare-feu stricts échoueront.',
   preflightTurnUnreachable: 'Le serveur TURN est injoignable\u00a0: les appels à travers des pare-feu stricts échoueront.',
-  preflightStunUnreachable: 'Le serveur STUN est injoignable\u00a0: les appels entre réseaux différents peuvent échouer ou passer par TURN.',
+  preflightStunUnreachable:
+    'Le serveur STUN est injoignable\u00a0: les appels entre réseaux différents peuvent échouer ou passer par TURN.',
   microphoneMuted: '{name}\u00a0: micro coupé',
   member: 'Participant',
   controls: 'Commandes de l’appel',
@@ -218,21 +220,10 @@ export function registerStrings(lang: string, strings: Partial<RtcStrings>): voi
   dictionaries.set(key, { ...dictionaries.get(key), ...strings });
 }
 
-/** The nearest `lang` around `el`, crossing shadow roots; the page's otherwise. */
-export function langOf(el: Element): string {
-  let node: Node | null = el;
-  while (node) {
-    if (node instanceof Element && node.hasAttribute('lang')) return node.getAttribute('lang')!;
-    node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
-  }
-  return '';
-}
-
-/** The words for `el`'s language. */
-export function stringsFor(el: Element): RtcStrings {
-  const lang = langOf(el).toLowerCase();
-  const base = lang.split('-')[0]!;
-  return { ...englishStrings, ...dictionaries.get(base), ...dictionaries.get(lang) };
+/** The words for a BCP 47 `lang`: the tag's own, else its language's, else English, word by word. */
+export function wordsFor(lang: string): RtcStrings {
+  const tag = lang.toLowerCase();
+  return { ...englishStrings, ...dictionaries.get(tag.split('-')[0]!), ...dictionaries.get(tag) };
 }
 
 /** `template` with each `{name}` replaced by `params[name]` (unknown names are left as they are). */

@@ -1,7 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { icons } from './icons.js';
-import { localized } from './localized.js';
-import { fillIn } from './strings.js';
+import { fillIn, type RtcStrings } from './strings.js';
 import type { RemotePeer } from '../core/room-session.js';
 
 /** What a tile shows of a member's own media state (its `media-state`). Unknown counts as on. */
@@ -22,16 +21,22 @@ export function tileFlags(peer: RemotePeer | null): TileFlags {
 
 /**
  * The muted-microphone badge and the camera-off box (the member's name, or `videoOff` content)
- * shared by `<rtc-remote-video>` and the tiles of `<rtc-remote-videos>`.
+ * shared by `<rtc-remote-video>` and the tiles of `<rtc-remote-videos>`, in the language of `words`.
  */
-export function tileOverlay(peer: RemotePeer, flags: TileFlags, videoOff: unknown = peer.name) {
-  return html`${flags.videoMuted
-      ? html`<div class="video-off" part="video-off"><span class="video-off-name">${videoOff}</span></div>`
-      : nothing}${flags.audioMuted
-      ? html`<span class="muted-indicator" part="muted-indicator" role="img" aria-label=${localized((w) => fillIn(w.microphoneMuted, { name: peer.name || w.member }))}
+export function tileOverlay(peer: RemotePeer, flags: TileFlags, words: RtcStrings, videoOff: unknown = peer.name) {
+  return html`${
+    flags.videoMuted ? html`<div class="video-off" part="video-off"><span class="video-off-name">${videoOff}</span></div>` : nothing
+  }${
+    flags.audioMuted
+      ? html`<span
+          class="muted-indicator"
+          part="muted-indicator"
+          role="img"
+          aria-label=${fillIn(words.microphoneMuted, { name: peer.name || words.member })}
           >${icons.micOff}</span
         >`
-      : nothing}`;
+      : nothing
+  }`;
 }
 
 export const tileOverlayStyles = css`

@@ -4,7 +4,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RoomSession } from '../core/room-session.js';
-import { stringsFor } from '../internal/strings.js';
+import { LocalizeController } from '../internal/localize.js';
 
 /** One line of the chat. `from` is null for this member's own messages. */
 export interface RtcChatMessage {
@@ -117,6 +117,14 @@ export class RtcChatElement extends LitElement {
   private _room?: RoomState;
 
   @state() private _messages: readonly RtcChatMessage[] = [];
+  /** The element's language; its label attributes win. */
+  private readonly _localize = new LocalizeController(this, () => ({
+    chat: this.label,
+    message: this.placeholder,
+    send: this.sendLabel,
+    you: this.youLabel,
+    guest: this.unnamedLabel,
+  }));
   @query('ol') private _log!: HTMLOListElement;
   @query('input') private _input!: HTMLInputElement;
   private _session: RoomSession | null = null;
@@ -192,26 +200,29 @@ export class RtcChatElement extends LitElement {
   protected override render() {
     const status = this._room?.status;
     const inRoom = status === 'joined' || status === 'reconnecting';
-    const words = stringsFor(this);
-    const label = this.label ?? words.chat;
-    const placeholder = this.placeholder ?? words.message;
-    const you = this.youLabel ?? words.you;
-    const unnamed = this.unnamedLabel ?? words.guest;
+    const words = this._localize.words;
     return html`
-      <ol part="log" role="log" aria-live="polite" aria-label=${label} tabindex="0">
+      <ol part="log" role="log" aria-live="polite" aria-label=${words.chat} tabindex="0">
         ${repeat(
           this._messages,
           (m) => m.seq,
-          (m) => html`<li part=${m.from ? 'message' : 'message own'} class=${m.from ? '' : 'own'}>
-            <span class="sender" part="sender">${m.from ? m.from.name || unnamed : you}</span><span part="text"
-              >${m.text}</span
-            >
-          </li>`,
+          (m) =>
+            html`<li part=${m.from ? 'message' : 'message own'} class=${m.from ? '' : 'own'}>
+              <span class="sender" part="sender">${m.from ? m.from.name || words.guest : words.you}</span><span part="text">${m.text}</span>
+            </li>`,
         )}
       </ol>
       <form part="form" @submit=${this.onSubmit}>
-        <input part="input" type="text" maxlength=${MAX_TEXT_LENGTH} autocomplete="off" placeholder=${placeholder} aria-label=${placeholder} ?disabled=${!inRoom} />
-        <button part="send-button" type="submit" ?disabled=${!inRoom}>${this.sendLabel ?? words.send}</button>
+        <input
+          part="input"
+          type="text"
+          maxlength=${MAX_TEXT_LENGTH}
+          autocomplete="off"
+          placeholder=${words.message}
+          aria-label=${words.message}
+          ?disabled=${!inRoom}
+        />
+        <button part="send-button" type="submit" ?disabled=${!inRoom}>${words.send}</button>
       </form>
     `;
   }

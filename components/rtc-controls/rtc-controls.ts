@@ -1,10 +1,11 @@
-import { stringsFor } from '../internal/strings.js';
 import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { RtcLeaveRequestEvent } from '../events.js';
 import type { DeviceKind } from '../core/device-store.js';
 import { icons } from '../internal/icons.js';
+import { LocalizeController } from '../internal/localize.js';
+import { englishStrings, type RtcStrings } from '../internal/strings.js';
 import type { MediaControls } from '../core/media-controls.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import { controlsStyles } from './rtc-controls.styles.js';
@@ -29,18 +30,24 @@ export interface RtcControlsStrings {
   unnamedDevice: string;
 }
 
-export const DEFAULT_CONTROLS_STRINGS: Readonly<RtcControlsStrings> = Object.freeze({
-  toolbar: 'Call controls',
-  mute: 'Mute microphone',
-  camera: 'Turn off camera',
-  screen: 'Share screen',
-  devices: 'Devices',
-  leave: 'Leave call',
-  videoinput: 'Camera',
-  audioinput: 'Microphone',
-  audiooutput: 'Speaker',
-  unnamedDevice: 'Device',
-});
+/** The word of the element's language that each key of `strings` replaces. */
+const CONTROLS_WORDS = {
+  toolbar: 'controls',
+  mute: 'muteMicrophone',
+  camera: 'turnOffCamera',
+  screen: 'shareScreen',
+  devices: 'devices',
+  leave: 'leaveCall',
+  videoinput: 'camera',
+  audioinput: 'microphone',
+  audiooutput: 'speaker',
+  unnamedDevice: 'device',
+} as const satisfies Record<keyof RtcControlsStrings, keyof RtcStrings>;
+
+/** The English texts (`registerStrings()` gives other languages). */
+export const DEFAULT_CONTROLS_STRINGS: Readonly<RtcControlsStrings> = Object.freeze(
+  Object.fromEntries(Object.entries(CONTROLS_WORDS).map(([key, word]) => [key, englishStrings[word]])) as unknown as RtcControlsStrings,
+);
 
 const DEVICE_KINDS: readonly DeviceKind[] = ['videoinput', 'audioinput', 'audiooutput'];
 
@@ -92,8 +99,13 @@ const DEVICE_KINDS: readonly DeviceKind[] = ['videoinput', 'audioinput', 'audioo
 export class RtcControlsElement extends LitElement {
   static override styles = controlsStyles;
 
-  /** Replaces some or all texts (for other languages); missing keys keep the English default. */
+  /** Replaces some or all texts; missing keys keep the words of the element's language. */
   @property({ attribute: false }) strings: Partial<RtcControlsStrings> = {};
+
+  /** The element's language; `strings` wins. */
+  private readonly _localize = new LocalizeController(this, () =>
+    Object.fromEntries(Object.entries(CONTROLS_WORDS).map(([key, word]) => [word, this.strings[key as keyof RtcControlsStrings]])),
+  );
 
   @consume({ context: roomContext, subscribe: true })
   @state()
@@ -106,23 +118,6 @@ export class RtcControlsElement extends LitElement {
   /** The media controls whose device list is being listened to. */
   private _media: MediaControls | null = null;
   private readonly _onDevices = () => this.requestUpdate();
-
-  private get _strings(): RtcControlsStrings {
-    const w = stringsFor(this);
-    return {
-      toolbar: w.controls,
-      mute: w.muteMicrophone,
-      camera: w.turnOffCamera,
-      screen: w.shareScreen,
-      devices: w.devices,
-      leave: w.leaveCall,
-      videoinput: w.camera,
-      audioinput: w.microphone,
-      audiooutput: w.speaker,
-      unnamedDevice: w.device,
-      ...this.strings,
-    };
-  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -162,7 +157,7 @@ export class RtcControlsElement extends LitElement {
   }
 
   protected override render() {
-    const s = this._strings;
+    const w = this._localize.words;
     const session = this._room?.session ?? null;
     const media = session?.media;
     const state = media?.state ?? { audio: false, video: false, screen: false };
@@ -175,55 +170,98 @@ export class RtcControlsElement extends LitElement {
     const cameraOff = canVideo && !state.video;
     const kinds = DEVICE_KINDS.filter((kind) => (kind === 'audiooutput' ? 'setSinkId' in HTMLMediaElement.prototype : publishes));
     return html`
-      <div class="toolbar" part="toolbar" role="toolbar" aria-label=${s.toolbar} @keydown=${this._onToolbarKey} @focusin=${this._onFocusIn}>
-        ${publishes
-          ? html`${this._button('mute', s.mute, muted, !hasMic, muted ? 'muted-icon' : 'mute-icon', muted ? icons.micOff : icons.mic, () =>
-              media?.setAudioEnabled(muted),
-            )}
-            ${this._button('camera', s.camera, cameraOff, !canVideo, cameraOff ? 'camera-off-icon' : 'camera-icon', cameraOff ? icons.cameraOff : icons.camera, () =>
-              media?.setVideoEnabled(cameraOff),
-            )}
-            ${this._button('screen', s.screen, state.screen, !canShare, 'screen-icon', icons.screen, () =>
-              state.screen ? media?.stopScreenShare() : media?.startScreenShare(),
-            )}`
-          : nothing}
+      <div
+        class="toolbar"
+        part="toolbar"
+        role="toolbar"
+        aria-label=${w.controls}
+        @keydown=${this._onToolbarKey}
+        @focusin=${this._onFocusIn}
+      >
+        ${
+          publishes
+            ? html`${this._button(
+                'mute',
+                w.muteMicrophone,
+                muted,
+                !hasMic,
+                muted ? 'muted-icon' : 'mute-icon',
+                muted ? icons.micOff : icons.mic,
+                () => media?.setAudioEnabled(muted),
+              )}
+              ${this._button(
+                'camera',
+                w.turnOffCamera,
+                cameraOff,
+                !canVideo,
+                cameraOff ? 'camera-off-icon' : 'camera-icon',
+                cameraOff ? icons.cameraOff : icons.camera,
+                () => media?.setVideoEnabled(cameraOff),
+              )}
+              ${this._button('screen', w.shareScreen, state.screen, !canShare, 'screen-icon', icons.screen, () =>
+                state.screen ? media?.stopScreenShare() : media?.startScreenShare(),
+              )}`
+            : nothing
+        }
         <button
           part="button devices-button"
           data-name="devices"
-          aria-label=${s.devices}
+          aria-label=${w.devices}
           aria-expanded=${this._menuOpen ? 'true' : 'false'}
           aria-controls="menu"
           ?disabled=${!media || !kinds.length}
           @click=${() => (this._menuOpen = !this._menuOpen)}
         >
-          <slot name="devices-icon">${icons.devices}</slot><span part="label">${s.devices}</span>
+          <slot name="devices-icon">${icons.devices}</slot><span part="label">${w.devices}</span>
         </button>
-        <button class="leave" part="button leave-button" data-name="leave" aria-label=${s.leave} ?disabled=${!session} @click=${this._leave}>
-          <slot name="leave-icon">${icons.leave}</slot><span part="label">${s.leave}</span>
+        <button
+          class="leave"
+          part="button leave-button"
+          data-name="leave"
+          aria-label=${w.leaveCall}
+          ?disabled=${!session}
+          @click=${this._leave}
+        >
+          <slot name="leave-icon">${icons.leave}</slot><span part="label">${w.leaveCall}</span>
         </button>
       </div>
-      <div id="menu" class="menu" part="device-menu" role="group" aria-label=${s.devices} ?hidden=${!this._menuOpen || !media || !kinds.length} @keydown=${this._onMenuKey}>
-        ${media ? kinds.map((kind) => this._deviceSelect(media, kind, s)) : nothing}
+      <div
+        id="menu"
+        class="menu"
+        part="device-menu"
+        role="group"
+        aria-label=${w.devices}
+        ?hidden=${!this._menuOpen || !media || !kinds.length}
+        @keydown=${this._onMenuKey}
+      >
+        ${media ? kinds.map((kind) => this._deviceSelect(media, kind, w)) : nothing}
       </div>
     `;
   }
 
   private _button(name: string, label: string, pressed: boolean, disabled: boolean, slot: string, icon: unknown, action: () => unknown) {
     const run = () => void Promise.resolve(action()).catch(() => {}); // failures arrive as rtc-error from the room
-    return html`<button part="button ${name}-button" data-name=${name} aria-label=${label} aria-pressed=${pressed ? 'true' : 'false'} ?disabled=${disabled} @click=${run}>
+    return html`<button
+      part="button ${name}-button"
+      data-name=${name}
+      aria-label=${label}
+      aria-pressed=${pressed ? 'true' : 'false'}
+      ?disabled=${disabled}
+      @click=${run}
+    >
       <slot name=${slot}>${icon}</slot><span part="label">${label}</span>
     </button>`;
   }
 
-  private _deviceSelect(media: MediaControls, kind: DeviceKind, s: RtcControlsStrings) {
+  private _deviceSelect(media: MediaControls, kind: DeviceKind, w: RtcStrings) {
     const devices = media.devices.filter((d) => d.kind === kind);
     const selected = media.selected[kind] ?? devices[0]?.deviceId ?? '';
     const choose = (e: Event) => void media.selectDevice(kind, (e.target as HTMLSelectElement).value).catch(() => {});
     return html`<label
-      >${s[kind]}
+      >${w[CONTROLS_WORDS[kind]]}
       <select part="device-select" data-kind=${kind} ?disabled=${!devices.length} @change=${choose}>
         ${devices.map(
-          (d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label || `${s.unnamedDevice} ${i + 1}`}</option>`,
+          (d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label || `${w.device} ${i + 1}`}</option>`,
         )}
       </select></label
     >`;

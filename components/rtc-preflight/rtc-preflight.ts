@@ -2,7 +2,8 @@ import { LitElement, css, html } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { RtcPreflightEvent } from '../events.js';
 import { describeCheck, describeVerdict, runPreflight, type CheckResult, type PreflightResult } from '../core/preflight.js';
-import { stringsFor, type RtcStrings } from '../internal/strings.js';
+import { LocalizeController } from '../internal/localize.js';
+import type { RtcStrings } from '../internal/strings.js';
 
 const CHECKS = [
   ['signaling', 'callServer'],
@@ -99,6 +100,7 @@ export class RtcPreflightElement extends LitElement {
   @property({ reflect: true }) verdict: PreflightResult['verdict'] | '' = '';
 
   @state() private _result: PreflightResult | null = null;
+  private readonly _localize = new LocalizeController(this);
   private _run: Promise<PreflightResult> | null = null;
 
   /** The last check's result, or null. */
@@ -138,26 +140,30 @@ export class RtcPreflightElement extends LitElement {
   }
 
   protected override render() {
-    const words = stringsFor(this);
+    const words = this._localize.words;
     const result = this._result;
-    const verdictWord = result ? words[result.verdict === 'ok' ? 'verdictOk' : result.verdict === 'warning' ? 'verdictWarning' : 'verdictFailed'] : '';
+    const verdictWord = result
+      ? words[result.verdict === 'ok' ? 'verdictOk' : result.verdict === 'warning' ? 'verdictWarning' : 'verdictFailed']
+      : '';
     return html`
       <button part="run-button" type="button" ?disabled=${this.running} @click=${() => void this.run()}>
         ${this.running ? words.checking : words.checkSetup}
       </button>
-      ${result
-        ? html`<ul part="checks" aria-label=${words.checkSetup}>
-              ${CHECKS.map(([key, word]) => {
-                const check = result[key] as CheckResult;
-                return html`<li part="check ${check.status}" class=${check.status} data-check=${key}>
-                  <span class="name">${words[word]}</span><span class="detail">${describeCheck(words, key, check)}</span>
-                </li>`;
-              })}
-            </ul>
-            <p part="verdict" class=${result.verdict} role="status">
-              <strong>${verdictWord}</strong>${words.separator}${describeVerdict(words, result)}
-            </p>`
-        : ''}
+      ${
+        result
+          ? html`<ul part="checks" aria-label=${words.checkSetup}>
+                ${CHECKS.map(([key, word]) => {
+                  const check = result[key] as CheckResult;
+                  return html`<li part="check ${check.status}" class=${check.status} data-check=${key}>
+                    <span class="name">${words[word]}</span><span class="detail">${describeCheck(words, key, check)}</span>
+                  </li>`;
+                })}
+              </ul>
+              <p part="verdict" class=${result.verdict} role="status">
+                <strong>${verdictWord}</strong>${words.separator}${describeVerdict(words, result)}
+              </p>`
+          : ''
+      }
     `;
   }
 }

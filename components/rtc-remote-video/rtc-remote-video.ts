@@ -5,7 +5,7 @@ import { live } from 'lit/directives/live.js';
 import { ActivityController } from '../internal/activity-controller.js';
 import type { ConnectionQuality, QualityRating } from '../core/connection-quality.js';
 import type { RemoteSlot, RemoteSlots } from '../internal/remote-slots.js';
-import { stringsFor } from '../internal/strings.js';
+import { LocalizeController } from '../internal/localize.js';
 import { resumeMedia } from '../internal/resume-media.js';
 import { cssProps } from '../internal/css-props.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
@@ -80,6 +80,7 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
   @property({ reflect: true }) quality: QualityRating | null = null;
 
   private readonly _activity = new ActivityController(this);
+  private readonly _localize = new LocalizeController(this);
 
   @consume({ context: roomContext, subscribe: true })
   @state()
@@ -165,9 +166,9 @@ export class RtcRemoteVideoElement extends LitElement implements RemoteSlot {
         playsinline
       ></video>
       <div class="placeholder" part="placeholder" ?hidden=${!!peer}>
-        <slot name="placeholder">${stringsFor(this).waitingForOne}</slot>
+        <slot name="placeholder">${this._localize.words.waitingForOne}</slot>
       </div>
-      ${peer ? tileOverlay(peer, tileFlags(peer), html`<slot name="video-off">${peer.name}</slot>`) : ''}
+      ${peer ? tileOverlay(peer, tileFlags(peer), this._localize.words, html`<slot name="video-off">${peer.name}</slot>`) : ''}
       <span class="audio-level" part="audio-level" ${cssProps({ width: `${Math.min(100, this.audioLevel * 300)}%` })}></span>
       <span class="label" part="name" ?hidden=${!peer || this.videoMuted}>${peer?.name ?? ''}</span>
     `;

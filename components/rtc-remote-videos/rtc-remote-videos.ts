@@ -6,7 +6,7 @@ import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ActivityController } from '../internal/activity-controller.js';
 import { gridLayout, type GridLayout } from '../internal/grid-layout.js';
-import { stringsFor } from '../internal/strings.js';
+import { LocalizeController } from '../internal/localize.js';
 import { resumeMedia } from '../internal/resume-media.js';
 import { cssProps } from '../internal/css-props.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
@@ -72,6 +72,8 @@ export class RtcRemoteVideosElement extends LitElement {
 
   private readonly _activity = new ActivityController(this);
 
+  private readonly _localize = new LocalizeController(this);
+
   private _layout: GridLayout = { columns: 0, rows: 0, tileWidth: 0, tileHeight: 0 };
 
   protected override willUpdate(): void {
@@ -107,7 +109,7 @@ export class RtcRemoteVideosElement extends LitElement {
           peers.length
             ? nothing
             : html`<div class="placeholder" part="placeholder">
-                <slot name="placeholder">${stringsFor(this).waitingForOthers}</slot>
+                <slot name="placeholder">${this._localize.words.waitingForOthers}</slot>
               </div>`
         }
       </div>
@@ -134,7 +136,7 @@ export class RtcRemoteVideosElement extends LitElement {
         quality=${activity.quality ?? nothing}
       >
         <video part="video" autoplay playsinline muted .muted=${true} .srcObject=${live(peer.stream)} ?hidden=${flags.videoMuted}></video>
-        ${tileOverlay(peer, flags)}
+        ${tileOverlay(peer, flags, this._localize.words)}
         <span class="audio-level" part="audio-level" ${cssProps({ width: `${Math.min(100, activity.level * 300)}%` })}></span>
         <span class="name" part="name" ?hidden=${!peer.name || flags.videoMuted}>${peer.name}</span>
       </div>

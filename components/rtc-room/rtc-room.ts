@@ -7,7 +7,7 @@ import { AudioPlaybackController } from '../internal/audio-playback.js';
 import { RemoteSlots, documentOrder } from '../internal/remote-slots.js';
 import { roomContext, roomSnapshot, type RoomState } from '../internal/room-context.js';
 import { SessionController } from '../internal/session-controller.js';
-import { stringsFor } from '../internal/strings.js';
+import { LocalizeController } from '../internal/localize.js';
 import { roomStyles } from './rtc-room.styles.js';
 
 /**
@@ -125,6 +125,7 @@ export class RtcRoomElement extends LitElement {
    */
   @property({ type: Boolean, reflect: true, attribute: 'needs-gesture' }) needsGesture = false;
 
+  private readonly _localize = new LocalizeController(this);
   private readonly _audio = new AudioPlaybackController(this, () => this.session?.media.selected.audiooutput ?? '');
 
   private readonly _call = new SessionController(this, {
@@ -208,7 +209,7 @@ export class RtcRoomElement extends LitElement {
     // Every member's sound plays here, whether or not an element shows its video.
     return html`<div class="prompt" part="audio-prompt" ?hidden=${!this.needsGesture}>
         <slot name="audio-prompt"
-          ><button type="button" part="audio-button" @click=${this._audio.onGesture}>${stringsFor(this).startAudio}</button></slot
+          ><button type="button" part="audio-button" @click=${this._audio.onGesture}>${this._localize.words.startAudio}</button></slot
         >
       </div>
       <slot></slot>
