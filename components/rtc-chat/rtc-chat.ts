@@ -1,10 +1,11 @@
 import { consume } from '@lit/context';
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RoomSession } from '../core/room-session.js';
 import { LocalizeController } from '../internal/localize.js';
+import { chatStyles } from './rtc-chat.styles.js';
 
 /** One line of the chat. `from` is null for this member's own messages. */
 export interface RtcChatMessage {
@@ -47,57 +48,7 @@ function chatText(data: unknown): string | null {
  * @cssproperty [--rtc-chat-own-color=#1a73e8] - Colour of your own name.
  */
 export class RtcChatElement extends LitElement {
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      gap: 0.5em;
-      font: inherit;
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    ol {
-      list-style: none;
-      margin: 0;
-      padding: 0.5em;
-      height: var(--rtc-chat-height, 16em);
-      overflow-y: auto;
-      background: var(--rtc-chat-background, #fff);
-      border: 1px solid #c4c7c5;
-      border-radius: 0.5em;
-    }
-    li {
-      margin: 0.25em 0;
-      overflow-wrap: anywhere;
-    }
-    .sender {
-      font-weight: 600;
-      margin-inline-end: 0.5em;
-    }
-    li.own .sender {
-      color: var(--rtc-chat-own-color, #1a73e8);
-    }
-    form {
-      display: flex;
-      gap: 0.5em;
-    }
-    input {
-      flex: 1;
-      min-width: 0;
-      font: inherit;
-      padding: 0.4em 0.6em;
-    }
-    button {
-      font: inherit;
-      padding: 0.4em 1em;
-    }
-    input:focus-visible,
-    button:focus-visible {
-      outline: 2px solid #1a73e8;
-      outline-offset: 2px;
-    }
-  `;
+  static override styles = chatStyles;
 
   /** Accessible name of the message list. Default: "Chat" in the element's language. */
   @property() label?: string;

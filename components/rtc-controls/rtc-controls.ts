@@ -5,6 +5,7 @@ import { RtcLeaveRequestEvent } from '../events.js';
 import type { DeviceKind } from '../core/device-store.js';
 import { icons } from '../internal/icons.js';
 import { LocalizeController } from '../internal/localize.js';
+import { RovingTabindexController } from '../internal/roving-tabindex.js';
 import { englishStrings, type RtcStrings } from '../internal/strings.js';
 import type { MediaControls } from '../core/media-controls.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
@@ -112,8 +113,7 @@ export class RtcControlsElement extends LitElement {
   private _room?: RoomState;
 
   @state() private _menuOpen = false;
-  /** The toolbar button that Tab reaches (roving tabindex), by part name. */
-  private _active = '';
+  private readonly _toolbar = new RovingTabindexController(this, '.toolbar button');
 
   /** The media controls whose device list is being listened to. */
   private _media: MediaControls | null = null;
@@ -128,26 +128,6 @@ export class RtcControlsElement extends LitElement {
     super.willUpdate(changed);
     this._listen((this.isConnected && this._room?.session?.media) || null);
   }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    this._rove();
-  }
-
-  /** Gives tabindex 0 to the active button (or the first enabled one) and -1 to the others. */
-  private _rove(): void {
-    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.toolbar button')];
-    const enabled = buttons.filter((b) => !b.disabled);
-    const current = enabled.find((b) => b.dataset['name'] === this._active) ?? enabled[0];
-    for (const b of buttons) b.tabIndex = b === current ? 0 : -1;
-  }
-
-  private readonly _onFocusIn = (e: FocusEvent) => {
-    const name = (e.target as HTMLElement).dataset?.['name'];
-    if (!name || name === this._active) return;
-    this._active = name;
-    this._rove();
-  };
 
   private _listen(media: MediaControls | null): void {
     if (media === this._media) return;
@@ -175,8 +155,8 @@ export class RtcControlsElement extends LitElement {
         part="toolbar"
         role="toolbar"
         aria-label=${w.controls}
-        @keydown=${this._onToolbarKey}
-        @focusin=${this._onFocusIn}
+        @keydown=${this._toolbar.onKeyDown}
+        @focusin=${this._toolbar.onFocusIn}
       >
         ${
           publishes
@@ -271,16 +251,6 @@ export class RtcControlsElement extends LitElement {
     if (!this.dispatchEvent(new RtcLeaveRequestEvent())) return;
     this._menuOpen = false;
     void this._room?.room?.leave();
-  };
-
-  /** Arrow keys, Home and End move between the enabled buttons (the ARIA toolbar pattern). */
-  private readonly _onToolbarKey = (e: KeyboardEvent) => {
-    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.toolbar button:not(:disabled)')];
-    const at = buttons.indexOf(this.renderRoot.querySelector<HTMLButtonElement>('button:focus')!);
-    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[e.key];
-    if (next === undefined || !buttons.length) return;
-    e.preventDefault();
-    buttons[(next + buttons.length) % buttons.length]!.focus();
   };
 
   private readonly _onMenuKey = (e: KeyboardEvent) => {

@@ -1,9 +1,10 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { RtcPreflightEvent } from '../events.js';
 import { describeCheck, describeVerdict, runPreflight, type CheckResult, type PreflightResult } from '../core/preflight.js';
 import { LocalizeController } from '../internal/localize.js';
 import type { RtcStrings } from '../internal/strings.js';
+import { preflightStyles } from './rtc-preflight.styles.js';
 
 const CHECKS = [
   ['signaling', 'callServer'],
@@ -33,43 +34,7 @@ const CHECKS = [
  * @cssproperty [--rtc-preflight-failed=#c5221f] - Colour of what does not work.
  */
 export class RtcPreflightElement extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    ul {
-      list-style: none;
-      padding: 0;
-      margin: 0.75em 0;
-    }
-    li {
-      margin: 0.25em 0;
-    }
-    .name {
-      font-weight: 600;
-      margin-inline-end: 0.5em;
-    }
-    .ok {
-      color: var(--rtc-preflight-ok, #188038);
-    }
-    .warning {
-      color: var(--rtc-preflight-warning, #b06000);
-    }
-    .failed {
-      color: var(--rtc-preflight-failed, #c5221f);
-    }
-    button {
-      font: inherit;
-      padding: 0.4em 1em;
-    }
-    button:focus-visible {
-      outline: 2px solid #1a73e8;
-      outline-offset: 2px;
-    }
-  `;
+  static override styles = preflightStyles;
 
   /** The signaling server's URL. Empty: the page's own origin. */
   @property() server = '';
