@@ -1,14 +1,14 @@
-/** Something that shows one remote peer: an `<rtc-remote-video>`, seen without its DOM. */
+/** Something that shows one other member: an `<rtc-remote-video>`, seen without its DOM. */
 export interface RemoteSlot {
-  /** A pinned peer id, or null to take the first peer nobody else shows. */
+  /** A pinned member id, or null to take the first member nobody else shows. */
   readonly pinnedPeer: string | null;
-  /** Told which peer to show (null: nobody). */
+  /** Told which member to show (null: nobody). */
   assign(peerId: string | null): void;
 }
 
 /**
- * Decides which remote peer each slot shows: pinned slots get their peer; the others, in the
- * order given by `compare` (document order for elements), get the remaining peers in join order.
+ * Decides which member each slot shows: pinned slots get their member; the others, in the order
+ * given by `compare` (document order for elements), get the remaining members in join order.
  */
 export class RemoteSlots {
   readonly #slots = new Set<RemoteSlot>();
@@ -32,13 +32,13 @@ export class RemoteSlots {
     this.arrange();
   }
 
-  /** The peers present, in join order. */
+  /** The members present, in join order. */
   setPeers(peerIds: readonly string[]): void {
     this.#peerIds = peerIds;
     this.arrange();
   }
 
-  /** Recomputes every slot's peer; call when a slot's pin changes. */
+  /** Recomputes every slot's member; call when a slot's pin changes. */
   arrange(): void {
     const present = new Set(this.#peerIds);
     const slots = [...this.#slots].sort(this.#compare);

@@ -10,7 +10,7 @@ export interface RoomState {
   readonly peers: ReadonlyMap<string, RemotePeer>;
   /** Per-member sound control (the `<rtc-room>` plays every member's audio), and leaving. */
   readonly room: { setPeerMuted(peerId: string, muted: boolean): void; leave(): Promise<void> } | null;
-  /** Hands out remote peers to `<rtc-remote-video>` elements. Stable for the room's lifetime. */
+  /** Hands out the other members to `<rtc-remote-video>` elements. Stable for the room's lifetime. */
   readonly slots: RemoteSlots;
 }
 
