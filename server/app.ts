@@ -4,19 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { Server } from 'socket.io';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './auth/access-tokens.js';
-import { clientIp, ConnectionCounts, normalizeOrigin, originAllowed } from './guard.js';
+import { clientIp, ConnectionCounts, originAllowed } from './guard.js';
 import type { IceServerProvider } from './ice/provider.js';
-import { createIceProvider, type IceSourceOptions } from './ice/select.js';
-import { DEFAULT_RECONNECT_GRACE, DEFAULT_ROOM_CAPACITY } from './config.js';
-import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from '../protocol/index.js';
+import { createIceProvider } from './ice/select.js';
+import { parseOptions, type RtcServerOptions } from './options.js';
+import { PROTOCOL_VERSION } from '../protocol/index.js';
 import type { RedisLink, RedisOptions } from './rooms/redis/store.js';
 import { deferredStore, Rooms, type RoomStore } from './rooms/store.js';
 import { createMetrics, type RtcMetrics } from './metrics.js';
 import { attachSignaling, createSignalingCounters, type RtcIo, type SignalingCounters } from './signaling.js';
-import { createRateLimiter, DEFAULT_MAX_CONNECTIONS_PER_IP, resolveRateLimits, type LimitedEvent, type RateLimit } from './limits.js';
+import { createRateLimiter, resolveRateLimits } from './limits.js';
 
 /** The largest message a client may send (Socket.IO's `maxHttpBufferSize`): an SDP fits with room to spare. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -38,67 +38,7 @@ export const DEMO_CSP_DIRECTIVES = {
   frameAncestors: ["'self'"],
 };
 
-export interface RtcServerOptions extends IceSourceOptions {
-  /**
-   * Members per room, 2 to 8 (a mesh: each member sends one stream per other member). Clients
-   * may ask for less when they create a room.
-   * @default 4
-   */
-  roomCapacity?: number;
-  /**
-   * Seconds a member's place is kept after its connection drops, so that it comes back as the same
-   * member (`resume`) without the others seeing it leave. 0: members leave when their connection drops.
-   * @default 15
-   */
-  reconnectGrace?: number;
-  /**
-   * Share rooms with other server nodes through Redis: a `redis://` URL, or options. Membership
-   * and capacity live in Redis, and Socket.IO's Redis adapter relays to members on other nodes.
-   * Only then is the `redis` client loaded. `listen()` waits for the connection (when attaching
-   * to your own HTTP server, await `ready` before it listens).
-   * @default rooms in this process only
-   */
-  redis?: string | RedisOptions;
-  /** Where ICE servers come from; overrides `iceServers`, `twilio`, `turn` and `iceTtl`. */
-  iceProvider?: IceServerProvider;
-  /** @default pino at level info */
-  logger?: Logger;
-  /**
-   * An HTTP server to attach Socket.IO to. Nothing else is added to it: mount `app` yourself.
-   * @default a new server running `app`
-   */
-  httpServer?: HttpServer;
-  /** A directory served at `/` (the demo). @default nothing served */
-  demoDir?: string;
-  /** A directory holding `rtc-room.js` (+ map) and `custom-elements.json`, served at `/`. */
-  bundleDir?: string;
-  /**
-   * Prometheus metrics at `GET /metrics` (prom-client). Keep the path away from the public
-   * internet (see the README's deployment section). `false`: no metrics and no route.
-   * @default true
-   */
-  metrics?: boolean;
-  /**
-   * Origins (`https://app.example.com`) whose pages may use the server: enforced for HTTP (CORS,
-   * and a 403 for others) and for Socket.IO on both transports. Requests without an `Origin`
-   * header (non-browser clients) are let through. The tags are meant to be embedded anywhere.
-   * @default any origin
-   */
-  allowedOrigins?: readonly string[];
-  /** HS256 secret (32+ characters): `join` then requires an access token (see `mintAccessToken`). */
-  accessTokenSecret?: string;
-  /** ES256 public key (PEM): `join` then requires an access token signed by its private key. */
-  accessTokenPublicKey?: string;
-  /**
-   * Rate limits for `join`, `signal` and `ice-servers`, per socket and per IP (`{ points, duration }`:
-   * requests per seconds); unset ones keep their defaults (`DEFAULT_RATE_LIMITS`). `false` turns them off.
-   */
-  rateLimits?: { [E in LimitedEvent]?: { perSocket?: RateLimit; perIp?: RateLimit } } | false;
-  /** Socket.IO connections one IP address may hold at once. @default 50 */
-  maxConnectionsPerIp?: number;
-  /** Take the client's IP from the last `X-Forwarded-For` hop (behind one reverse proxy). @default false */
-  trustProxy?: boolean;
-}
+export type { RtcServerOptions };
 
 export interface RtcServer {
   /** /healthz, the demo and the bundle; mount it in your own Express app when attaching. */
@@ -147,29 +87,18 @@ async function flushed(io: RtcIo, ms: number): Promise<void> {
 
 /** Builds the signaling server without listening (see main.ts for the CLI). */
 export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
-  if ('corsOrigin' in options) {
-    throw new TypeError('createRtcServer: corsOrigin is no option (it was never read); use allowedOrigins: an array of origins such as [\'https://app.example.com\']');
-  }
-  const logger = options.logger ?? pino({ level: 'info' });
-  const roomCapacity = options.roomCapacity ?? DEFAULT_ROOM_CAPACITY;
-  if (!Number.isInteger(roomCapacity) || roomCapacity < 2 || roomCapacity > MAX_ROOM_CAPACITY) {
-    throw new RangeError(`createRtcServer: roomCapacity must be an integer from 2 to ${MAX_ROOM_CAPACITY}`);
-  }
-  const reconnectGrace = options.reconnectGrace ?? DEFAULT_RECONNECT_GRACE;
-  if (!(reconnectGrace >= 0 && reconnectGrace <= 300)) {
-    throw new RangeError('createRtcServer: reconnectGrace must be from 0 to 300 seconds');
-  }
-  const iceProvider = options.iceProvider ?? createIceProvider(options, logger);
-  const redisOptions = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
+  const settings = parseOptions(options);
+  const { roomCapacity, reconnectGrace, maxConnectionsPerIp, trustProxy } = settings;
+  const logger = settings.logger ?? pino({ level: 'info' });
+  const iceProvider = settings.iceProvider ?? createIceProvider(settings, logger);
+  const redisOptions: RedisOptions | undefined = typeof settings.redis === 'string' ? { url: settings.redis } : settings.redis;
   let redis: RedisLink | undefined;
-  const allowed = options.allowedOrigins?.length ? new Set(options.allowedOrigins.map(normalizeOrigin)) : null;
+  const allowed = settings.allowedOrigins?.length ? new Set(settings.allowedOrigins) : null;
   const accessTokens: AccessTokenVerifier | undefined =
-    options.accessTokenSecret || options.accessTokenPublicKey
-      ? createAccessTokenVerifier({ secret: options.accessTokenSecret, publicKey: options.accessTokenPublicKey })
+    settings.accessTokenSecret || settings.accessTokenPublicKey
+      ? createAccessTokenVerifier({ secret: settings.accessTokenSecret, publicKey: settings.accessTokenPublicKey })
       : undefined;
-  const rateLimiter = options.rateLimits === false ? undefined : createRateLimiter(resolveRateLimits(options.rateLimits));
-  const maxConnectionsPerIp = options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP;
-  const trustProxy = options.trustProxy ?? false;
+  const rateLimiter = settings.rateLimits === false ? undefined : createRateLimiter(resolveRateLimits(settings.rateLimits));
   const counters = Object.assign(createSignalingCounters(), { refusedConnections: 0 });
   /** Set the moment close() begins: new handshakes are refused while the closing notice goes out. */
   let shuttingDown = false;
@@ -213,28 +142,32 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       counters,
     });
   });
-  if (options.metrics !== false) {
+  if (settings.metrics !== false) {
     app.get('/metrics', async (_req, res) => {
       const registry = metrics!; // made below, with the room store, before anything listens
       res.type(registry.registry.contentType).send(await registry.render());
     });
   }
-  if (options.bundleDir) {
-    const dir = resolve(options.bundleDir);
+  if (settings.bundleDir) {
+    const dir = resolve(settings.bundleDir);
     for (const file of BUNDLE_FILES) app.get(`/${file}`, (_req, res) => res.sendFile(resolve(dir, file)));
   }
-  if (options.demoDir) app.use(express.static(options.demoDir, { index: 'index.html' }));
+  if (settings.demoDir) app.use(express.static(settings.demoDir, { index: 'index.html' }));
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `No route for ${req.method} ${req.path}` } });
   });
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const status = (error as { status?: number }).status ?? 500;
     if (status >= 500) logger.error({ err: error }, 'http request failed');
-    res.status(status).json({ error: { code: status === 404 ? 'not_found' : 'internal', message: status === 404 ? 'Not found' : 'Internal server error' } });
+    res
+      .status(status)
+      .json({
+        error: { code: status === 404 ? 'not_found' : 'internal', message: status === 404 ? 'Not found' : 'Internal server error' },
+      });
   });
 
-  const attached = options.httpServer !== undefined;
-  const httpServer = options.httpServer ?? createServer(app);
+  const attached = settings.httpServer !== undefined;
+  const httpServer = settings.httpServer ?? createServer(app);
   const connections = new ConnectionCounts();
   const io: RtcIo = new Server(httpServer, {
     cors: { origin: allowed ? [...allowed] : true },
@@ -282,7 +215,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     : Promise.resolve();
   ready.catch(() => {}); // the error is for whoever awaits `ready` or `listen()`
   const rooms: RoomStore = redisOptions ? deferredStore(ready.then(() => redis!.rooms)) : new Rooms();
-  const metrics = options.metrics === false ? null : createMetrics({ rooms });
+  const metrics = settings.metrics === false ? null : createMetrics({ rooms });
   const signaling = attachSignaling(io, {
     rooms,
     iceProvider: metrics?.instrumentIceProvider(iceProvider) ?? iceProvider,
