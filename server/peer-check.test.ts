@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PEER_CHECK_TIMEOUT_MS } from './signaling.js';
+import { PEER_CHECK_TIMEOUT_MS } from './signaling/index.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from './test-support/redis.js';
 
