@@ -1,13 +1,13 @@
-import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS } from './limits.js';
-import { MINT_USAGE } from './mint-cli.js';
-import { CONFIG_VARIABLES } from './config.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS } from '../limits.js';
+import { MINT_USAGE } from '../mint-cli.js';
+import { CONFIG_VARIABLES } from '../config.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startServer } from './test-support/harness.js';
+import { startServer } from '../test-support/harness.js';
 
 describe('HTTP', () => {
   let h: Awaited<ReturnType<typeof startServer>>;
@@ -196,7 +196,7 @@ describe('the CLI (server/main.ts)', () => {
     assert.match(out, /ACCESS_TOKEN_PRIVATE_KEY/);
     // Each variable has a row of docs/server.md's configuration table (first cell: its name, or
     // names joined by commas), and the row's default is the one --help prints.
-    const readme = await readFile(new URL('../docs/server.md', import.meta.url), 'utf8');
+    const readme = await readFile(new URL('../../docs/server.md', import.meta.url), 'utf8');
     const table = readme.slice(readme.indexOf('| variable | default | meaning |'));
     const rows = table
       .slice(0, table.search(/\n(?!\|)/))
