@@ -191,17 +191,20 @@ const optionFields = {
     .optional(),
   logger: object<Logger>().optional(),
   httpServer: object<HttpServer>().optional(),
-  demoDir: nonEmpty('a directory').optional(),
-  bundleDir: nonEmpty('a directory').optional(),
+  // Empty strings mean "not set" for these, as they always have (an unset environment variable).
+  demoDir: z.string().optional(),
+  bundleDir: z.string().optional(),
   metrics: z.boolean({ error: '{} must be true or false' }).default(DEFAULTS.metrics),
   allowedOrigins: z.array(originSchema).readonly().optional(),
   accessTokenSecret: z
     .string()
     .min(MIN_SECRET_LENGTH, `{} must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`)
+    .or(z.literal(''))
     .optional(),
   accessTokenPublicKey: z
     .string()
     .includes('-----BEGIN PUBLIC KEY-----', { error: '{} must be a PEM public key (-----BEGIN PUBLIC KEY----- …)' })
+    .or(z.literal(''))
     .optional(),
   rateLimits: z.union([z.literal(false), z.object(perEvent)]).optional(),
   maxConnectionsPerIp: integer(1, 1_000_000).default(DEFAULTS.maxConnectionsPerIp),
@@ -331,7 +334,8 @@ export function mainIssue(issues: readonly Issue[], base: readonly PropertyKey[]
   const path = [...base, ...issue.path];
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return { message: issue.message, path };
   const candidates = issue.errors.filter((branch) => branch.length > 0).map((branch) => mainIssue(branch, path));
-  return candidates.reduce((a, b) => (b.path.length > a.path.length ? b : a), { message: issue.message, path });
+  if (candidates.length === 0) return { message: issue.message, path };
+  return candidates.reduce((a, b) => (b.path.length > a.path.length ? b : a));
 }
 
 /** A message template with the names filled in: `{}` is `path`'s, `{twilio.authToken}` another's. */

@@ -162,3 +162,14 @@ describe('option names in messages', () => {
     assert.deepEqual(mainIssue(result.error.issues).path, ['rateLimits', 'join', 'perIp', 'duration']);
   });
 });
+
+describe('options left empty', () => {
+  it('takes an empty access-token secret or key as no tokens, as an unset variable passed through would be', () => {
+    const settings = parseOptions({ accessTokenSecret: '', accessTokenPublicKey: '' });
+    assert.ok(!settings.accessTokenSecret && !settings.accessTokenPublicKey);
+  });
+
+  it('takes undefined for every optional option', () => {
+    assert.doesNotThrow(() => parseOptions({ accessTokenSecret: undefined, twilio: undefined, redis: undefined, iceServers: undefined }));
+  });
+});

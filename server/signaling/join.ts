@@ -91,14 +91,15 @@ export function registerJoin(socket: RtcSocket, context: SignalingContext, optio
     // so its first offer never reaches a member that does not know it.
     // Their latest media state too: one may have changed it while the ICE servers were fetched.
     const present = new Map((await rooms.members(room)).map((m) => [m.id, m]));
-    const peers = others.flatMap((other) => {
+    const members = others.flatMap((other) => {
       const m = present.get(other.id);
       return m ? [peerInfo(m)] : [];
     });
     const self = peerInfo(member);
-    for (const other of peers) io.to(present.get(other.id)!.socketId).emit('peer-joined', self);
+    for (const other of members) io.to(present.get(other.id)!.socketId).emit('peer-joined', self);
     logger.debug({ room, id, resumed: !!admission.previousSocketId }, 'joined');
     const { id: _id, ...identity } = self;
-    return { id, ...identity, room, capacity: admission.capacity, peers, resumeToken, reconnectGraceMs, ...ice };
+    // `peers` is the wire's name for the other members (protocol v1 keeps it).
+    return { id, ...identity, room, capacity: admission.capacity, peers: members, resumeToken, reconnectGraceMs, ...ice };
   });
 }
