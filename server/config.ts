@@ -3,18 +3,8 @@
 // checks a value itself; the variables' names are public API.
 import { z } from 'zod';
 import { formatRateLimit, LIMITED_EVENTS, resolveRateLimits, type LimitedEvent, type RateLimits } from './limits.js';
-import { MINT_SYNOPSIS } from './mint-cli.js';
-import {
-  cliSchema,
-  DEFAULTS,
-  fillNames,
-  mainIssue,
-  optionName,
-  type CliSettings,
-  type RtcServerOptions,
-  type TurnRestSettings,
-  type TwilioCredentials,
-} from './options.js';
+import { fillNames, mainIssue, optionName } from './option-messages.js';
+import { cliSchema, DEFAULTS, type CliSettings, type RtcServerOptions, type TurnRestSettings, type TwilioCredentials } from './options.js';
 import { MAX_ROOM_CAPACITY, type IceServer } from '../protocol/index.js';
 
 export type { TurnRestSettings, TwilioCredentials } from './options.js';
@@ -314,26 +304,4 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxConnectionsPerIp: s.maxConnectionsPerIp,
     trustProxy: s.trustProxy,
   });
-}
-
-/** The CLI's `--help` text. */
-export function helpText(): string {
-  const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
-  const rows = CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.description}${v.default ? ` (default: ${v.default})` : ''}`);
-  return [
-    'Usage: rtc-room-server [--help]',
-    `       ${MINT_SYNOPSIS}`,
-    '',
-    'The rtc-room signaling server: the demo at /, the bundle at /rtc-room.js, GET /healthz,',
-    'GET /metrics (Prometheus) and Socket.IO signaling at /socket.io. Configured from the environment:',
-    '',
-    ...rows,
-    '',
-    'Twilio and TURN_URLS/TURN_SECRET exclude each other; with neither, members get ICE_SERVERS.',
-    '',
-    'mint-token prints an access token for <rtc-room token="…">, signed with ACCESS_TOKEN_SECRET (HS256)',
-    'or ACCESS_TOKEN_PRIVATE_KEY (ES256 private key, PEM; the server then needs ACCESS_TOKEN_PUBLIC_KEY),',
-    'both read from the environment. `rtc-room-server mint-token --help` lists its options.',
-    '',
-  ].join('\n');
 }

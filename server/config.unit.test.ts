@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONFIG_VARIABLES, ConfigError, environmentSchema, helpText, loadConfig, readEnvironment, serverOptions } from './config.js';
+import { CONFIG_VARIABLES, ConfigError, environmentSchema, loadConfig, readEnvironment, serverOptions } from './config.js';
+import { helpText } from './help.js';
 import { DEFAULTS, parseOptions } from './options.js';
 import { DEFAULT_RATE_LIMITS } from './limits.js';
 

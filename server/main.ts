@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createRtcServer } from './app.js';
-import { ConfigError, helpText, readEnvironment, serverOptions } from './config.js';
+import { ConfigError, readEnvironment, serverOptions } from './config.js';
+import { helpText } from './help.js';
 import { mintTokenCli } from './mint-cli.js';
 
 /** The package root: the nearest directory above this file with a package.json. */

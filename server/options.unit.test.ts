@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { DEFAULT_RATE_LIMITS } from './limits.js';
-import { DEFAULTS, fillNames, mainIssue, optionName, optionsSchema, parseOptions } from './options.js';
+import { fillNames, mainIssue, optionName } from './option-messages.js';
+import { DEFAULTS, optionsSchema, parseOptions } from './options.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const KEY = `SK${'fedcba9876543210'.repeat(2)}`;
