@@ -1,35 +1,18 @@
+// Environment -> options: each variable is read from its string into the option it sets, then the
+// options schema (server/options.ts) checks everything and fills in the defaults. Nothing here
+// checks a value itself; the variables' names are public API.
 import { z } from 'zod';
-import { MIN_SECRET_LENGTH } from './auth/access-tokens.js';
-import { normalizeOrigin } from './guard.js';
-import { TURN_URL_PATTERN } from './ice/turn-rest.js';
-import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS, type LimitedEvent, type RateLimit, type RateLimits } from './limits.js';
-import { MINT_SYNOPSIS } from './mint-cli.js';
+import { formatRateLimit, LIMITED_EVENTS, resolveRateLimits, type LimitedEvent, type RateLimits } from './limits.js';
+import { fillNames, mainIssue, optionName } from './option-messages.js';
+import { cliSchema, DEFAULTS, type CliSettings, type RtcServerOptions, type TurnRestSettings, type TwilioCredentials } from './options.js';
 import { MAX_ROOM_CAPACITY, type IceServer } from '../protocol/index.js';
+
+export type { TurnRestSettings, TwilioCredentials } from './options.js';
+export { iceServerSchema } from './options.js';
 
 /** A bad environment variable: the message names it and says what is expected. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-}
-
-
-/** Twilio Network Traversal Service credentials: an auth token, or an API key pair. */
-export interface TwilioCredentials {
-  readonly accountSid: string;
-  readonly authToken?: string;
-  readonly apiKeySid?: string;
-  readonly apiKeySecret?: string;
-  /** Twilio edge location (`TWILIO_EDGE`, e.g. `dublin`). */
-  readonly edge?: string;
-  /** Twilio region (`TWILIO_REGION`, e.g. `ie1`). */
-  readonly region?: string;
-}
-
-/** TURN REST (coturn `use-auth-secret`) settings. */
-export interface TurnRestSettings {
-  /** `turn:`/`turns:` URLs handed out with the credentials. */
-  readonly urls: readonly string[];
-  /** Shared secrets; the first signs, the others are accepted by the TURN server while rotating. */
-  readonly secrets: readonly string[];
 }
 
 /** Where ICE servers come from: Twilio when its credentials are set, else TURN REST, else the static list. */
@@ -66,270 +49,259 @@ export interface Config {
   readonly trustProxy: boolean;
 }
 
-export const DEFAULT_PORT = 3000;
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_LOG_LEVEL = 'info';
-export const DEFAULT_ICE_TTL = 3600;
-export const DEFAULT_RECONNECT_GRACE = 15;
-/** Members per room unless `ROOM_CAPACITY` says otherwise. */
-export const DEFAULT_ROOM_CAPACITY = 4;
+/** One environment variable: the option it sets and how its string is read. */
+export interface ConfigVariable {
+  readonly name: string;
+  /** The option it sets (`roomCapacity`, `twilio.authToken`, `rateLimits.signal.perIp`). */
+  readonly path: readonly string[];
+  /** The string (trimmed, never empty) as the option's type; a value it cannot read is passed on for the schema to refuse. */
+  readonly read: (raw: string) => unknown;
+  /** Shown by `--help` and in docs/server.md. */
+  readonly default: string;
+  readonly description: string;
+  /** The variable's own syntax, said in place of the option's message (`{}` is the variable). */
+  readonly expect?: string;
+  /** Repeat a refused value in the message (never for secrets). */
+  readonly echo?: boolean;
+}
 
-const iceUrl = z.string().regex(/^(stun|stuns|turn|turns):\S+$/, 'a stun:, stuns:, turn: or turns: URL');
-
-/** An RTCIceServer as configured: always `urls` (the removed `url` key is refused). */
-export const iceServerSchema = z
-  .object({
-    urls: z.union([iceUrl, z.array(iceUrl).min(1)]),
-    username: z.string().optional(),
-    credential: z.string().optional(),
-  })
-  .strict();
+const text = (raw: string) => raw;
+const number = (raw: string) => Number(raw);
+const list = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const json = (raw: string) => {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+};
+/** `500/10`: 500 requests per 10 seconds. */
+const rateLimit = (raw: string) => {
+  const m = /^(\d{1,9})\s*\/\s*(\d{1,6})$/.exec(raw);
+  return m ? { points: Number(m[1]), duration: Number(m[2]) } : raw;
+};
+/** 1/true/yes or 0/false/no, in any case. */
+const flag = (raw: string) => ({ 1: true, true: true, yes: true, 0: false, false: false, no: false })[raw.toLowerCase()] ?? raw;
 
 /** `RATE_LIMIT_ICE_SERVERS` for `ice-servers` (add `_PER_IP` for the per-IP limit). */
 function rateLimitVariable(event: LimitedEvent): string {
   return `RATE_LIMIT_${event.toUpperCase().replaceAll('-', '_')}`;
 }
 
-/** `500/10`, the form the `RATE_LIMIT_*` variables take. */
-function formatRateLimit(limit: RateLimit): string {
-  return `${limit.points}/${limit.duration}`;
-}
+const v = (
+  name: string,
+  path: string,
+  read: (raw: string) => unknown,
+  byDefault: unknown,
+  description: string,
+  extra: Partial<ConfigVariable> = {},
+) =>
+  ({
+    name,
+    path: path.split('.'),
+    read,
+    default: byDefault === undefined ? '' : String(byDefault),
+    description,
+    ...extra,
+  }) as ConfigVariable;
+const COUNT_PER_SECONDS = { expect: 'must be COUNT/SECONDS, e.g. 500/10', echo: true };
 
-/** Every environment variable the CLI reads, for `--help` (a test checks that none is missing). */
-export const CONFIG_VARIABLES: readonly { name: string; default: string; description: string }[] = [
-  { name: 'PORT', default: String(DEFAULT_PORT), description: 'TCP port to listen on (0 to 65535; 0 picks a free one)' },
-  { name: 'HOST', default: DEFAULT_HOST, description: 'address to listen on (0.0.0.0 for every interface)' },
-  { name: 'ROOM_CAPACITY', default: String(DEFAULT_ROOM_CAPACITY), description: `members per room, 2 to ${MAX_ROOM_CAPACITY} (a room's first member may ask for less)` },
-  { name: 'ICE_SERVERS', default: '[]', description: 'JSON array of RTCIceServer objects handed to room members (also the Twilio fallback)' },
-  { name: 'TWILIO_ACCOUNT_SID', default: '', description: "Twilio account ('AC…'): ICE servers from Twilio's Network Traversal Service" },
-  { name: 'TWILIO_AUTH_TOKEN', default: '', description: "the Twilio account's auth token" },
-  { name: 'TWILIO_API_KEY_SID', default: '', description: "a Twilio API key ('SK…') instead of the auth token" },
-  { name: 'TWILIO_API_KEY_SECRET', default: '', description: "the Twilio API key's secret" },
-  { name: 'TWILIO_EDGE', default: '', description: "Twilio edge location, e.g. 'dublin'" },
-  { name: 'TWILIO_REGION', default: '', description: "Twilio region, e.g. 'ie1'" },
-  { name: 'TURN_URLS', default: '', description: 'comma-separated turn:/turns: URLs of a TURN server with REST credentials (coturn use-auth-secret)' },
-  { name: 'TURN_SECRET', default: '', description: 'comma-separated shared secrets for TURN_URLS; the first signs' },
-  { name: 'ICE_TTL', default: String(DEFAULT_ICE_TTL), description: 'lifetime in seconds (60 to 86400) of Twilio tokens and TURN credentials' },
-  { name: 'RECONNECT_GRACE', default: String(DEFAULT_RECONNECT_GRACE), description: "seconds (0 to 300) a member's place is kept after its connection drops, so it comes back as itself" },
-  { name: 'REDIS_URL', default: '', description: 'redis:// or rediss:// URL: share rooms with other server nodes through this Redis (unset: rooms live in this process)' },
-  { name: 'ACCESS_TOKEN_SECRET', default: '', description: 'HS256 secret (32+ characters): joins then need an access token signed with it' },
-  { name: 'ACCESS_TOKEN_PUBLIC_KEY', default: '', description: 'ES256 public key (PEM): joins then need a token signed by its private key' },
-  { name: 'ALLOWED_ORIGINS', default: '', description: 'comma-separated origins whose pages may use the server (unset: any origin)' },
+/** Every environment variable the server reads, in `--help` order. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  v('PORT', 'port', number, DEFAULTS.port, 'TCP port to listen on (0 to 65535; 0 picks a free one)', { echo: true }),
+  v('HOST', 'host', text, DEFAULTS.host, 'address to listen on (0.0.0.0 for every interface)', { echo: true }),
+  v(
+    'ROOM_CAPACITY',
+    'roomCapacity',
+    number,
+    DEFAULTS.roomCapacity,
+    `members per room, 2 to ${MAX_ROOM_CAPACITY} (a room's first member may ask for less)`,
+    { echo: true },
+  ),
+  v('ICE_SERVERS', 'iceServers', json, '[]', 'JSON array of RTCIceServer objects handed to room members (also the Twilio fallback)'),
+  v(
+    'TWILIO_ACCOUNT_SID',
+    'twilio.accountSid',
+    text,
+    undefined,
+    "Twilio account ('AC…'): ICE servers from Twilio's Network Traversal Service",
+  ),
+  v('TWILIO_AUTH_TOKEN', 'twilio.authToken', text, undefined, "the Twilio account's auth token"),
+  v('TWILIO_API_KEY_SID', 'twilio.apiKeySid', text, undefined, "a Twilio API key ('SK…') instead of the auth token"),
+  v('TWILIO_API_KEY_SECRET', 'twilio.apiKeySecret', text, undefined, "the Twilio API key's secret"),
+  v('TWILIO_EDGE', 'twilio.edge', text, undefined, "Twilio edge location, e.g. 'dublin'"),
+  v('TWILIO_REGION', 'twilio.region', text, undefined, "Twilio region, e.g. 'ie1'"),
+  v(
+    'TURN_URLS',
+    'turn.urls',
+    list,
+    undefined,
+    'comma-separated turn:/turns: URLs of a TURN server with REST credentials (coturn use-auth-secret)',
+  ),
+  v('TURN_SECRET', 'turn.secrets', list, undefined, 'comma-separated shared secrets for TURN_URLS; the first signs'),
+  v('ICE_TTL', 'iceTtl', number, DEFAULTS.iceTtl, 'lifetime in seconds (60 to 86400) of Twilio tokens and TURN credentials', {
+    echo: true,
+  }),
+  v(
+    'RECONNECT_GRACE',
+    'reconnectGrace',
+    number,
+    DEFAULTS.reconnectGrace,
+    "seconds (0 to 300) a member's place is kept after its connection drops, so it comes back as itself",
+    { echo: true },
+  ),
+  v(
+    'REDIS_URL',
+    'redis',
+    text,
+    undefined,
+    'redis:// or rediss:// URL: share rooms with other server nodes through this Redis (unset: rooms live in this process)',
+  ),
+  v(
+    'ACCESS_TOKEN_SECRET',
+    'accessTokenSecret',
+    text,
+    undefined,
+    'HS256 secret (32+ characters): joins then need an access token signed with it',
+  ),
+  v(
+    'ACCESS_TOKEN_PUBLIC_KEY',
+    'accessTokenPublicKey',
+    text,
+    undefined,
+    'ES256 public key (PEM): joins then need a token signed by its private key',
+  ),
+  v('ALLOWED_ORIGINS', 'allowedOrigins', list, undefined, 'comma-separated origins whose pages may use the server (unset: any origin)'),
   ...LIMITED_EVENTS.flatMap((event) => {
     const name = rateLimitVariable(event);
-    const { perSocket, perIp } = DEFAULT_RATE_LIMITS[event];
+    const { perSocket, perIp } = DEFAULTS.rateLimits[event];
     return [
-      { name, default: formatRateLimit(perSocket), description: `\`${event}\` requests per socket, COUNT/SECONDS` },
-      { name: `${name}_PER_IP`, default: formatRateLimit(perIp), description: `\`${event}\` requests from one IP address, COUNT/SECONDS` },
+      v(
+        name,
+        `rateLimits.${event}.perSocket`,
+        rateLimit,
+        formatRateLimit(perSocket),
+        `\`${event}\` requests per socket, COUNT/SECONDS`,
+        COUNT_PER_SECONDS,
+      ),
+      v(
+        `${name}_PER_IP`,
+        `rateLimits.${event}.perIp`,
+        rateLimit,
+        formatRateLimit(perIp),
+        `\`${event}\` requests from one IP address, COUNT/SECONDS`,
+        COUNT_PER_SECONDS,
+      ),
     ];
   }),
-  { name: 'MAX_CONNECTIONS_PER_IP', default: String(DEFAULT_MAX_CONNECTIONS_PER_IP), description: 'Socket.IO connections one IP address may hold at once' },
-  { name: 'TRUST_PROXY', default: '0', description: "1 (or true, yes): the client IP is the last X-Forwarded-For hop. Set it behind a reverse proxy or load balancer, or the per-IP limits count the proxy" },
-  { name: 'LOG_LEVEL', default: DEFAULT_LOG_LEVEL, description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
+  v(
+    'MAX_CONNECTIONS_PER_IP',
+    'maxConnectionsPerIp',
+    number,
+    DEFAULTS.maxConnectionsPerIp,
+    'Socket.IO connections one IP address may hold at once',
+    { echo: true },
+  ),
+  v(
+    'TRUST_PROXY',
+    'trustProxy',
+    flag,
+    '0',
+    '1 (or true, yes): the client IP is the last X-Forwarded-For hop. Set it behind a reverse proxy or load balancer, or the per-IP limits count the proxy',
+    {
+      expect: 'must be 1, true or yes to turn it on, or 0, false or no',
+      echo: true,
+    },
+  ),
+  v('LOG_LEVEL', 'logLevel', text, DEFAULTS.logLevel, 'pino log level: fatal, error, warn, info, debug, trace or silent', { echo: true }),
 ];
 
-/** The CLI's `--help` text. */
-export function helpText(): string {
-  const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
-  const rows = CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.description}${v.default ? ` (default: ${v.default})` : ''}`);
-  return [
-    'Usage: rtc-room-server [--help]',
-    `       ${MINT_SYNOPSIS}`,
-    '',
-    'The rtc-room signaling server: the demo at /, the bundle at /rtc-room.js, GET /healthz,',
-    'GET /metrics (Prometheus) and Socket.IO signaling at /socket.io. Configured from the environment:',
-    '',
-    ...rows,
-    '',
-    'Twilio and TURN_URLS/TURN_SECRET exclude each other; with neither, members get ICE_SERVERS.',
-    '',
-    'mint-token prints an access token for <rtc-room token="…">, signed with ACCESS_TOKEN_SECRET (HS256)',
-    'or ACCESS_TOKEN_PRIVATE_KEY (ES256 private key, PEM; the server then needs ACCESS_TOKEN_PUBLIC_KEY),',
-    'both read from the environment. `rtc-room-server mint-token --help` lists its options.',
-    '',
-  ].join('\n');
+/** Names for groups of variables, in messages that concern several. */
+const GROUPS: Record<string, string> = { twilio: 'the TWILIO_* variables', turn: 'TURN_URLS/TURN_SECRET' };
+
+/** The variable that sets `path` (or the one whose option holds it), if any. */
+function variableAt(path: readonly PropertyKey[]): ConfigVariable | undefined {
+  let best: ConfigVariable | undefined;
+  for (const variable of CONFIG_VARIABLES) {
+    const prefix = variable.path.every((key, i) => String(path[i]) === key);
+    if (prefix && variable.path.length <= path.length && variable.path.length > (best?.path.length ?? 0)) best = variable;
+  }
+  return best;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got '${value}')`);
-  }
-  return n;
+/** A path as the variable's name: `ICE_SERVERS`, an entry `ICE_SERVERS[0.urls]`, a group `TURN_URLS/TURN_SECRET`. */
+function variableName(path: readonly PropertyKey[]): string {
+  const variable = variableAt(path);
+  if (!variable) return GROUPS[path.join('.')] ?? optionName(path);
+  const rest = path.slice(variable.path.length);
+  return rest.length === 0 || (rest.length === 1 && typeof rest[0] === 'number') ? variable.name : `${variable.name}[${rest.join('.')}]`;
 }
 
-function iceServers(value: string | undefined): IceServer[] {
-  if (value === undefined || value.trim() === '') return [];
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    throw new ConfigError('ICE_SERVERS must be a JSON array of RTCIceServer objects, e.g. [{"urls":"stun:stun.example.com:3478"}]');
+/** The environment as the CLI schema's input: every set variable's value at its option's place. */
+function fromEnvironment(env: Record<string, string | undefined>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const { name, path, read } of CONFIG_VARIABLES) {
+    const raw = name === 'ACCESS_TOKEN_SECRET' ? env[name] : env[name]?.trim(); // a secret is taken as it is
+    if (!raw?.trim()) continue;
+    let node = input;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= key === 'turn' ? { urls: [], secrets: [] } : {}) as Record<string, unknown>;
+    node[path.at(-1)!] = read(raw);
   }
-  if (Array.isArray(json) && json.some((s) => s && typeof s === 'object' && 'url' in s)) {
-    throw new ConfigError("ICE_SERVERS: 'url' was removed from WebRTC; use 'urls'");
-  }
-  const parsed = z.array(iceServerSchema).safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`ICE_SERVERS[${issue.path.join('.')}]: ${issue.message}`);
-  }
-  return parsed.data;
+  return input;
 }
 
-function host(value: string | undefined): string {
-  if (value === undefined || value === '') return DEFAULT_HOST;
-  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(value)) {
-    throw new ConfigError(`HOST must be an IP address or a host name, e.g. 0.0.0.0 or ::1 (got '${value}')`);
-  }
-  return value;
+/** The environment through the CLI schema (server/options.ts): coerced, checked, defaults filled in. */
+export const environmentSchema = z.preprocess((env) => fromEnvironment(env as Record<string, string | undefined>), cliSchema);
+
+/** Reads the environment into the CLI's settings; a ConfigError names the variable at fault. */
+export function readEnvironment(env: Record<string, string | undefined>): CliSettings {
+  const parsed = environmentSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = mainIssue(parsed.error.issues);
+  const variable = variableAt(issue.path);
+  const raw = variable && env[variable.name]?.trim();
+  const message = variable?.expect ? `${variable.name} ${variable.expect}` : fillNames(issue.message, issue.path, variableName);
+  throw new ConfigError(`${message}${variable?.echo ? ` (got '${raw}')` : ''}`);
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-function iceSource(env: Record<string, string | undefined>): IceSource {
-  const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
-  const authToken = env.TWILIO_AUTH_TOKEN?.trim() || undefined;
-  const apiKeySid = env.TWILIO_API_KEY_SID?.trim() || undefined;
-  const apiKeySecret = env.TWILIO_API_KEY_SECRET?.trim() || undefined;
-  const turnUrls = list(env.TURN_URLS);
-  const turnSecrets = list(env.TURN_SECRET);
-  const anyTwilio = accountSid || authToken || apiKeySid || apiKeySecret;
-  const anyTurn = turnUrls.length > 0 || turnSecrets.length > 0;
-  if (anyTwilio && anyTurn) {
-    throw new ConfigError('Set either the TWILIO_* variables or TURN_URLS/TURN_SECRET, not both');
-  }
-  if (anyTwilio) {
-    if (!accountSid) throw new ConfigError('TWILIO_ACCOUNT_SID is required with TWILIO_AUTH_TOKEN or TWILIO_API_KEY_SID/TWILIO_API_KEY_SECRET');
-    if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
-      throw new ConfigError(`TWILIO_ACCOUNT_SID must be 'AC' followed by 32 hex digits (got '${accountSid.slice(0, 6)}…')`);
-    }
-    if (Boolean(apiKeySid) !== Boolean(apiKeySecret)) {
-      throw new ConfigError('TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together');
-    }
-    if (apiKeySid && !/^SK[0-9a-fA-F]{32}$/.test(apiKeySid)) {
-      throw new ConfigError('TWILIO_API_KEY_SID must be \'SK\' followed by 32 hex digits');
-    }
-    if (!authToken && !apiKeySid) {
-      throw new ConfigError('TWILIO_ACCOUNT_SID needs TWILIO_AUTH_TOKEN, or TWILIO_API_KEY_SID with TWILIO_API_KEY_SECRET');
-    }
-    const edge = env.TWILIO_EDGE?.trim() || undefined;
-    const region = env.TWILIO_REGION?.trim() || undefined;
-    for (const [name, value] of [['TWILIO_EDGE', edge], ['TWILIO_REGION', region]] as const) {
-      if (value && !/^[a-z0-9-]{1,32}$/.test(value)) throw new ConfigError(`${name} must be a Twilio edge/region name such as 'dublin' or 'ie1'`);
-    }
-    return {
-      kind: 'twilio',
-      twilio: Object.freeze({
-        accountSid,
-        ...(apiKeySid ? { apiKeySid, apiKeySecret } : { authToken }),
-        ...(edge ? { edge } : {}),
-        ...(region ? { region } : {}),
-      }),
-    };
-  }
-  if (anyTurn) {
-    if (turnUrls.length === 0) throw new ConfigError('TURN_SECRET is set but TURN_URLS is empty');
-    if (turnSecrets.length === 0) throw new ConfigError('TURN_URLS is set but TURN_SECRET is empty');
-    const bad = turnUrls.find((url) => !TURN_URL_PATTERN.test(url));
-    if (bad) throw new ConfigError(`TURN_URLS: '${bad}' is not a turn: or turns: URL`);
-    return { kind: 'turn-rest', turn: Object.freeze({ urls: Object.freeze(turnUrls), secrets: Object.freeze(turnSecrets) }) };
-  }
-  return { kind: 'static' };
-}
-
-function redisUrl(value: string | undefined): { redisUrl?: string } {
-  const url = value?.trim();
-  if (!url) return {};
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL (got '${url.slice(0, 40)}')`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL (got a ${parsed.protocol} URL)`);
-  }
-  return { redisUrl: url };
-}
-
-function origins(value: string | undefined): string[] | null {
-  const entries = list(value);
-  if (entries.length === 0) return null;
-  return entries.map((entry) => {
-    try {
-      return normalizeOrigin(entry);
-    } catch {
-      throw new ConfigError(`ALLOWED_ORIGINS: '${entry}' is not an origin such as https://app.example.com`);
-    }
-  });
-}
-
-/** `RATE_LIMIT_SIGNAL=500/10`: 500 requests per 10 seconds. */
-function rateLimit(name: string, value: string | undefined, fallback: RateLimit): RateLimit {
-  if (value === undefined || value.trim() === '') return fallback;
-  const m = /^\s*(\d{1,9})\s*\/\s*(\d{1,6})\s*$/.exec(value);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ConfigError(`${name} must be COUNT/SECONDS, e.g. 500/10 (got '${value}')`);
-  return { points: Number(m[1]), duration: Number(m[2]) };
-}
-
-function rateLimits(env: Record<string, string | undefined>): RateLimits {
-  const out = {} as Record<string, unknown>;
-  for (const event of LIMITED_EVENTS) {
-    const name = rateLimitVariable(event);
-    out[event] = Object.freeze({
-      perSocket: rateLimit(name, env[name], DEFAULT_RATE_LIMITS[event].perSocket),
-      perIp: rateLimit(`${name}_PER_IP`, env[`${name}_PER_IP`], DEFAULT_RATE_LIMITS[event].perIp),
-    });
-  }
-  return Object.freeze(out) as RateLimits;
-}
-
-function accessKeys(env: Record<string, string | undefined>): Pick<Config, 'accessTokenSecret' | 'accessTokenPublicKey'> {
-  const secret = env.ACCESS_TOKEN_SECRET || undefined;
-  const publicKey = env.ACCESS_TOKEN_PUBLIC_KEY?.trim() || undefined;
-  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(`ACCESS_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`);
-  }
-  if (publicKey !== undefined && !publicKey.includes('-----BEGIN PUBLIC KEY-----')) {
-    throw new ConfigError('ACCESS_TOKEN_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY----- …)');
-  }
-  return { ...(secret ? { accessTokenSecret: secret } : {}), ...(publicKey ? { accessTokenPublicKey: publicKey } : {}) };
-}
-
-/** A yes/no variable: 1/true/yes or 0/false/no (any case); unset or empty is no. */
-function flag(name: string, value: string | undefined): boolean {
-  const v = (value ?? '').trim().toLowerCase();
-  if (v === '' || v === '0' || v === 'false' || v === 'no') return false;
-  if (v === '1' || v === 'true' || v === 'yes') return true;
-  throw new ConfigError(`${name} must be 1, true or yes to turn it on, or 0, false or no (got '${value}')`);
+/** The `createRtcServer` options of the CLI's settings. */
+export function serverOptions({ port: _port, host: _host, logLevel: _logLevel, ...options }: CliSettings): RtcServerOptions {
+  return options;
 }
 
 /** Reads the server's configuration from environment variables (the names are public API). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const logLevel = env.LOG_LEVEL || DEFAULT_LOG_LEVEL;
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${logLevel}')`);
-  }
+  const s = readEnvironment(env);
+  const twilio = s.twilio && {
+    accountSid: s.twilio.accountSid,
+    ...(s.twilio.apiKeySid ? { apiKeySid: s.twilio.apiKeySid, apiKeySecret: s.twilio.apiKeySecret! } : { authToken: s.twilio.authToken! }),
+    ...(s.twilio.edge ? { edge: s.twilio.edge } : {}),
+    ...(s.twilio.region ? { region: s.twilio.region } : {}),
+  };
+  const ice: IceSource = twilio
+    ? { kind: 'twilio', twilio: Object.freeze(twilio) }
+    : s.turn
+      ? { kind: 'turn-rest', turn: Object.freeze({ urls: Object.freeze(s.turn.urls), secrets: Object.freeze(s.turn.secrets) }) }
+      : { kind: 'static' };
   return Object.freeze({
-    port: integer('PORT', env.PORT, DEFAULT_PORT, 0, 65535),
-    host: host(env.HOST),
-    roomCapacity: integer('ROOM_CAPACITY', env.ROOM_CAPACITY, DEFAULT_ROOM_CAPACITY, 2, MAX_ROOM_CAPACITY),
-    iceServers: Object.freeze(iceServers(env.ICE_SERVERS)),
-    ice: iceSource(env),
-    iceTtl: integer('ICE_TTL', env.ICE_TTL, DEFAULT_ICE_TTL, 60, 86_400),
-    reconnectGrace: integer('RECONNECT_GRACE', env.RECONNECT_GRACE, DEFAULT_RECONNECT_GRACE, 0, 300),
-    ...redisUrl(env.REDIS_URL),
-    logLevel,
-    ...accessKeys(env),
-    allowedOrigins: origins(env.ALLOWED_ORIGINS),
-    rateLimits: rateLimits(env),
-    maxConnectionsPerIp: integer('MAX_CONNECTIONS_PER_IP', env.MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_IP, 1, 1_000_000),
-    trustProxy: flag('TRUST_PROXY', env.TRUST_PROXY),
+    port: s.port,
+    host: s.host,
+    roomCapacity: s.roomCapacity,
+    iceServers: Object.freeze(s.iceServers as IceServer[]),
+    ice,
+    iceTtl: s.iceTtl,
+    reconnectGrace: s.reconnectGrace,
+    ...(typeof s.redis === 'string' ? { redisUrl: s.redis } : {}),
+    logLevel: s.logLevel,
+    ...(s.accessTokenSecret ? { accessTokenSecret: s.accessTokenSecret } : {}),
+    ...(s.accessTokenPublicKey ? { accessTokenPublicKey: s.accessTokenPublicKey } : {}),
+    allowedOrigins: s.allowedOrigins ?? null,
+    rateLimits: resolveRateLimits(s.rateLimits || undefined),
+    maxConnectionsPerIp: s.maxConnectionsPerIp,
+    trustProxy: s.trustProxy,
   });
 }

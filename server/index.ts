@@ -10,7 +10,7 @@ export {
   type MintAccessTokenOptions,
 } from './auth/access-tokens.js';
 export { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, type LimitedEvent, type RateLimit, type RateLimits } from './limits.js';
-export type { SignalingCounters } from './signaling.js';
+export type { SignalingCounters } from './signaling/index.js';
 export { ConfigError, loadConfig, type Config, type IceSource, type TurnRestSettings, type TwilioCredentials } from './config.js';
 export { createStaticIceProvider } from './ice/static.js';
 export { createIceProvider, type IceSourceOptions } from './ice/select.js';

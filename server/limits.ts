@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { z } from 'zod';
 import { SignalingError } from './errors.js';
 
 /** The client events that cost something and are rate limited. */
@@ -10,6 +11,13 @@ export interface RateLimit {
   readonly points: number;
   readonly duration: number;
 }
+
+const count = z
+  .number({ error: '{} must be a positive integer' })
+  .int('{} must be a positive integer')
+  .min(1, '{} must be a positive integer');
+/** One limit, as options take it (server/options.ts) and as `RATE_LIMIT_*` variables give it. */
+export const rateLimitSchema = z.object({ points: count, duration: count }, { error: '{} must be { points, duration }' });
 
 /** Per event: a limit for each socket and one shared by every socket of an IP address. */
 export type RateLimits = { readonly [E in LimitedEvent]: { readonly perSocket: RateLimit; readonly perIp: RateLimit } };
@@ -31,6 +39,11 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   // A member asks once per peer whose connection went quiet: a few in a mesh of 8, and again later.
   'peer-check': { perSocket: { points: 20, duration: 10 }, perIp: { points: 200, duration: 10 } },
 });
+/** `500/10`, the form the `RATE_LIMIT_*` variables take. */
+export function formatRateLimit(limit: RateLimit): string {
+  return `${limit.points}/${limit.duration}`;
+}
+
 /** Socket.IO connections one IP address may hold at once. */
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 50;
 
@@ -47,7 +60,7 @@ export function resolveRateLimits(partial: { [E in LimitedEvent]?: { perSocket?:
   for (const event of LIMITED_EVENTS) {
     const limits = { ...DEFAULT_RATE_LIMITS[event], ...partial[event] };
     for (const [scope, limit] of Object.entries(limits)) {
-      if (!Number.isInteger(limit.points) || limit.points < 1 || !Number.isInteger(limit.duration) || limit.duration < 1) {
+      if (!rateLimitSchema.safeParse(limit).success) {
         throw new RangeError(`rate limit ${event} ${scope}: points and duration must be positive integers`);
       }
     }
@@ -61,7 +74,13 @@ export function createRateLimiter(limits: RateLimits): RateLimiter {
   const limiters = new Map(
     LIMITED_EVENTS.map((event) => {
       const { perSocket, perIp } = limits[event];
-      return [event, { socket: new RateLimiterMemory({ ...perSocket, keyPrefix: `s:${event}` }), ip: new RateLimiterMemory({ ...perIp, keyPrefix: `i:${event}` }) }];
+      return [
+        event,
+        {
+          socket: new RateLimiterMemory({ ...perSocket, keyPrefix: `s:${event}` }),
+          ip: new RateLimiterMemory({ ...perIp, keyPrefix: `i:${event}` }),
+        },
+      ];
     }),
   );
   const refuse = (event: LimitedEvent, result: unknown) => {

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createRtcServer } from './app.js';
-import { ConfigError, helpText, loadConfig } from './config.js';
+import { ConfigError, readEnvironment, serverOptions } from './config.js';
+import { helpText } from './help.js';
 import { mintTokenCli } from './mint-cli.js';
 
 /** The package root: the nearest directory above this file with a package.json. */
@@ -17,7 +18,12 @@ function packageRoot(): string {
 
 // mint-token first: `mint-token --help` is the subcommand's own help.
 if (process.argv[2] === 'mint-token') {
-  const code = await mintTokenCli(process.argv.slice(3), process.env, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+  const code = await mintTokenCli(
+    process.argv.slice(3),
+    process.env,
+    (t) => process.stdout.write(t),
+    (t) => process.stderr.write(t),
+  );
   process.exit(code);
 }
 
@@ -28,7 +34,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 
 let config;
 try {
-  config = loadConfig(process.env);
+  config = readEnvironment(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`rtc-room: ${error.message}\n`);
@@ -39,24 +45,7 @@ const logger = pino({ level: config.logLevel });
 const root = packageRoot();
 const bundleDir = join(root, 'dist');
 if (!existsSync(join(bundleDir, 'rtc-room.js'))) logger.warn('dist/rtc-room.js is missing: run `npm run build`');
-const server = createRtcServer({
-  roomCapacity: config.roomCapacity,
-  iceServers: config.iceServers,
-  ...(config.ice.kind === 'twilio' ? { twilio: config.ice.twilio } : {}),
-  ...(config.ice.kind === 'turn-rest' ? { turn: config.ice.turn } : {}),
-  iceTtl: config.iceTtl,
-  reconnectGrace: config.reconnectGrace,
-  ...(config.redisUrl ? { redis: config.redisUrl } : {}),
-  ...(config.accessTokenSecret ? { accessTokenSecret: config.accessTokenSecret } : {}),
-  ...(config.accessTokenPublicKey ? { accessTokenPublicKey: config.accessTokenPublicKey } : {}),
-  ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
-  rateLimits: config.rateLimits,
-  maxConnectionsPerIp: config.maxConnectionsPerIp,
-  trustProxy: config.trustProxy,
-  logger,
-  demoDir: join(root, 'demo'),
-  bundleDir,
-});
+const server = createRtcServer({ ...serverOptions(config), logger, demoDir: join(root, 'demo'), bundleDir });
 let port: number;
 try {
   ({ port } = await server.listen(config.port, config.host));
@@ -68,7 +57,7 @@ const shown = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(config.host) ? 'loc
 logger.info(
   {
     roomCapacity: config.roomCapacity,
-    redis: !!config.redisUrl,
+    redis: !!config.redis,
     ice: server.iceProvider.name,
     iceTtl: config.iceTtl,
     iceServers: config.iceServers.length,
@@ -78,7 +67,9 @@ logger.info(
   `rtc-room listening on http://${shown}:${port}`,
 );
 if (!server.accessTokens) {
-  logger.warn('access tokens are off (no ACCESS_TOKEN_SECRET or ACCESS_TOKEN_PUBLIC_KEY): anyone who reaches this server can join any room');
+  logger.warn(
+    'access tokens are off (no ACCESS_TOKEN_SECRET or ACCESS_TOKEN_PUBLIC_KEY): anyone who reaches this server can join any room',
+  );
 }
 if (!config.allowedOrigins) logger.info('ALLOWED_ORIGINS is not set: pages of any origin may use this server');
 // One check of the ICE source at start: wrong credentials are said once, clearly; the server keeps

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TurnRestSettings, TwilioCredentials } from '../config.js';
+import type { TurnRestSettings, TwilioCredentials } from '../options.js';
 import type { IceServer } from '../../protocol/index.js';
 import type { IceServerProvider } from './provider.js';
 import { createStaticIceProvider } from './static.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { nextEvent, rawRequest, recordAll, startServer } from './test-support/harness.js';
+import { nextEvent, rawRequest, recordAll, startServer } from '../test-support/harness.js';
 
 let roomSeq = 0;
 const room = () => `media-${process.pid}-${++roomSeq}`;
@@ -13,7 +13,7 @@ describe('media-state', () => {
   });
   after(() => h.close());
 
-  it('relays a member\'s state to the others in its room with a server-stamped from, not back to it', async () => {
+  it("relays a member's state to the others in its room with a server-stamped from, not back to it", async () => {
     const name = room();
     const [a, b, c] = [await h.client(), await h.client(), await h.client()];
     const ja = await rawRequest(a, 'join', { room: name, name: 'Ada' });
@@ -76,6 +76,9 @@ describe('media-state', () => {
     assert.notEqual(again.id, ja2.id);
     const [c] = [await h.client()];
     const jc = await rawRequest(c, 'join', { room: first });
-    assert.deepEqual(jc.peers.map((p: { media?: unknown }) => p.media), [undefined, undefined]);
+    assert.deepEqual(
+      jc.peers.map((p: { media?: unknown }) => p.media),
+      [undefined, undefined],
+    );
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { mintAccessToken, UNAUTHORIZED_MESSAGE } from './auth/access-tokens.js';
-import { nextEvent, rawRequest, recordAll, startServer } from './test-support/harness.js';
+import { mintAccessToken, UNAUTHORIZED_MESSAGE } from '../auth/access-tokens.js';
+import { nextEvent, rawRequest, recordAll, startServer } from '../test-support/harness.js';
 
 describe('preflight: the ICE servers of a room, without joining it', () => {
   let h: Awaited<ReturnType<typeof startServer>>;
@@ -83,7 +83,10 @@ describe('preflight on a server that requires access tokens', () => {
       assert.equal(res.iceServers, undefined, why);
     }
     assert.deepEqual(asked, [], 'the provider was never asked');
-    const ok = await rawRequest(probe, 'preflight', { room: 'pre', token: await mintAccessToken({ room: 'pre', sub: 'u', secret: SECRET }) });
+    const ok = await rawRequest(probe, 'preflight', {
+      room: 'pre',
+      token: await mintAccessToken({ room: 'pre', sub: 'u', secret: SECRET }),
+    });
     assert.equal(ok.ok, true, JSON.stringify(ok));
     assert.equal(ok.iceServers[0].credential, 'paid');
     assert.deepEqual(asked, ['pre']);

@@ -5,8 +5,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEMO_CSP_DIRECTIVES } from './app.js';
-import { startServer } from './test-support/harness.js';
+import { DEMO_CSP_DIRECTIVES } from '../app.js';
+import { startServer } from '../test-support/harness.js';
 
 /** `content-security-policy` parsed into directive → sources. */
 function parseCsp(header: string): Record<string, string[]> {
@@ -34,20 +34,33 @@ describe('security headers (helmet) and the demo CSP', () => {
     await rm(dir, { recursive: true });
   });
 
-  it('the demo page: exactly the CSP of DEMO_CSP_DIRECTIVES, no inline code, and helmet\'s headers', async () => {
+  it("the demo page: exactly the CSP of DEMO_CSP_DIRECTIVES, no inline code, and helmet's headers", async () => {
     const res = await fetch(`${h.url}/?room=standup`);
     assert.equal(res.status, 200);
     const csp = parseCsp(res.headers.get('content-security-policy') ?? '');
     const expected = Object.fromEntries(Object.entries(DEMO_CSP_DIRECTIVES).map(([name, sources]) => [kebab(name), sources]));
     assert.deepEqual(csp, expected);
     for (const [directive, sources] of Object.entries(csp)) {
-      assert.ok(!sources.includes("'unsafe-inline'") && !sources.includes("'unsafe-eval'") && !sources.includes('*'), `${directive}: ${sources.join(' ')}`);
+      assert.ok(
+        !sources.includes("'unsafe-inline'") && !sources.includes("'unsafe-eval'") && !sources.includes('*'),
+        `${directive}: ${sources.join(' ')}`,
+      );
     }
     assert.deepEqual(csp['script-src'], ["'self'"]);
     assert.deepEqual(csp['object-src'], ["'none'"]);
     assert.deepEqual(csp['frame-ancestors'], ["'self'"]);
     const headers = Object.fromEntries(
-      ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'origin-agent-cluster'].map((name) => [name, res.headers.get(name)]),
+      [
+        'x-content-type-options',
+        'x-frame-options',
+        'referrer-policy',
+        'cross-origin-opener-policy',
+        'cross-origin-resource-policy',
+        'x-dns-prefetch-control',
+        'x-download-options',
+        'x-permitted-cross-domain-policies',
+        'origin-agent-cluster',
+      ].map((name) => [name, res.headers.get(name)]),
     );
     assert.deepEqual(headers, {
       'x-content-type-options': 'nosniff',

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.js';
+import { CONFIG_VARIABLES, ConfigError, environmentSchema, loadConfig, readEnvironment, serverOptions } from './config.js';
+import { helpText } from './help.js';
+import { DEFAULTS, parseOptions } from './options.js';
 import { DEFAULT_RATE_LIMITS } from './limits.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -57,7 +59,10 @@ describe('loadConfig', () => {
       TWILIO_EDGE: 'dublin',
       TWILIO_REGION: 'ie1',
     });
-    assert.deepEqual(keyed.ice, { kind: 'twilio', twilio: { accountSid: SID, apiKeySid: KEY, apiKeySecret: 'sec', edge: 'dublin', region: 'ie1' } });
+    assert.deepEqual(keyed.ice, {
+      kind: 'twilio',
+      twilio: { accountSid: SID, apiKeySid: KEY, apiKeySecret: 'sec', edge: 'dublin', region: 'ie1' },
+    });
     assert.equal(loadConfig({ ICE_TTL: '600' }).iceTtl, 600);
   });
 
@@ -108,14 +113,23 @@ describe('loadConfig', () => {
     [{ MAX_CONNECTIONS_PER_IP: '0' }, "MAX_CONNECTIONS_PER_IP must be an integer from 1 to 1000000 (got '0')"],
     [{ ACCESS_TOKEN_SECRET: 'short' }, 'ACCESS_TOKEN_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)'],
     [{ ACCESS_TOKEN_SECRET: 'x'.repeat(31) }, 'ACCESS_TOKEN_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)'],
-    [{ ACCESS_TOKEN_PUBLIC_KEY: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE' }, 'ACCESS_TOKEN_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY----- …)'],
-    [{ ALLOWED_ORIGINS: 'https://ok.test, not an origin' }, "ALLOWED_ORIGINS: 'not an origin' is not an origin such as https://app.example.com"],
+    [
+      { ACCESS_TOKEN_PUBLIC_KEY: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE' },
+      'ACCESS_TOKEN_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY----- …)',
+    ],
+    [
+      { ALLOWED_ORIGINS: 'https://ok.test, not an origin' },
+      "ALLOWED_ORIGINS: 'not an origin' is not an origin such as https://app.example.com",
+    ],
     [{ TRUST_PROXY: 'maybe' }, "TRUST_PROXY must be 1, true or yes to turn it on, or 0, false or no (got 'maybe')"],
     [{ TRUST_PROXY: '2' }, "TRUST_PROXY must be 1, true or yes to turn it on, or 0, false or no (got '2')"],
   ];
   for (const [env, message] of exact) {
     it(`refuses ${JSON.stringify(env)}: ${message}`, () => {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message === message);
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message === message,
+      );
     });
   }
 
@@ -141,7 +155,126 @@ describe('loadConfig', () => {
 
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a ConfigError naming the variable`, () => {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
     });
   }
+});
+
+/** A value each variable refuses (the message must then name it), for the table test below. */
+const REFUSED: Record<string, string> = {
+  HOST: 'my host',
+  TURN_URLS: 'stun:x',
+  TWILIO_ACCOUNT_SID: 'nope',
+  TWILIO_EDGE: 'Bad!',
+  TWILIO_REGION: 'Bad!',
+};
+
+describe('environment -> options', () => {
+  it('reads every variable of the table: a bad value is refused in its name', () => {
+    for (const { name } of CONFIG_VARIABLES) {
+      const env: Record<string, string> = { [name]: REFUSED[name] ?? 'x' };
+      if (name === 'TURN_URLS') env.TURN_SECRET = 's';
+      if (name === 'TURN_SECRET') continue; // any secret is a secret; TURN_URLS covers the pair
+      if (name.startsWith('TWILIO_') && name !== 'TWILIO_ACCOUNT_SID') env.TWILIO_ACCOUNT_SID = SID;
+      if (name === 'TWILIO_AUTH_TOKEN' || name === 'TWILIO_API_KEY_SECRET') continue; // free text
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message.includes(name),
+        name,
+      );
+    }
+  });
+
+  it('lists each variable once, with the default the schema fills in', () => {
+    const names = CONFIG_VARIABLES.map((v) => v.name);
+    assert.equal(new Set(names).size, names.length);
+    const byName = new Map(CONFIG_VARIABLES.map((v) => [v.name, v.default]));
+    assert.equal(byName.get('ROOM_CAPACITY'), String(DEFAULTS.roomCapacity));
+    assert.equal(byName.get('RECONNECT_GRACE'), String(DEFAULTS.reconnectGrace));
+    assert.equal(
+      byName.get('RATE_LIMIT_SIGNAL'),
+      `${DEFAULT_RATE_LIMITS.signal.perSocket.points}/${DEFAULT_RATE_LIMITS.signal.perSocket.duration}`,
+    );
+  });
+
+  it('puts every variable in --help', () => {
+    const help = helpText();
+    for (const { name } of CONFIG_VARIABLES) assert.match(help, new RegExp(`^  ${name} `, 'm'), name);
+  });
+
+  it('treats an empty or blank variable as unset', () => {
+    assert.equal(loadConfig({ ROOM_CAPACITY: '', PORT: '  ' }).roomCapacity, DEFAULTS.roomCapacity);
+    assert.equal(loadConfig({ PORT: '  ' }).port, DEFAULTS.port);
+  });
+
+  it('checks capacity with the same rule createRtcServer applies', () => {
+    for (const value of ['1', '2', '8', '9', '2.5']) {
+      const fromEnv = (() => {
+        try {
+          return loadConfig({ ROOM_CAPACITY: value }).roomCapacity;
+        } catch {
+          return 'refused';
+        }
+      })();
+      const fromOptions = (() => {
+        try {
+          return parseOptions({ roomCapacity: Number(value) }).roomCapacity;
+        } catch {
+          return 'refused';
+        }
+      })();
+      assert.equal(fromEnv, fromOptions, value);
+    }
+  });
+
+  it('takes a fractional RECONNECT_GRACE, as createRtcServer does', () => {
+    assert.equal(loadConfig({ RECONNECT_GRACE: '0.5' }).reconnectGrace, 0.5);
+  });
+
+  it('never repeats a refused secret in the message', () => {
+    for (const [name, value] of [
+      ['ACCESS_TOKEN_SECRET', 'tooshort-secret'],
+      ['REDIS_URL', 'http://user:pw-in-url@redis.test'],
+      ['TWILIO_ACCOUNT_SID', 'ACsecretish'],
+    ] as const) {
+      const env: Record<string, string> = { [name]: value, ...(name === 'TWILIO_ACCOUNT_SID' ? { TWILIO_AUTH_TOKEN: 't' } : {}) };
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && !error.message.includes(value),
+        name,
+      );
+    }
+  });
+
+  it('takes a secret as it is, spaces included', () => {
+    const secret = ` ${'s'.repeat(32)} `;
+    assert.equal(loadConfig({ ACCESS_TOKEN_SECRET: secret }).accessTokenSecret, secret);
+  });
+
+  it('gives createRtcServer options without the CLI-only port, host and log level', () => {
+    const options = serverOptions(readEnvironment({ PORT: '8080', HOST: '0.0.0.0', LOG_LEVEL: 'warn', ROOM_CAPACITY: '3' }));
+    assert.equal(options.roomCapacity, 3);
+    for (const key of ['port', 'host', 'logLevel']) assert.ok(!(key in options), key);
+    assert.doesNotThrow(() => parseOptions(options));
+  });
+
+  it('maps REDIS_URL to the redis option', () => {
+    assert.equal(serverOptions(readEnvironment({ REDIS_URL: 'redis://r.test:6379' })).redis, 'redis://r.test:6379');
+  });
+
+  it('is one zod schema: environmentSchema parses the environment itself', () => {
+    const parsed = environmentSchema.safeParse({ ROOM_CAPACITY: '6', TRUST_PROXY: 'yes' });
+    assert.ok(parsed.success);
+    assert.equal(parsed.data.roomCapacity, 6);
+    assert.equal(parsed.data.trustProxy, true);
+    assert.equal(environmentSchema.safeParse({ ROOM_CAPACITY: 'six' }).success, false);
+  });
+
+  it('keeps only the API key when Twilio has both an auth token and a key', () => {
+    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't', TWILIO_API_KEY_SID: KEY, TWILIO_API_KEY_SECRET: 's' });
+    assert.deepEqual(config.ice, { kind: 'twilio', twilio: { accountSid: SID, apiKeySid: KEY, apiKeySecret: 's' } });
+  });
 });

@@ -1,12 +1,13 @@
-import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS } from './limits.js';
-import { MINT_USAGE } from './mint-cli.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS, LIMITED_EVENTS } from '../limits.js';
+import { MINT_USAGE } from '../mint-cli.js';
+import { CONFIG_VARIABLES } from '../config.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startServer } from './test-support/harness.js';
+import { startServer } from '../test-support/harness.js';
 
 describe('HTTP', () => {
   let h: Awaited<ReturnType<typeof startServer>>;
@@ -65,7 +66,15 @@ describe('HTTP', () => {
 describe('the CLI (server/main.ts)', () => {
   it('logs one line with its URL, serves /healthz, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ROOM_CAPACITY: '3', TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'turn-secret-one,turn-secret-zero', ICE_TTL: '900' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ROOM_CAPACITY: '3',
+        TURN_URLS: 'turn:127.0.0.1:3478',
+        TURN_SECRET: 'turn-secret-one,turn-secret-zero',
+        ICE_TTL: '900',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -114,7 +123,16 @@ describe('the CLI (server/main.ts)', () => {
             // the listening line and the lines logged right after it
             if (/listening on/.test(out)) {
               clearTimeout(timer);
-              setTimeout(() => resolve(out.trim().split('\n').map((l) => JSON.parse(l))), 500);
+              setTimeout(
+                () =>
+                  resolve(
+                    out
+                      .trim()
+                      .split('\n')
+                      .map((l) => JSON.parse(l)),
+                  ),
+                500,
+              );
             }
           });
         });
@@ -126,7 +144,10 @@ describe('the CLI (server/main.ts)', () => {
     const listening = open.find((l: any) => /listening on/.test(l.msg)) as any;
     assert.equal(listening.accessTokens, 'off');
     assert.equal(listening.allowedOrigins, 'any');
-    assert.ok(open.some((l: any) => l.level === 40 && /access tokens are off.*anyone who reaches this server can join any room/.test(l.msg)), JSON.stringify(open));
+    assert.ok(
+      open.some((l: any) => l.level === 40 && /access tokens are off.*anyone who reaches this server can join any room/.test(l.msg)),
+      JSON.stringify(open),
+    );
     assert.ok(open.some((l: any) => /ALLOWED_ORIGINS is not set: pages of any origin/.test(l.msg)));
     const closed = await start({ ACCESS_TOKEN_SECRET: 'x'.repeat(40), ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000' });
     const line = closed.find((l: any) => /listening on/.test(l.msg)) as any;
@@ -149,13 +170,8 @@ describe('the CLI (server/main.ts)', () => {
   });
 
   it('--help lists every variable config.ts reads, with its default, and docs/server.md documents each', async () => {
-    const source = await readFile(new URL('./config.ts', import.meta.url), 'utf8');
-    // Read by name (env.X), plus the rate limits, whose names are made from the limited events.
-    const rateLimitVars = LIMITED_EVENTS.flatMap((event) => {
-      const name = `RATE_LIMIT_${event.toUpperCase().replace('-', '_')}`;
-      return [name, `${name}_PER_IP`];
-    });
-    const read = [...new Set([...[...source.matchAll(/env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!), ...rateLimitVars])].sort();
+    // config.ts reads exactly the variables of its table (config.unit.test.ts shows each one is read).
+    const read = CONFIG_VARIABLES.map((v) => v.name).sort();
     assert.ok(read.length >= 14, `found ${read.join(', ')}`);
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -180,9 +196,12 @@ describe('the CLI (server/main.ts)', () => {
     assert.match(out, /ACCESS_TOKEN_PRIVATE_KEY/);
     // Each variable has a row of docs/server.md's configuration table (first cell: its name, or
     // names joined by commas), and the row's default is the one --help prints.
-    const readme = await readFile(new URL('../docs/server.md', import.meta.url), 'utf8');
+    const readme = await readFile(new URL('../../docs/server.md', import.meta.url), 'utf8');
     const table = readme.slice(readme.indexOf('| variable | default | meaning |'));
-    const rows = table.slice(0, table.search(/\n(?!\|)/)).split('\n').slice(2);
+    const rows = table
+      .slice(0, table.search(/\n(?!\|)/))
+      .split('\n')
+      .slice(2);
     const readmeDefault = new Map<string, string>();
     for (const row of rows) {
       const [names, defaultCell] = row.split(' | ');
@@ -195,8 +214,10 @@ describe('the CLI (server/main.ts)', () => {
     }
   });
 
-  it('mint-token --help prints the subcommand\'s usage, not the server\'s', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'mint-token', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it("mint-token --help prints the subcommand's usage, not the server's", async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'mint-token', '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -204,4 +225,3 @@ describe('the CLI (server/main.ts)', () => {
     assert.equal(out, MINT_USAGE);
   });
 });
-

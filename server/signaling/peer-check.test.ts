@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PEER_CHECK_TIMEOUT_MS } from './signaling.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
-import { redisUnavailableReason, startRedis, type TestRedis } from './test-support/redis.js';
+import { PEER_CHECK_TIMEOUT_MS } from './index.js';
+import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
+import { redisUnavailableReason, startRedis, type TestRedis } from '../test-support/redis.js';
 
 let roomSeq = 0;
 const room = () => `check-${process.pid}-${++roomSeq}`;
@@ -67,7 +67,10 @@ describe('peer-check: is a member of my room still there?', () => {
     await rawRequest(c, 'join', { room: name });
     const js = await rawRequest(silent, 'join', { room: name });
     const answers = await Promise.all([a, c].map((m) => (m.timeout(4_000) as any).emitWithAck('peer-check', { id: js.id })));
-    assert.deepEqual(answers, [{ ok: true, alive: false }, { ok: true, alive: false }]);
+    assert.deepEqual(answers, [
+      { ok: true, alive: false },
+      { ok: true, alive: false },
+    ]);
     assert.deepEqual(probes, ['peer-check']);
   });
 
@@ -80,7 +83,7 @@ describe('peer-check: is a member of my room still there?', () => {
     const answers = [];
     for (const id of [jo.id, 'no-such-member', ja.id]) answers.push(await rawRequest(a, 'peer-check', { id }));
     assert.equal(answers[0].error.code, 'not_in_room');
-    assert.deepEqual(answers[1], answers[0], 'another room\'s member looks like nobody');
+    assert.deepEqual(answers[1], answers[0], "another room's member looks like nobody");
     assert.deepEqual(answers[2], answers[0]);
     assert.deepEqual(otherSeen, []);
     assert.deepEqual(ownSeen, []);

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { io as connect } from 'socket.io-client';
-import { memberIdFor } from './signaling.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
+import { memberIdFor } from './index.js';
+import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 let roomSeq = 0;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createRtcServer } from './app.js';
-import type { IceServerProvider } from './ice/provider.js';
-import type { ClientToServerEvents } from '../protocol/index.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from './test-support/harness.js';
+import { createRtcServer } from '../app.js';
+import type { IceServerProvider } from '../ice/provider.js';
+import type { ClientToServerEvents } from '../../protocol/index.js';
+import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
@@ -232,7 +232,7 @@ describe('signaling protocol v1', () => {
 });
 
 describe('signaling with other configurations', () => {
-  it('holds four per room by default; the first joiner may lower a room\'s capacity, never raise it', async () => {
+  it("holds four per room by default; the first joiner may lower a room's capacity, never raise it", async () => {
     const h = await startServer();
     try {
       const fill = async (name: string, n: number, body: object = {}) => {
@@ -241,21 +241,34 @@ describe('signaling with other configurations', () => {
         return out;
       };
       const byDefault = await fill('default', 5);
-      assert.deepEqual(byDefault.map((r) => r.ok), [true, true, true, true, false]);
+      assert.deepEqual(
+        byDefault.map((r) => r.ok),
+        [true, true, true, true, false],
+      );
       assert.equal(byDefault[0].capacity, 4);
       assert.match(byDefault[4].error.message, /full \(4 members\)/);
       const lowered = await fill('pair', 3, { capacity: 2 });
-      assert.deepEqual(lowered.map((r) => r.ok), [true, true, false]);
+      assert.deepEqual(
+        lowered.map((r) => r.ok),
+        [true, true, false],
+      );
       assert.equal(lowered[1].capacity, 2);
       const raised = await fill('greedy', 5, { capacity: 8 });
-      assert.deepEqual(raised.map((r) => r.ok), [true, true, true, true, false], "the server's limit wins");
+      assert.deepEqual(
+        raised.map((r) => r.ok),
+        [true, true, true, true, false],
+        "the server's limit wins",
+      );
       assert.equal(raised[0].capacity, 4);
       // a later joiner cannot change the room's capacity
       const first = await join(await h.client(), { room: 'fixed', capacity: 3 });
       const later = [];
       for (let i = 0; i < 3; i++) later.push(await join(await h.client(), { room: 'fixed', capacity: i === 0 ? 4 : 2 }));
       assert.equal(first.capacity, 3);
-      assert.deepEqual(later.map((r) => r.ok), [true, true, false]);
+      assert.deepEqual(
+        later.map((r) => r.ok),
+        [true, true, false],
+      );
       for (const bad of [1, 9, 2.5, '3', null]) {
         assert.equal((await join(await h.client(), { room: 'bad-cap', capacity: bad })).error.code, 'bad_request', String(bad));
       }
@@ -275,7 +288,10 @@ describe('signaling with other configurations', () => {
     try {
       const results = [];
       for (let i = 0; i < 4; i++) results.push(await join(await h.client(), { room: 'three' }));
-      assert.deepEqual(results.map((r) => r.ok), [true, true, true, false]);
+      assert.deepEqual(
+        results.map((r) => r.ok),
+        [true, true, true, false],
+      );
       assert.equal(results[2].peers.length, 2);
     } finally {
       await h.close();

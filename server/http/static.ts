@@ -1,0 +1,16 @@
+import { resolve } from 'node:path';
+import express, { type Router } from 'express';
+
+/** The bundle's files, served from `bundleDir` at `/`. */
+export const BUNDLE_FILES = ['rtc-room.js', 'rtc-room.js.map', 'custom-elements.json'];
+
+/** The bundle (from `bundleDir`) and the demo (from `demoDir`, `index.html` at `/`), each when given. */
+export function staticFiles({ bundleDir, demoDir }: { bundleDir?: string | undefined; demoDir?: string | undefined }): Router {
+  const router = express.Router();
+  if (bundleDir) {
+    const dir = resolve(bundleDir);
+    for (const file of BUNDLE_FILES) router.get(`/${file}`, (_req, res) => res.sendFile(resolve(dir, file)));
+  }
+  if (demoDir) router.use(express.static(demoDir, { index: 'index.html' }));
+  return router;
+}

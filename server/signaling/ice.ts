@@ -1,0 +1,44 @@
+// ICE servers for members (`ice-servers`, and in the join answer) and for a setup check (`preflight`).
+import { randomBytes } from 'node:crypto';
+import { UNAUTHORIZED_MESSAGE } from '../auth/access-tokens.js';
+import { SignalingError } from '../errors.js';
+import type { IceServerProvider } from '../ice/provider.js';
+import { preflightRequestSchema, PROTOCOL_VERSION, type IceServersGrant } from '../../protocol/index.js';
+import { memberOf, type SignalingContext } from './context.js';
+import { handle, type RtcSocket } from './handle.js';
+
+/** The ICE servers for one member of a room, as the protocol hands them out. */
+export type IceGrant = (room: string, memberId: string) => Promise<IceServersGrant>;
+
+export function createIceGrant(iceProvider: IceServerProvider): IceGrant {
+  return async (room, memberId) => {
+    const ice = await iceProvider.getIceServers({ room, peerId: memberId });
+    return {
+      iceServers: ice.iceServers,
+      iceServersExpireAt: ice.expiresAt,
+      ...(ice.degraded ? { iceServersDegraded: true as const } : {}),
+    };
+  };
+}
+
+/** `preflight` and `ice-servers` on one socket. */
+export function registerIce(socket: RtcSocket, context: SignalingContext, grant: IceGrant): void {
+  const { accessTokens } = context;
+
+  handle(socket, 'preflight', preflightRequestSchema, context, async ({ room, token }) => {
+    // The same servers a join would hand out, under the same conditions as a join (the same
+    // token), for a one-off identity: no member is created and nobody is told.
+    if (accessTokens) await accessTokens.verify(token, room);
+    return { protocol: PROTOCOL_VERSION, ...(await grant(room, `preflight-${randomBytes(8).toString('hex')}`)) };
+  });
+
+  handle(socket, 'ice-servers', undefined, context, async () => {
+    const member = memberOf(socket);
+    if (!member) throw new SignalingError('not_joined', 'ICE servers are for room members: join first');
+    // Fresh (paid) TURN credentials need a token that is still valid: join again with a new one.
+    if (socket.data.tokenExpiresAt !== undefined && Date.now() >= socket.data.tokenExpiresAt) {
+      throw new SignalingError('unauthorized', UNAUTHORIZED_MESSAGE);
+    }
+    return grant(member.room, member.id);
+  });
+}

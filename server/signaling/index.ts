@@ -1,0 +1,80 @@
+// Room membership and relay: protocol v1 (PROTOCOL.md), one module per event group over `handle()`.
+import type { Logger } from 'pino';
+import type { AccessTokenVerifier } from '../auth/access-tokens.js';
+import type { IceServerProvider } from '../ice/provider.js';
+import type { RateLimiter } from '../limits.js';
+import type { RoomStore } from '../rooms/store.js';
+import type { SignalingContext } from './context.js';
+import { createSignalingCounters, type RtcIo, type SignalingCounters } from './handle.js';
+import { createIceGrant, registerIce } from './ice.js';
+import { registerJoin } from './join.js';
+import { createProbe, registerPeerCheck } from './peer-check.js';
+import { createPresence } from './presence.js';
+import { registerRelay } from './relay.js';
+
+export type { SocketData } from '../../protocol/index.js';
+export { createSignalingCounters, type RtcIo, type RtcSocket, type SignalingCounters } from './handle.js';
+export { memberIdFor } from './join.js';
+export { memberKey } from './member-key.js';
+export { PEER_CHECK_TIMEOUT_MS } from './peer-check.js';
+
+export interface SignalingOptions {
+  rooms: RoomStore;
+  iceProvider: IceServerProvider;
+  roomCapacity: number;
+  /** How long a member's place is kept after its connection drops, in ms (0: not at all). */
+  reconnectGraceMs: number;
+  logger: Logger;
+  /** When set, `join` requires a valid access token. */
+  accessTokens?: AccessTokenVerifier;
+  /** When set, requests are rate limited (per event, per socket and per IP). */
+  rateLimiter?: RateLimiter;
+  /** @default fresh counters */
+  counters?: SignalingCounters;
+}
+
+export interface Signaling {
+  /** Stops the grace timers; joins answer `unavailable` and sockets that drop are not announced from now on (the server is closing). */
+  close(): void;
+}
+
+export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling {
+  const { rooms, logger, roomCapacity, reconnectGraceMs } = options;
+  let closing = false;
+  const context: SignalingContext = {
+    io,
+    rooms,
+    logger,
+    accessTokens: options.accessTokens,
+    rateLimiter: options.rateLimiter,
+    counters: options.counters ?? createSignalingCounters(),
+    handled: new Set(),
+    closing: () => closing,
+  };
+  const presence = createPresence(context, { reconnectGraceMs });
+  const grant = createIceGrant(options.iceProvider);
+  const probe = createProbe(io);
+  const joining = new Set<string>();
+
+  rooms.onPurge?.(presence.announcePurged);
+
+  io.on('connection', (socket) => {
+    socket.data = { ip: socket.data.ip ?? socket.handshake.address };
+    // (Runs when an event arrives: by then this connection's handlers below are all registered.)
+    socket.onAny((event: string) => {
+      if (!context.handled.has(event)) context.counters.unknownEvents++;
+    });
+    registerJoin(socket, context, { roomCapacity, reconnectGraceMs, presence, grant, joining });
+    registerIce(socket, context, grant);
+    registerRelay(socket, context);
+    registerPeerCheck(socket, context, probe);
+    presence.register(socket);
+  });
+
+  return {
+    close() {
+      closing = true;
+      presence.close();
+    },
+  };
+}
