@@ -12,8 +12,11 @@ import type { IceServerProvider } from './ice/provider.js';
 import { createIceProvider, type IceSourceOptions } from './ice/select.js';
 import { DEFAULT_RECONNECT_GRACE, DEFAULT_ROOM_CAPACITY } from './config.js';
 import { MAX_ROOM_CAPACITY, PROTOCOL_VERSION } from '../protocol/index.js';
-import type { RedisLink, RedisOptions } from './rooms/redis/store.js';
-import { deferredStore, Rooms, type RoomStore } from './rooms/store.js';
+import type { RedisLink } from './rooms/redis/connect.js';
+import type { RedisOptions } from './rooms/redis/store.js';
+import { deferredStore } from './rooms/deferred.js';
+import { Rooms } from './rooms/memory.js';
+import type { RoomStore } from './rooms/store.js';
 import { createMetrics, type RtcMetrics } from './metrics.js';
 import { attachSignaling, createSignalingCounters, type RtcIo, type SignalingCounters } from './signaling.js';
 import { createRateLimiter, DEFAULT_MAX_CONNECTIONS_PER_IP, resolveRateLimits, type LimitedEvent, type RateLimit } from './limits.js';
@@ -202,13 +205,13 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     const ice = { provider: iceProvider.name, ...health };
     if (!redisOptions) return void res.json({ ok: true, protocol: PROTOCOL_VERSION, ...(await rooms.stats()), ice, counters });
     // Without Redis this node cannot admit anyone: 503, so that a load balancer sends joins elsewhere.
-    const connected = redis?.rooms.ready ?? false;
-    const stats = connected ? await rooms.stats().catch(() => undefined) : undefined;
+    const store = rooms.health();
+    const stats = store.ok ? await rooms.stats().catch(() => undefined) : undefined;
     res.status(stats ? 200 : 503).json({
       ok: !!stats,
       protocol: PROTOCOL_VERSION,
       ...(stats ?? { rooms: null, peers: null }),
-      redis: { ok: !!stats, node: redis?.rooms.node ?? null },
+      redis: { ok: !!stats, node: store.node ?? null },
       ice,
       counters,
     });
@@ -270,7 +273,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   });
   const ready = redisOptions
     ? (async () => {
-        const { connectRedis } = await import('./rooms/redis/store.js');
+        const { connectRedis } = await import('./rooms/redis/connect.js');
         // isLocal: the store removes its own members whose socket is gone (a removal that failed while Redis was away).
         // disconnect: a member whose record vanished from Redis (restarted without its data) joins again.
         redis = await connectRedis(redisOptions, logger, {
