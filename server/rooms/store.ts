@@ -43,6 +43,7 @@ export interface StoreHealth {
 /** Rooms with members, and members (with Redis: the members connected to this node, and their rooms). */
 export interface StoreStats {
   rooms: number;
+  /** Members; named `peers` as in `/healthz` and the metrics, which show it. */
   peers: number;
 }
 

@@ -9,6 +9,8 @@ import { redisKeys } from './keys.js';
 import { ROOM_SCRIPTS } from './scripts.js';
 import { DEFAULT_SWEEP_MS, RedisRooms, type RedisOptions, type RedisRoomsLinks, type RoomsClient } from './store.js';
 
+export type { RedisOptions };
+
 export interface RedisLink {
   readonly rooms: RedisRooms;
   /** For `io.adapter(…)`: Socket.IO's Redis pub/sub adapter on two more connections. */
