@@ -13,8 +13,10 @@ import { createIo } from './io.js';
 import { createRateLimiter, resolveRateLimits } from './limits.js';
 import { createMetrics, type RtcMetrics } from './metrics.js';
 import { parseOptions, type RtcServerOptions } from './options.js';
-import type { RedisLink, RedisOptions } from './rooms/redis/store.js';
-import { deferredStore, Rooms, type RoomStore } from './rooms/store.js';
+import { deferredStore } from './rooms/deferred.js';
+import { Rooms } from './rooms/memory.js';
+import type { RedisLink, RedisOptions } from './rooms/redis/connect.js';
+import type { RoomStore } from './rooms/store.js';
 import { shutdown } from './shutdown.js';
 import { attachSignaling, createSignalingCounters, type RtcIo, type SignalingCounters } from './signaling/index.js';
 
@@ -67,7 +69,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   // The store comes first (the routes read it). Redis is loaded and connected only when asked for;
   // `io` (made below) exists by the time the dynamic import has resolved.
   const connectStore = async (redisOptions: RedisOptions) => {
-    const { connectRedis } = await import('./rooms/redis/store.js');
+    const { connectRedis } = await import('./rooms/redis/connect.js');
     // isLocal: the store removes its own members whose socket is gone (a removal that failed while Redis was away).
     // disconnect: a member whose record vanished from Redis (restarted without its data) joins again.
     redis = await connectRedis(redisOptions, logger, {
@@ -86,7 +88,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     iceProvider,
     counters,
     rooms,
-    ...(redisOptions ? { redis: () => ({ ready: redis?.rooms.ready ?? false, node: redis?.rooms.node ?? null }) } : {}),
+    shared: !!redisOptions,
     metrics: settings.metrics ? () => metrics! : null,
     bundleDir: settings.bundleDir,
     demoDir: settings.demoDir,

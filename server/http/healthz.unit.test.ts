@@ -21,7 +21,8 @@ async function check(options: Parameters<typeof healthz>[0]): Promise<{ status: 
   return out;
 }
 
-const rooms = (stats: () => Promise<{ rooms: number; peers: number }>) => ({ stats }) as unknown as RoomStore;
+const rooms = (stats: () => Promise<{ rooms: number; peers: number }>, health: ReturnType<RoomStore['health']> = { ok: true }) =>
+  ({ stats, health: () => health }) as unknown as RoomStore;
 const iceProvider = { name: 'static', getIceServers: async () => ({ iceServers: [], expiresAt: null }) };
 
 describe('GET /healthz', () => {
@@ -46,8 +47,8 @@ describe('GET /healthz', () => {
 
   it('answers 503 with Redis not connected, without asking the store', async () => {
     let asked = false;
-    const store = rooms(async () => ((asked = true), { rooms: 0, peers: 0 }));
-    const { status, body } = await check({ rooms: store, iceProvider, counters: {}, redis: () => ({ ready: false, node: null }) });
+    const store = rooms(async () => ((asked = true), { rooms: 0, peers: 0 }), { ok: false });
+    const { status, body } = await check({ rooms: store, iceProvider, counters: {}, shared: true });
     assert.equal(status, 503);
     assert.equal(asked, false);
     assert.deepEqual(body.redis, { ok: false, node: null });
@@ -55,19 +56,22 @@ describe('GET /healthz', () => {
   });
 
   it('answers 503 when the Redis store fails to answer', async () => {
-    const store = rooms(async () => {
-      throw new Error('timeout');
-    });
-    const { status } = await check({ rooms: store, iceProvider, counters: {}, redis: () => ({ ready: true, node: 'n1' }) });
+    const store = rooms(
+      async () => {
+        throw new Error('timeout');
+      },
+      { ok: true, node: 'n1' },
+    );
+    const { status } = await check({ rooms: store, iceProvider, counters: {}, shared: true });
     assert.equal(status, 503);
   });
 
   it("answers 200 with this node's id when Redis is connected", async () => {
     const { status, body } = await check({
-      rooms: rooms(async () => ({ rooms: 1, peers: 2 })),
+      rooms: rooms(async () => ({ rooms: 1, peers: 2 }), { ok: true, node: 'n1' }),
       iceProvider,
       counters: {},
-      redis: () => ({ ready: true, node: 'n1' }),
+      shared: true,
     });
     assert.equal(status, 200);
     assert.deepEqual(body.redis, { ok: true, node: 'n1' });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import twilio from 'twilio';
 import type { IceServer } from '../../protocol/index.js';
 import type { IceProviderHealth, IceServerProvider, IceServersResult } from './provider.js';
+import { backoffDelay } from '../backoff.js';
 
 /** What the twilio SDK hands its `httpClient` (the arguments of its `RequestClient.request`). */
 export interface TwilioHttpRequest {
@@ -234,19 +235,23 @@ export function createTwilioIceProvider(options: TwilioIceProviderOptions): IceS
     if (closed) return next;
     const newEpisode = !failure || (next.auth && !failure.auth);
     failures += 1;
-    const waitMs = next.auth ? backoff.maxMs : Math.min(backoff.maxMs, backoff.initialMs * 2 ** (failures - 1));
+    const waitMs = next.auth ? backoff.maxMs : backoffDelay(failures, backoff);
     retryAt = now() + waitMs;
     failure = next;
     const fields = { failedAttempts: failures, retryInMs: waitMs, fallbackServers: fallback.length };
     const serving =
-      token && now() < token.expiresAt
-        ? `serving the current token until it expires, then ${fallbackText}`
-        : `serving ${fallbackText}`;
+      token && now() < token.expiresAt ? `serving the current token until it expires, then ${fallbackText}` : `serving ${fallbackText}`;
     if (newEpisode && !current.quiet) {
       if (next.auth) {
-        log.error(fields, `Twilio rejected the credentials (${next.message}): check ${envNames}; ${serving}, retrying every ${duration(waitMs)}`);
+        log.error(
+          fields,
+          `Twilio rejected the credentials (${next.message}): check ${envNames}; ${serving}, retrying every ${duration(waitMs)}`,
+        );
       } else {
-        log.warn(fields, `Twilio ICE token request failed (${next.message}): ${serving} until it recovers; next attempt in ${duration(waitMs)}`);
+        log.warn(
+          fields,
+          `Twilio ICE token request failed (${next.message}): ${serving} until it recovers; next attempt in ${duration(waitMs)}`,
+        );
       }
     } else {
       log.debug(fields, `Twilio ICE token request failed again (${next.message})`);
@@ -258,9 +263,11 @@ export function createTwilioIceProvider(options: TwilioIceProviderOptions): IceS
   function refresh(): Flight {
     if (flight) return flight;
     const current: Flight = { quiet: false, promise: Promise.resolve(null) };
-    current.promise = fetchToken().then(succeed, (error: unknown) => fail(error, current)).finally(() => {
-      flight = null;
-    });
+    current.promise = fetchToken()
+      .then(succeed, (error: unknown) => fail(error, current))
+      .finally(() => {
+        flight = null;
+      });
     flight = current;
     return current;
   }
@@ -302,7 +309,11 @@ export function createTwilioIceProvider(options: TwilioIceProviderOptions): IceS
 
     health(): IceProviderHealth {
       return failure
-        ? { ok: false, error: failure.auth ? `Twilio rejected the credentials (${failure.message})` : `Twilio: ${failure.message}`, lastSuccessAt }
+        ? {
+            ok: false,
+            error: failure.auth ? `Twilio rejected the credentials (${failure.message})` : `Twilio: ${failure.message}`,
+            lastSuccessAt,
+          }
         : { ok: true, lastSuccessAt };
     },
 

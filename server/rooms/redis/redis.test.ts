@@ -10,7 +10,8 @@ import { pino } from 'pino';
 import { createClient } from 'redis';
 import { io as connect } from 'socket.io-client';
 import type { RtcServerOptions } from '../../app.js';
-import { PURGE_BATCH, RedisRooms } from './store.js';
+import { PURGE_BATCH, ROOM_SCRIPTS } from './scripts.js';
+import { RedisRooms } from './store.js';
 import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../../test-support/harness.js';
 import { startRedisProxy } from '../../test-support/redis-proxy.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from '../../test-support/redis.js';
@@ -37,13 +38,16 @@ const healthStatus = async (url: string) => (await fetch(`${url}/healthz`)).stat
 function recordingLogger() {
   const messages: string[] = [];
   const errors: string[] = [];
-  const logger = pino({ level: 'warn' }, {
-    write(line: string) {
-      const entry = JSON.parse(line) as { msg: string; err?: { message: string } };
-      messages.push(entry.msg);
-      if (entry.err) errors.push(`${entry.msg}: ${entry.err.message}`);
+  const logger = pino(
+    { level: 'warn' },
+    {
+      write(line: string) {
+        const entry = JSON.parse(line) as { msg: string; err?: { message: string } };
+        messages.push(entry.msg);
+        if (entry.err) errors.push(`${entry.msg}: ${entry.err.message}`);
+      },
     },
-  });
+  );
   return { logger, messages, errors };
 }
 
@@ -81,9 +85,13 @@ async function processClient(url: string): Promise<TestClient> {
 
 describe('without REDIS_URL', () => {
   const loaded = (...args: string[]) =>
-    execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../test-support/redis-loaded.ts', import.meta.url)), ...args], {
-      encoding: 'utf8',
-    }).trim();
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('../../test-support/redis-loaded.ts', import.meta.url)), ...args],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
 
   it('nothing about Redis is loaded (and with a URL, the client and adapter are)', () => {
     assert.equal(loaded(), '0');
@@ -125,7 +133,9 @@ describe('several nodes over Redis', { skip }, () => {
     assert.deepEqual(await rawRequest(b, 'signal', { to: ja.id, description: OFFER }), { ok: true });
     assert.deepEqual(await atA, { from: jb.id, description: OFFER });
     const atB = nextEvent(b, 'signal');
-    assert.deepEqual(await rawRequest(a, 'signal', { to: jb.id, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } }), { ok: true });
+    assert.deepEqual(await rawRequest(a, 'signal', { to: jb.id, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } }), {
+      ok: true,
+    });
     assert.equal((await atB).from, ja.id);
     await sleep(200);
     assert.deepEqual(seenByA, ['signal'], 'exactly one signal reached a');
@@ -195,8 +205,14 @@ describe('several nodes over Redis', { skip }, () => {
       const name = room();
       const ja = await join(a, { room: name });
       const jb = await join(b, { room: name });
-      assert.deepEqual(jb.peers.map((p: { id: string }) => p.id), [ja.id]);
-      const got = new Map<TestClient, string[]>([[a, []], [b, []]]);
+      assert.deepEqual(
+        jb.peers.map((p: { id: string }) => p.id),
+        [ja.id],
+      );
+      const got = new Map<TestClient, string[]>([
+        [a, []],
+        [b, []],
+      ]);
       for (const [socket, seen] of got) socket.on('signal', (m: any) => seen.push(`${m.from} ${m.candidate.candidate}`));
       const candidate = (i: number | string) => ({ candidate: `candidate:${i} 1 udp 1 127.0.0.1 9 typ host` });
       const send = (from: TestClient, to: string) =>
@@ -205,12 +221,18 @@ describe('several nodes over Redis', { skip }, () => {
       for (const ack of acks.flat()) assert.deepEqual(ack, { ok: true });
       // A last one each way: sent after the 50, it arrives after them (a duplicate would come before it).
       await waitUntil(() => got.get(a)!.length >= 50 && got.get(b)!.length >= 50, '50 signals each way');
-      await Promise.all([rawRequest(a, 'signal', { to: jb.id, candidate: candidate('end') }), rawRequest(b, 'signal', { to: ja.id, candidate: candidate('end') })]);
+      await Promise.all([
+        rawRequest(a, 'signal', { to: jb.id, candidate: candidate('end') }),
+        rawRequest(b, 'signal', { to: ja.id, candidate: candidate('end') }),
+      ]);
       const ended = (seen: string[]) => seen.some((line) => line.includes('candidate:end'));
       await waitUntil(() => ended(got.get(a)!) && ended(got.get(b)!), 'the last signal each way');
-      const expected = (from: string) => [...Array.from({ length: 50 }, (_, i) => `${from} ${candidate(i).candidate}`), `${from} ${candidate('end').candidate}`];
-      assert.deepEqual(got.get(b), expected(ja.id), 'b got each of a\'s signals once, in order');
-      assert.deepEqual(got.get(a), expected(jb.id), 'a got each of b\'s signals once, in order');
+      const expected = (from: string) => [
+        ...Array.from({ length: 50 }, (_, i) => `${from} ${candidate(i).candidate}`),
+        `${from} ${candidate('end').candidate}`,
+      ];
+      assert.deepEqual(got.get(b), expected(ja.id), "b got each of a's signals once, in order");
+      assert.deepEqual(got.get(a), expected(jb.id), "a got each of b's signals once, in order");
     } finally {
       a.close();
       b.close();
@@ -324,7 +346,10 @@ describe('several nodes over Redis', { skip }, () => {
       const c = await n1.client();
       const jc = await join(c, { room: name, name: 'Cy' });
       assert.equal(jc.ok, true, JSON.stringify(jc));
-      assert.deepEqual(jc.peers.map((p: { name: string }) => p.name), ['Ada']);
+      assert.deepEqual(
+        jc.peers.map((p: { name: string }) => p.name),
+        ['Ada'],
+      );
     } finally {
       await own.remove();
     }
@@ -373,7 +398,10 @@ describe('several nodes over Redis', { skip }, () => {
 
       relay.block();
       await own.stop(); // its data is kept
-      await waitUntil(async () => (await healthStatus(n1.url)) === 503 && (await healthStatus(n2.url)) === 503, 'both nodes see Redis gone');
+      await waitUntil(
+        async () => (await healthStatus(n1.url)) === 503 && (await healthStatus(n2.url)) === 503,
+        'both nodes see Redis gone',
+      );
       await sleep(nodeTtlMs + 1_000); // no event: Redis is away, and every heartbeat in its data expires meanwhile
       await own.restart();
       await waitUntil(async () => (await healthStatus(n1.url)) === 200, 'node 1 back');
@@ -437,7 +465,10 @@ describe('several nodes over Redis', { skip }, () => {
       const b2 = await rejoin(n2, jb.resumeToken);
       assert.equal(a2.answer.id, ja.id, JSON.stringify(a2.answer));
       assert.equal(b2.answer.id, jb.id, JSON.stringify(b2.answer));
-      assert.deepEqual(b2.answer.peers.map((p: { id: string }) => p.id), [ja.id]);
+      assert.deepEqual(
+        b2.answer.peers.map((p: { id: string }) => p.id),
+        [ja.id],
+      );
       const atB = nextEvent(b2.socket, 'signal');
       assert.deepEqual(await rawRequest(a2.socket, 'signal', { to: jb.id, description: OFFER }), { ok: true });
       assert.deepEqual(await atB, { from: ja.id, description: OFFER });
@@ -466,14 +497,17 @@ describe('several nodes over Redis', { skip }, () => {
     const b2 = await n1.client();
     const back = await join(b2, { room: name, resume: jb.resumeToken });
     assert.equal(back.id, jb.id);
-    assert.deepEqual(back.peers.map((p: { id: string }) => p.id), [ja.id]);
+    assert.deepEqual(
+      back.peers.map((p: { id: string }) => p.id),
+      [ja.id],
+    );
     assert.ok(!seenByA.includes('peer-left'), seenByA.join(','));
   });
 
   it('a dead node with many members is purged in batches (Redis is never blocked by one long script), and completely', async () => {
     const keyPrefix = `batch-${process.pid}:`;
     const silent = pino({ level: 'silent' });
-    const clients = [createClient({ url: redis.url }), createClient({ url: redis.url })];
+    const clients = [createClient({ url: redis.url, scripts: ROOM_SCRIPTS }), createClient({ url: redis.url, scripts: ROOM_SCRIPTS })];
     await Promise.all(clients.map((c) => c.connect()));
     type Client = ConstructorParameters<typeof RedisRooms>[0];
     const dead = new RedisRooms(clients[0] as unknown as Client, { url: redis.url, keyPrefix, nodeTtlMs: 300 }, silent);
