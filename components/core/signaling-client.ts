@@ -31,6 +31,12 @@ export const RECONNECT_POLICY: BackoffPolicy = { initialMs: 500, maxMs: 5_000, f
  */
 export type DropReason = 'server closing' | 'server-disconnect' | 'transport';
 
+/** Socket.IO's `disconnect` reason as a {@link DropReason}; null when this client disconnected itself. */
+export function dropReason(socketReason: string): DropReason | null {
+  if (socketReason === 'io client disconnect') return null;
+  return socketReason === 'io server disconnect' ? 'server-disconnect' : 'transport';
+}
+
 export interface SignalingClientEventMap {
   'peer-joined': CustomEvent<PeerInfo>;
   /** The member's connection dropped; it may come back (`peer-joined` again) within the grace. */
@@ -97,11 +103,12 @@ export class SignalingClient extends EventTarget {
     socket.on('media-state', (message) => this.#emit('media-state', message));
     socket.on('signal', (message) => this.#emit('signal', message));
     socket.on('server-closing', () => this.#drop('server closing'));
-    socket.on('disconnect', (reason) => {
-      if (reason === 'io client disconnect') return; // close() or our own disconnect
-      this.#drop(reason === 'io server disconnect' ? 'server-disconnect' : 'transport');
+    socket.on('disconnect', (why) => {
+      const reason = dropReason(why);
+      if (!reason) return; // close() or our own disconnect
+      this.#drop(reason);
       // Socket.IO reconnects by itself after a lost transport, not after the server's own disconnect.
-      if (reason === 'io server disconnect') socket.connect();
+      if (reason === 'server-disconnect') socket.connect();
     });
     socket.on('connect', () => {
       if (!this.#dropped) return;
