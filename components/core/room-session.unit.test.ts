@@ -81,25 +81,21 @@ describe('RoomSession', () => {
 
   it('passes the server options to the signaling factory', async () => {
     let given: unknown = null;
-    const { session } = setup({ server: 'https://s.example', requestTimeout: 3_000, websocketOnly: true });
-    // the factory of setup() records nothing; check through a second session
-    const clock = new FakeClock();
-    const other = new RoomSession({
+    const session = new RoomSession({
       room: 'r',
       sendAudio: false,
       sendVideo: false,
       server: 'https://s.example',
       requestTimeout: 3_000,
       websocketOnly: true,
-      clock,
+      clock: new FakeClock(),
       createSignaling: (o) => ((given = o), new FakeSignaling()),
       createMedia: (o) => new FakeMedia(o),
       onPageHide: () => () => {},
     });
-    sessions.push(other);
-    await other.join();
+    sessions.push(session);
+    await session.join();
     assert.deepEqual(given, { server: 'https://s.example', requestTimeout: 3_000, websocketOnly: true });
-    await Promise.all([other.leave(), session.leave()]);
   });
 
   it('opens the camera and microphone while it joins', async () => {
@@ -471,9 +467,16 @@ describe('RoomSession', () => {
     assert.equal(media().closed, true);
   });
 
-  it('takes a new token that keeps the same publishing right, and refuses one that changes it', () => {
+  it('takes a new token that keeps the same publishing right', () => {
     const { session } = setup({ token: undefined });
     assert.equal(session.updateToken('opaque-token'), true);
+    assert.equal(session.options.token, 'opaque-token');
+  });
+
+  it('refuses a new token that would make it receive-only, keeping the old one', () => {
+    const { session } = setup({ token: 'opaque-token' });
+    const receiveOnly = `x.${btoa(JSON.stringify({ publish: false }))}.y`;
+    assert.equal(session.updateToken(receiveOnly), false);
     assert.equal(session.options.token, 'opaque-token');
   });
 
