@@ -17,7 +17,7 @@ export interface RtcPeerDetail {
 }
 export interface RtcReconnectingDetail {
   room: string;
-  /** Why the signaling connection dropped (Socket.IO's reason, or `server closing`). */
+  /** Why the signaling connection dropped: `server closing`, `server-disconnect` or `transport`. */
   reason: string;
 }
 export interface RtcReconnectedDetail extends RtcJoinedDetail {

@@ -113,7 +113,11 @@ const NETWORK_WORDS: Readonly<Record<string, keyof RtcStrings>> = {
 };
 
 /** One finding as a sentence in `words`' language (`englishStrings` gives the results' `message`). */
-export function describeCheck(words: RtcStrings, check: PreflightCheck, result: Finding & Partial<Pick<NetworkCheck, 'candidates' | 'servers'>>): string {
+export function describeCheck(
+  words: RtcStrings,
+  check: PreflightCheck,
+  result: Finding & Partial<Pick<NetworkCheck, 'candidates' | 'servers'>>,
+): string {
   const error = result.error ?? result.code ?? '';
   if (check === 'camera' || check === 'microphone') {
     const w = DEVICE_WORDS[check];
@@ -183,11 +187,16 @@ async function checkSignaling(options: PreflightOptions, timeout: number) {
   const t0 = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    let fail: (error: RtcError) => void = () => {};
     const failed = new Promise<never>((_, reject) => {
-      client.socket.once('connect_error', (err) => reject(new RtcError('connect_failed', err.message)));
+      fail = reject;
       timer = setTimeout(() => reject(new RtcError('connect_failed', 'no answer in time')), timeout);
     });
-    await Promise.race([client.connect(), failed]);
+    // The first failed attempt ends the check (with the transport's own message).
+    const connected = client.connect((error) =>
+      fail(new RtcError('connect_failed', error.cause instanceof Error ? error.cause.message : error.message)),
+    );
+    await Promise.race([connected, failed]);
     clearTimeout(timer);
     const grant = await client.preflight(options.room, options.token);
     const ms = Math.round(performance.now() - t0);
@@ -261,7 +270,12 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const { signaling, iceServers } = await checkSignaling(options, timeout);
   const network: NetworkCheck = iceServers
     ? await checkNetwork(iceServers, { timeout })
-    : finish('network', { status: 'skipped', candidates: { host: 0, srflx: 0, relay: { udp: 0, tcp: 0, tls: 0 } }, servers: { stun: 0, turn: 0 }, errors: [] });
+    : finish('network', {
+        status: 'skipped',
+        candidates: { host: 0, srflx: 0, relay: { udp: 0, tcp: 0, tls: 0 } },
+        servers: { stun: 0, turn: 0 },
+        errors: [],
+      });
   const [camera, microphone] = await devices;
   const checks = { signaling, network, camera, microphone };
   const order = Object.keys(checks) as PreflightCheck[];

@@ -6,13 +6,49 @@ import type {
   JoinRequest,
   JoinResult,
   MediaState,
+  MediaStateMessage,
+  PeerInfo,
   PreflightRequest,
   ServerToClientEvents,
+  SignalMessage,
   SignalRequest,
 } from '../../protocol/index.js';
 import { RtcError } from './errors.js';
+import type { BackoffPolicy } from './retry.js';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * Reconnection after a lost connection (Socket.IO runs it): 0.5 s, doubling up to 5 s, each +-50 %
+ * so that the members of a restarted server do not all come back in the same millisecond.
+ */
+export const RECONNECT_POLICY: BackoffPolicy = { initialMs: 500, maxMs: 5_000, factor: 2, jitter: 0.5 };
+
+/**
+ * Why the connection dropped: the server said it is shutting down (`server closing`), the server
+ * disconnected this client (`server-disconnect`), or the transport broke (`transport`: network,
+ * ping timeout, a server that died). The client reconnects by itself after each.
+ */
+export type DropReason = 'server closing' | 'server-disconnect' | 'transport';
+
+/** Socket.IO's `disconnect` reason as a {@link DropReason}; null when this client disconnected itself. */
+export function dropReason(socketReason: string): DropReason | null {
+  if (socketReason === 'io client disconnect') return null;
+  return socketReason === 'io server disconnect' ? 'server-disconnect' : 'transport';
+}
+
+export interface SignalingClientEventMap {
+  'peer-joined': CustomEvent<PeerInfo>;
+  /** The member's connection dropped; it may come back (`peer-joined` again) within the grace. */
+  'peer-away': CustomEvent<{ id: string }>;
+  'peer-left': CustomEvent<{ id: string }>;
+  'media-state': CustomEvent<MediaStateMessage>;
+  signal: CustomEvent<SignalMessage>;
+  /** The connection dropped (said once per outage); `restored` follows when it is back. */
+  dropped: CustomEvent<{ reason: DropReason }>;
+  /** Connected again after `dropped`. */
+  restored: Event;
+}
 
 export interface SignalingClientOptions {
   /** Signaling server URL; `undefined` means the page's own origin. */
@@ -27,16 +63,20 @@ export interface SignalingClientOptions {
 }
 
 /**
- * A typed socket.io-client wrapper speaking protocol v1 (PROTOCOL.md). Requests return promises that
- * resolve with the ack's result or reject with an {@link RtcError} carrying the server's code.
+ * The connection to the signaling server, speaking protocol v1 (PROTOCOL.md) over Socket.IO, which
+ * it hides: what the server pushes comes out as typed events, requests return promises that resolve
+ * with the ack's result or reject with an {@link RtcError} carrying the server's code.
  */
-export class SignalingClient {
-  readonly socket: SignalingSocket;
+export class SignalingClient extends EventTarget {
+  readonly #socket: SignalingSocket;
   readonly #requestTimeout: number;
   /** Rejects a pending connect() when close() is called. */
   #abortConnect: (() => void) | null = null;
+  /** A drop was reported and the connection has not come back yet. */
+  #dropped = false;
 
   constructor(options: SignalingClientOptions = {}) {
+    super();
     this.#requestTimeout = options.requestTimeout ?? 10_000;
     const opts = {
       // WebSocket first: it saves the polling handshake's round trips; polling stays as fallback.
@@ -45,26 +85,59 @@ export class SignalingClient {
       forceNew: true,
       autoConnect: false,
       timeout: this.#requestTimeout,
-      // Reconnects forever: 0.5 s, then doubling up to 5 s, each +-50 % so that the members of a
-      // restarted server do not all come back in the same millisecond.
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5_000,
+      // Reconnects forever, with the backoff of RECONNECT_POLICY.
+      reconnectionDelay: RECONNECT_POLICY.initialMs,
+      reconnectionDelayMax: RECONNECT_POLICY.maxMs,
+      randomizationFactor: RECONNECT_POLICY.jitter,
     };
-    this.socket = options.server ? io(options.server, opts) : io(opts);
+    const socket: SignalingSocket = options.server ? io(options.server, opts) : io(opts);
+    this.#socket = socket;
     // The server asks whether this page still runs when a peer's connection to it broke; a page
     // that cannot answer within 2 s is disconnected (and soon gone for the others).
-    this.socket.on('peer-check', (ack) => {
+    socket.on('peer-check', (ack) => {
       if (typeof ack === 'function') ack({ ok: true });
+    });
+    socket.on('peer-joined', (peer) => this.#emit('peer-joined', peer));
+    socket.on('peer-away', ({ id }) => this.#emit('peer-away', { id }));
+    socket.on('peer-left', ({ id }) => this.#emit('peer-left', { id }));
+    socket.on('media-state', (message) => this.#emit('media-state', message));
+    socket.on('signal', (message) => this.#emit('signal', message));
+    socket.on('server-closing', () => this.#drop('server closing'));
+    socket.on('disconnect', (why) => {
+      const reason = dropReason(why);
+      if (!reason) return; // close() or our own disconnect
+      this.#drop(reason);
+      // Socket.IO reconnects by itself after a lost transport, not after the server's own disconnect.
+      if (reason === 'server-disconnect') socket.connect();
+    });
+    socket.on('connect', () => {
+      if (!this.#dropped) return;
+      this.#dropped = false;
+      this.dispatchEvent(new Event('restored'));
     });
   }
 
   /**
+   * The Socket.IO socket underneath.
+   * @deprecated Listen to this client's events and use `connected` instead; the socket is an
+   * implementation detail kept for scripts written against earlier versions.
+   */
+  get socket(): SignalingSocket {
+    return this.#socket;
+  }
+
+  /** The connection is open now. */
+  get connected(): boolean {
+    return this.#socket.connected;
+  }
+
+  /**
    * Opens the connection and resolves once connected. A server that cannot be reached is tried again
-   * and again (Socket.IO's backoff, 0.5 s growing to 5 s); `onRetry` hears of each failed attempt.
-   * Rejects only when `close()` is called first.
+   * and again (Socket.IO's backoff, {@link RECONNECT_POLICY}); `onRetry` hears of each failed attempt
+   * (its `cause` is the transport's error). Rejects only when `close()` is called first.
    */
   connect(onRetry?: (error: RtcError) => void): Promise<void> {
-    const socket = this.socket;
+    const socket = this.#socket;
     if (socket.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onError = (err: Error) =>
@@ -101,6 +174,14 @@ export class SignalingClient {
   }
 
   /**
+   * Says goodbye without waiting for an answer (the page is going away: nothing would be there to
+   * hear it). Does nothing while disconnected.
+   */
+  leaveBeacon(): void {
+    if (this.#socket.connected) this.#socket.emit('leave', () => {});
+  }
+
+  /**
    * The STUN/TURN servers a member of `room` would get, without joining (for a check before a call).
    * `token`: the access token a join would need, on servers that require one (`unauthorized` otherwise).
    */
@@ -130,10 +211,24 @@ export class SignalingClient {
     await this.#request('media-state', state);
   }
 
+  /** Closes the connection for good; no event follows. */
   close(): void {
     this.#abortConnect?.();
-    this.socket.removeAllListeners();
-    this.socket.disconnect();
+    this.#socket.removeAllListeners();
+    this.#socket.disconnect();
+  }
+
+  #emit<K extends keyof SignalingClientEventMap>(
+    type: K,
+    detail: SignalingClientEventMap[K] extends CustomEvent<infer D> ? D : never,
+  ): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  #drop(reason: DropReason): void {
+    if (this.#dropped) return;
+    this.#dropped = true;
+    this.#emit('dropped', { reason });
   }
 
   async #request<T extends object>(event: keyof ClientToServerEvents, ...args: unknown[]): Promise<T> {
@@ -141,7 +236,7 @@ export class SignalingClient {
     try {
       // socket.io's typed emit cannot express "one of three signatures" generically; the payload
       // types are checked at the public methods above.
-      const timed = this.socket.timeout(this.#requestTimeout);
+      const timed = this.#socket.timeout(this.#requestTimeout);
       const emit = timed.emitWithAck as (ev: string, ...a: unknown[]) => Promise<Ack<T>>;
       response = await emit.call(timed, event, ...args);
     } catch (cause) {
@@ -156,4 +251,19 @@ export class SignalingClient {
     }
     return response;
   }
+}
+
+export interface SignalingClient {
+  addEventListener<K extends keyof SignalingClientEventMap>(
+    type: K,
+    listener: (event: SignalingClientEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SignalingClientEventMap>(
+    type: K,
+    listener: (event: SignalingClientEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }

@@ -1,0 +1,76 @@
+import { realClock, type Clock } from './clock.js';
+import { MediaControls, type MediaControlsOptions } from './media-controls.js';
+import { PeerLink, type PeerLinkOptions } from './peer-link.js';
+import { SignalingClient, type SignalingClientOptions } from './signaling-client.js';
+
+/** What the session uses of a {@link PeerLink}; a test passes a fake with the same shape. */
+export type PeerLinkLike = Pick<
+  PeerLink,
+  | 'peerId'
+  | 'remoteStream'
+  | 'connectionState'
+  | 'send'
+  | 'setLocalStream'
+  | 'setVideoScale'
+  | 'handleSignal'
+  | 'restartIce'
+  | 'resync'
+  | 'close'
+  | 'addEventListener'
+  | 'removeEventListener'
+> & { readonly pc: Pick<RTCPeerConnection, 'signalingState' | 'getStats'> };
+
+/** What the session uses of a {@link SignalingClient}; a test passes a fake with the same shape. */
+export type SignalingLike = Pick<
+  SignalingClient,
+  | 'connected'
+  | 'connect'
+  | 'join'
+  | 'signal'
+  | 'leave'
+  | 'leaveBeacon'
+  | 'peerCheck'
+  | 'iceServers'
+  | 'mediaState'
+  | 'close'
+  | 'addEventListener'
+  | 'removeEventListener'
+>;
+
+/** The parts a `RoomSession` is built from; each defaults to the real one. */
+export interface SessionDeps {
+  /** Timers and `now()` for every wait of the session. */
+  clock: Clock;
+  createSignaling(options: SignalingClientOptions): SignalingLike;
+  createPeerLink(options: PeerLinkOptions): PeerLinkLike;
+  /** The camera, microphone and screen (what `session.media` is). */
+  createMedia(options: MediaControlsOptions): MediaControls;
+  /** Listens for the page going away for good (`pagehide`); returns the undo. */
+  onPageHide(listener: (event: Event) => void): () => void;
+  /** Random numbers in [0, 1) for the retries' jitter. */
+  random(): number;
+}
+
+export const defaultDeps: SessionDeps = {
+  clock: realClock,
+  createSignaling: (options) => new SignalingClient(options),
+  createPeerLink: (options) => new PeerLink(options),
+  createMedia: (options) => new MediaControls(options),
+  onPageHide(listener) {
+    globalThis.addEventListener?.('pagehide', listener);
+    return () => globalThis.removeEventListener?.('pagehide', listener);
+  },
+  random: Math.random,
+};
+
+/** The deps given in `options`, the real ones for the rest. */
+export function resolveDeps(options: Partial<SessionDeps>): SessionDeps {
+  return {
+    clock: options.clock ?? defaultDeps.clock,
+    createSignaling: options.createSignaling ?? defaultDeps.createSignaling,
+    createPeerLink: options.createPeerLink ?? defaultDeps.createPeerLink,
+    createMedia: options.createMedia ?? defaultDeps.createMedia,
+    onPageHide: options.onPageHide ?? defaultDeps.onPageHide,
+    random: options.random ?? defaultDeps.random,
+  };
+}
