@@ -25,7 +25,7 @@ export {
   type PreflightOptions,
   type PreflightResult,
 } from './core/preflight.js';
-export { englishStrings, registerStrings, type RtcStrings } from './internal/strings.js';
+export { englishStrings, registerStrings, type RtcStrings } from './core/strings.js';
 export { gatherCandidates, type GatherResult } from './core/ice-gather.js';
 export { MediaControls, type MediaControlsOptions } from './core/media-controls.js';
 export { deviceStore, type DeviceKind } from './core/device-store.js';

@@ -10,6 +10,6 @@ export { RtcChatElement, type RtcChatMessage } from './rtc-chat/rtc-chat.js';
 export { RtcPreflightElement } from './rtc-preflight/rtc-preflight.js';
 export { RtcControlsElement, DEFAULT_CONTROLS_STRINGS, type RtcControlsStrings } from './rtc-controls/rtc-controls.js';
 export * from './events.js';
-export { registerStrings, type RtcStrings } from './internal/strings.js';
+export { registerStrings, type RtcStrings } from './core/strings.js';
 export type { RoomState } from './internal/room-context.js';
 export * from './core.js';

@@ -3,7 +3,7 @@ import { deviceStore } from './device-store.js';
 import { mediaError, RtcError } from './errors.js';
 import { gatherCandidates } from './ice-gather.js';
 import { SignalingClient } from './signaling-client.js';
-import { englishStrings, fillIn, type RtcStrings } from '../internal/strings.js';
+import { englishStrings, fillIn, type RtcStrings } from './strings.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'failed' | 'skipped';
 

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { fillIn, wordsFor, type RtcStrings } from './strings.js';
+import { fillIn, wordsFor, type RtcStrings } from '../core/strings.js';
 
 /** The nearest `lang` around `el`, crossing shadow roots; empty when none is set. */
 export function langOf(el: Element): string {

@@ -6,7 +6,7 @@ import { describeCheck, type PreflightCheck } from '../core/preflight.js';
 import { langOf, stringsFor } from './localize.js';
 import { documentOrder, RemoteSlots } from './remote-slots.js';
 import { roomContext, type RoomState } from './room-context.js';
-import { englishStrings, fillIn, registerStrings } from './strings.js';
+import { englishStrings, fillIn, registerStrings } from '../core/strings.js';
 import type { RemotePeer } from '../core/room-session.js';
 
 describe('strings in the page language', () => {

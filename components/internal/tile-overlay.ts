@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { icons } from './icons.js';
-import { fillIn, type RtcStrings } from './strings.js';
+import { fillIn, type RtcStrings } from '../core/strings.js';
 import type { RemotePeer } from '../core/room-session.js';
 
 /** What a tile shows of a member's own media state (its `media-state`). Unknown counts as on. */

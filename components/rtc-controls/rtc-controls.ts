@@ -6,7 +6,7 @@ import type { DeviceKind } from '../core/device-store.js';
 import { icons } from '../internal/icons.js';
 import { LocalizeController } from '../internal/localize.js';
 import { RovingTabindexController } from '../internal/roving-tabindex.js';
-import { englishStrings, type RtcStrings } from '../internal/strings.js';
+import { englishStrings, type RtcStrings } from '../core/strings.js';
 import type { MediaControls } from '../core/media-controls.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import { controlsStyles } from './rtc-controls.styles.js';

@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { RtcPreflightEvent } from '../events.js';
 import { describeCheck, describeVerdict, runPreflight, type CheckResult, type PreflightResult } from '../core/preflight.js';
 import { LocalizeController } from '../internal/localize.js';
-import type { RtcStrings } from '../internal/strings.js';
+import type { RtcStrings } from '../core/strings.js';
 import { preflightStyles } from './rtc-preflight.styles.js';
 
 const CHECKS = [
