@@ -27,9 +27,14 @@ describe('messages over the data channels', () => {
     const box = await fixture<HTMLDivElement>(html`<div></div>`);
     const room = uniqueRoom('chat');
     const [a, b, c] = ['Ada', 'Bob', 'Cy'].map((n) => member(box, room, n));
-    await waitUntil(() => [a, b, c].every((el) => el.state === 'joined' && el.peers.length === 2 && el.peers.every((p) => p.connectionState === 'connected')), 'no mesh', {
-      timeout: 15_000,
-    });
+    await waitUntil(
+      () =>
+        [a, b, c].every((el) => el.state === 'joined' && el.peers.length === 2 && el.peers.every((p) => p.connectionState === 'connected')),
+      'no mesh',
+      {
+        timeout: 15_000,
+      },
+    );
     const [inA, inB, inC] = [a, b, c].map(inbox);
     const idA = a.session!.id!;
     const idB = b.session!.id!;
@@ -49,9 +54,13 @@ describe('messages over the data channels', () => {
     // 40,000 characters, 80,000 bytes: the limit counts what the data channel carries.
     expect(() => a.send('é'.repeat(40_000))).to.throw(RangeError, /80011 bytes/);
     expect(a.send('é'.repeat(30_000)).sort(), 'just under the limit in bytes').to.deep.equal([idB, c.session!.id!].sort());
-    expect(() => a.send('x', 'nobody')).to.throw().with.property('code', 'unknown_peer');
+    expect(() => a.send('x', 'nobody'))
+      .to.throw()
+      .with.property('code', 'unknown_peer');
     const idle = document.createElement('rtc-room');
-    expect(() => idle.send('x')).to.throw().with.property('code', 'not_joined');
+    expect(() => idle.send('x'))
+      .to.throw()
+      .with.property('code', 'not_joined');
   });
 
   it('queues what is sent while a member is still connecting, and delivers it once the channel opens', async function () {

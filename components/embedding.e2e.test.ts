@@ -50,7 +50,12 @@ describe('embedding without surprises', () => {
 
   it('a moved <rtc-room> keeps its call: same session, no rtc-left, the pictures keep playing, chat lines kept', async function () {
     this.timeout(30_000);
-    const box = await fixture<HTMLDivElement>(html`<div><section></section><aside></aside></div>`);
+    const box = await fixture<HTMLDivElement>(
+      html`<div>
+        <section></section>
+        <aside></aside>
+      </div>`,
+    );
     const [a, b] = await pair(uniqueRoom('move'), box.querySelector('section')!);
     const chat = a.appendChild(document.createElement('rtc-chat')) as RtcChatElement;
     await chat.updateComplete;

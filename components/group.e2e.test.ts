@@ -10,9 +10,10 @@ async function members(room: string, count: number) {
   const box = await fixture<HTMLDivElement>(html`
     <div style="display: grid; grid-template-columns: repeat(2, 480px); gap: 4px">
       ${NAMES.slice(0, count).map(
-        (name) => html`<rtc-room manual room=${room} name=${name}>
-          <rtc-remote-videos style="width: 480px; height: 270px"></rtc-remote-videos>
-        </rtc-room>`,
+        (name) =>
+          html`<rtc-room manual room=${room} name=${name}>
+            <rtc-remote-videos style="width: 480px; height: 270px"></rtc-remote-videos>
+          </rtc-room>`,
       )}
     </div>
   `);
@@ -50,7 +51,11 @@ describe('group calls: a mesh of four through the real server', function () {
         { timeout: 10_000 },
       );
       const shown = tiles.map((t) => t.querySelector('[part~="name"]')!.textContent!.trim()).sort();
-      expect(shown).to.deep.equal(NAMES.slice(0, 4).filter((n) => n !== room.name).sort());
+      expect(shown).to.deep.equal(
+        NAMES.slice(0, 4)
+          .filter((n) => n !== room.name)
+          .sort(),
+      );
     }
     // Every member's sound plays, though no element shows it on its own.
     for (const room of rooms) {

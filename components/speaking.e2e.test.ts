@@ -19,9 +19,13 @@ describe('who is speaking, and connection quality, in a call of three', function
     await waitUntil(() => tileOf(c, a)?.hasAttribute('speaking'), 'Ada never shown speaking', { timeout: 5_000 });
     // With Bob muted, Ada is the loudest for Cy.
     b.session!.media.setAudioEnabled(false);
-    await waitUntil(() => tileOf(c, a)?.hasAttribute('active-speaker') && !tileOf(c, b)?.hasAttribute('active-speaker'), 'Ada is not the active speaker', {
-      timeout: 5_000,
-    });
+    await waitUntil(
+      () => tileOf(c, a)?.hasAttribute('active-speaker') && !tileOf(c, b)?.hasAttribute('active-speaker'),
+      'Ada is not the active speaker',
+      {
+        timeout: 5_000,
+      },
+    );
 
     const started = performance.now();
     a.session!.media.setAudioEnabled(false);

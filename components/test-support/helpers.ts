@@ -35,7 +35,10 @@ export function slotText(el: Element, name: string): string {
   const slot = el.shadowRoot?.querySelector<HTMLSlotElement>(`slot[name="${name}"]`);
   if (!slot) return '';
   const assigned = slot.assignedNodes({ flatten: true });
-  return (assigned.length ? assigned : [...slot.childNodes]).map((n) => n.textContent).join('').trim();
+  return (assigned.length ? assigned : [...slot.childNodes])
+    .map((n) => n.textContent)
+    .join('')
+    .trim();
 }
 
 /** Whether a part of an element's shadow DOM is rendered (not `display: none` itself or above). */
