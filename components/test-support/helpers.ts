@@ -20,6 +20,20 @@ export async function waitForPicture(el: Element, timeout = 10_000): Promise<HTM
   return video;
 }
 
+/**
+ * Resolves once `condition` has held at every check (each `interval` ms) for `ms`; rejects with
+ * `message` at the first check where it does not. For what must not happen: a retry, a stray
+ * message, sound while muted. (Use waitUntil for what must happen.)
+ */
+export async function holdsFor(condition: () => boolean | Promise<boolean>, ms: number, message: string, interval = 50): Promise<void> {
+  const until = performance.now() + ms;
+  for (;;) {
+    if (!(await condition())) throw new Error(message);
+    if (performance.now() >= until) return;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
 /** framesDecoded of the inbound video from one peer, per getStats. */
 export async function framesDecoded(room: RtcRoomElement, peerId: string): Promise<number> {
   const report = await room.session?.getStats(peerId);
