@@ -45,8 +45,10 @@ describe('messages over the data channels', () => {
     expect(a.send('just Bob', idB)).to.deep.equal([idB]);
     await waitUntil(() => inB.length === 2, 'not delivered to Bob');
     expect(inB[1]).to.deep.equal({ from: idA, data: 'just Bob' });
-    await new Promise((r) => setTimeout(r, 500));
-    expect(inC).to.have.length(1);
+    // Then one to everyone: on Cy's ordered channel from Ada it comes after anything sent before it.
+    a.send('to all again');
+    await waitUntil(() => inB.length === 3 && inC.length === 2, 'not delivered to both');
+    expect(inC.map((m) => m.data)).to.deep.equal([{ hello: 'all', n: 1 }, 'to all again'], 'Cy got only what was for everyone');
     expect(inA).to.have.length(0);
     // Typed errors for what cannot be sent.
     expect(() => a.send(undefined)).to.throw(TypeError);
@@ -116,7 +118,9 @@ describe('messages over the data channels', () => {
     expect(chatB.shadowRoot!.querySelector('[part~=own] [part=sender]')!.textContent).to.equal('Moi');
     // App messages sent with room.send() are not chat lines.
     a.send({ other: true });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(chatB.messages.map((m) => m.text)).to.deep.equal(['Hello <b>Bob</b>', 'Salut']);
+    // a chat line sent after it arrives after it (one ordered channel)
+    chatA.sendMessage('After');
+    await waitUntil(() => chatB.messages.length === 3, 'the last chat line did not arrive');
+    expect(chatB.messages.map((m) => m.text)).to.deep.equal(['Hello <b>Bob</b>', 'Salut', 'After']);
   });
 });

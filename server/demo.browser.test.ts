@@ -116,8 +116,9 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
     const blocked = await a.page.evaluate(async () => {
       const script = document.createElement('script');
       script.textContent = 'window.__inline = 1';
+      const refused = new Promise((r) => document.addEventListener('securitypolicyviolation', r, { once: true }));
       document.body.append(script);
-      await new Promise((r) => setTimeout(r, 100));
+      await refused;
       return { ran: (window as any).__inline ?? 0, violations: (window as any).__violations as string[] };
     });
     assert.equal(blocked.ran, 0);
