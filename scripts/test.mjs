@@ -14,11 +14,13 @@
 // ends with "total: N passed, N failed, N skipped"; exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
 
 const INSIDE = '--inside-netns';
+const UNIT_CONCURRENCY = Math.max(2, availableParallelism());
 const PACKAGE_TEST = 'scripts/package.test.ts';
 
 /** Files under `dirs` whose path passes `keep`, sorted (no node_modules, no build output). */
@@ -45,6 +47,13 @@ const isUnit = (path) => path.endsWith('.unit.test.ts');
 const isBrowser = (path) => path.endsWith('.browser.test.ts');
 const isIntegration = (path) => path.endsWith('.test.ts') && !isUnit(path) && !isBrowser(path) && path !== PACKAGE_TEST;
 
+/** Test files no tier runs (e.g. protocol/x.test.ts: not a unit test, and not under components/, server/ or scripts/). */
+function orphans() {
+  // under components/: unit, *.node.test.ts (integration), the rest in the browser (e2e)
+  const inTier = (path) => isUnit(path) || isBrowser(path) || /^(components|server|scripts)\//.test(path);
+  return find(['components', 'server', 'protocol', 'scripts', 'demo', 'examples'], (p) => p.endsWith('.test.ts') && !inTier(p));
+}
+
 /** node's test runner on these files; with none, nothing (bare `node --test` would search everywhere). */
 function nodeTest(files, extra) {
   if (files.length === 0) return null;
@@ -57,7 +66,10 @@ const npm = (script) => ({ kind: 'step', cmd: 'npm', args: ['run', '--silent', s
 const TIERS = {
   typecheck: () => [npm('typecheck')],
   lint: () => [npm('lint')],
-  unit: (extra) => [nodeTest(find(['components', 'server', 'protocol', 'scripts'], isUnit), extra)],
+  // unit files share nothing (no port, no process): two at a time even on two cores, where node's default is one
+  unit: (extra) => [
+    nodeTest(find(['components', 'server', 'protocol', 'scripts'], isUnit), [`--test-concurrency=${UNIT_CONCURRENCY}`, ...extra]),
+  ],
   integration: (extra) => [
     nodeTest([...find(['server', 'scripts'], isIntegration), ...find(['components'], (p) => p.endsWith('.node.test.ts'))], extra),
   ],
@@ -103,6 +115,12 @@ function counts(kind, output) {
 async function runTiers(tiers, extra) {
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const lines = [];
+  const lost = tiers.length === Object.keys(TIERS).length ? orphans() : [];
+  if (lost.length) {
+    totals.failed++;
+    lines.push(`not in any tier (rename them *.unit.test.ts, or move them): ${lost.join(', ')}`);
+    console.error(lines[0]);
+  }
   for (const tier of tiers) {
     const start = performance.now();
     const tally = { passed: 0, failed: 0, skipped: 0 };
