@@ -23,4 +23,6 @@ export default {
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }), rtcServerPlugin()],
   reporters: [process.env.CI ? summaryReporter({ flatten: true }) : defaultReporter(), countsReporter()],
   testFramework: { config: { timeout: 15000 } },
+  // A file's whole run: components/reconnect.e2e.test.ts needs about 90 s alone, more on a busy machine.
+  testsFinishTimeout: 300_000,
 };
