@@ -73,7 +73,7 @@ const TIERS = {
   integration: (extra) => [
     nodeTest([...find(['server', 'scripts'], isIntegration), ...find(['components'], (p) => p.endsWith('.node.test.ts'))], extra),
   ],
-  e2e: (extra) => [{ kind: 'wtr', ...npm('test:browser') }, nodeTest(find(['server', 'scripts'], isBrowser), extra)],
+  e2e: (extra) => [{ ...npm('test:browser'), kind: 'wtr' }, nodeTest(find(['server', 'scripts'], isBrowser), extra)],
   package: (extra) => [nodeTest([PACKAGE_TEST], extra)],
 };
 /** Tiers that need Chromium, coturn or redis-server, and loopback only. */
