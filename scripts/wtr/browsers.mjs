@@ -33,7 +33,16 @@ export const defaultFiles = [
   '!components/**/*.unit.test.ts',
 ];
 
-export const groups = [
+/** The files named after `--files` on the command line (`npm run test:browser -- --files a b`); null without. */
+function filesAsked(argv = process.argv) {
+  const at = argv.indexOf('--files');
+  if (at < 0) return null;
+  const rest = argv.slice(at + 1);
+  const end = rest.findIndex((arg) => arg.startsWith('--'));
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+const allGroups = [
   // The browser's own autoplay policy (sound needs a user gesture): the tests of what the
   // elements do when playback is refused run in a Chromium without the flag that lifts it.
   {
@@ -54,3 +63,12 @@ export const groups = [
     browsers: [chromium(chromiumArgs.filter((arg) => !arg.startsWith('--use-fake-device-for-media-stream')))],
   },
 ];
+
+/**
+ * The groups to run: all of them, or with `--files`, those whose files were named (otherwise each
+ * one-file run would also run every group's files).
+ */
+const asked = filesAsked();
+export const groups = asked
+  ? allGroups.filter(({ files: [glob] }) => asked.some((file) => file.endsWith(glob.split('*').at(-1))))
+  : allGroups;
