@@ -8,7 +8,9 @@ import { framesDecoded, partVisible, slotText, uniqueRoom, waitForPicture } from
 async function twoMembers(room: string, capacity?: number) {
   const box = await fixture<HTMLDivElement>(html`
     <div>
-      <rtc-room room=${room} name="Ada" .capacity=${capacity}><rtc-local-video></rtc-local-video><rtc-remote-video></rtc-remote-video></rtc-room>
+      <rtc-room room=${room} name="Ada" .capacity=${capacity}
+        ><rtc-local-video></rtc-local-video><rtc-remote-video></rtc-remote-video
+      ></rtc-room>
       <rtc-room room=${room} name="Bob" manual><rtc-local-video></rtc-local-video><rtc-remote-video></rtc-remote-video></rtc-room>
     </div>
   `);

@@ -27,9 +27,14 @@ describe('messages over the data channels', () => {
     const box = await fixture<HTMLDivElement>(html`<div></div>`);
     const room = uniqueRoom('chat');
     const [a, b, c] = ['Ada', 'Bob', 'Cy'].map((n) => member(box, room, n));
-    await waitUntil(() => [a, b, c].every((el) => el.state === 'joined' && el.peers.length === 2 && el.peers.every((p) => p.connectionState === 'connected')), 'no mesh', {
-      timeout: 15_000,
-    });
+    await waitUntil(
+      () =>
+        [a, b, c].every((el) => el.state === 'joined' && el.peers.length === 2 && el.peers.every((p) => p.connectionState === 'connected')),
+      'no mesh',
+      {
+        timeout: 15_000,
+      },
+    );
     const [inA, inB, inC] = [a, b, c].map(inbox);
     const idA = a.session!.id!;
     const idB = b.session!.id!;
@@ -40,18 +45,33 @@ describe('messages over the data channels', () => {
     expect(a.send('just Bob', idB)).to.deep.equal([idB]);
     await waitUntil(() => inB.length === 2, 'not delivered to Bob');
     expect(inB[1]).to.deep.equal({ from: idA, data: 'just Bob' });
-    await new Promise((r) => setTimeout(r, 500));
-    expect(inC).to.have.length(1);
+    // Then one to everyone: on Cy's ordered channel from Ada it comes after anything sent before it.
+    a.send('to all again');
+    await waitUntil(() => inB.length === 3 && inC.length === 2, 'not delivered to both');
+    expect(inC.map((m) => m.data)).to.deep.equal([{ hello: 'all', n: 1 }, 'to all again'], 'Cy got only what was for everyone');
     expect(inA).to.have.length(0);
-    // Typed errors for what cannot be sent.
+  });
+
+  it('send() refuses with a typed error what it cannot send: nothing, too many bytes, an unknown member, before joining', async function () {
+    this.timeout(30_000);
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const room = uniqueRoom('chat-refused');
+    const [a, b] = ['Ada', 'Bob'].map((n) => member(box, room, n));
+    await waitUntil(() => [a, b].every((el) => el.state === 'joined' && el.peers[0]?.connectionState === 'connected'), 'no call', {
+      timeout: 15_000,
+    });
     expect(() => a.send(undefined)).to.throw(TypeError);
     expect(() => a.send('x'.repeat(70_000))).to.throw(RangeError);
     // 40,000 characters, 80,000 bytes: the limit counts what the data channel carries.
     expect(() => a.send('é'.repeat(40_000))).to.throw(RangeError, /80011 bytes/);
-    expect(a.send('é'.repeat(30_000)).sort(), 'just under the limit in bytes').to.deep.equal([idB, c.session!.id!].sort());
-    expect(() => a.send('x', 'nobody')).to.throw().with.property('code', 'unknown_peer');
+    expect(a.send('é'.repeat(30_000)), 'just under the limit in bytes').to.deep.equal([b.session!.id!]);
+    expect(() => a.send('x', 'nobody'))
+      .to.throw()
+      .with.property('code', 'unknown_peer');
     const idle = document.createElement('rtc-room');
-    expect(() => idle.send('x')).to.throw().with.property('code', 'not_joined');
+    expect(() => idle.send('x'))
+      .to.throw()
+      .with.property('code', 'not_joined');
   });
 
   it('queues what is sent while a member is still connecting, and delivers it once the channel opens', async function () {
@@ -107,7 +127,9 @@ describe('messages over the data channels', () => {
     expect(chatB.shadowRoot!.querySelector('[part~=own] [part=sender]')!.textContent).to.equal('Moi');
     // App messages sent with room.send() are not chat lines.
     a.send({ other: true });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(chatB.messages.map((m) => m.text)).to.deep.equal(['Hello <b>Bob</b>', 'Salut']);
+    // a chat line sent after it arrives after it (one ordered channel)
+    chatA.sendMessage('After');
+    await waitUntil(() => chatB.messages.length === 3, 'the last chat line did not arrive');
+    expect(chatB.messages.map((m) => m.text)).to.deep.equal(['Hello <b>Bob</b>', 'Salut', 'After']);
   });
 });

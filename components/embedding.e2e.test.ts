@@ -2,7 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import './define.js';
 import type { RtcChatElement } from './rtc-chat/rtc-chat.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
-import { framesDecoded, uniqueRoom, videoOf } from './test-support/helpers.js';
+import { framesDecoded, holdsFor, uniqueRoom, videoOf } from './test-support/helpers.js';
 
 async function pair(room: string, box: HTMLElement): Promise<[RtcRoomElement, RtcRoomElement]> {
   const els = ['Ada', 'Bob'].map((name) => {
@@ -18,17 +18,15 @@ async function pair(room: string, box: HTMLElement): Promise<[RtcRoomElement, Rt
   return els;
 }
 
-/** Resolves with the number of frames the video presents in `ms` (requestVideoFrameCallback). */
-function framesShown(video: HTMLVideoElement, ms: number): Promise<number> {
-  return new Promise((resolve) => {
-    let n = 0;
-    const tick = () => {
-      n++;
-      video.requestVideoFrameCallback(tick);
-    };
+/** Resolves once the video has presented `count` new frames (requestVideoFrameCallback). */
+async function framesShown(video: HTMLVideoElement, count: number, timeout: number): Promise<void> {
+  let n = 0;
+  const tick = () => {
+    n++;
     video.requestVideoFrameCallback(tick);
-    setTimeout(() => resolve(n), ms);
-  });
+  };
+  video.requestVideoFrameCallback(tick);
+  await waitUntil(() => n >= count, `fewer than ${count} frames shown`, { timeout });
 }
 
 describe('embedding without surprises', () => {
@@ -50,7 +48,12 @@ describe('embedding without surprises', () => {
 
   it('a moved <rtc-room> keeps its call: same session, no rtc-left, the pictures keep playing, chat lines kept', async function () {
     this.timeout(30_000);
-    const box = await fixture<HTMLDivElement>(html`<div><section></section><aside></aside></div>`);
+    const box = await fixture<HTMLDivElement>(
+      html`<div>
+        <section></section>
+        <aside></aside>
+      </div>`,
+    );
     const [a, b] = await pair(uniqueRoom('move'), box.querySelector('section')!);
     const chat = a.appendChild(document.createElement('rtc-chat')) as RtcChatElement;
     await chat.updateComplete;
@@ -63,15 +66,14 @@ describe('embedding without surprises', () => {
     // A chat line from Bob arrives while Ada's room is out of the page.
     const arrived = new Promise((r) => session.addEventListener('message', r, { once: true }));
     expect(b.send({ 'rtc-chat': 'during the move' })).to.have.length(1);
-    await Promise.all([arrived, new Promise((r) => setTimeout(r, 300))]);
+    await arrived;
     box.querySelector('aside')!.append(a);
     // Same task too (a plain move with append).
     box.querySelector('section')!.append(a);
-    await new Promise((r) => setTimeout(r, 1_500)); // past the one-second grace
-    expect(a.session).to.equal(session);
-    expect(a.state).to.equal('joined');
-    expect(events).to.deep.equal([]);
-    expect(await framesShown(video, 1_000), 'frames shown in a second after the move').to.be.above(5);
+    // past the one-second grace: still the same call
+    const kept = () => a.session === session && a.state === 'joined' && events.length === 0;
+    await holdsFor(kept, 1_500, `the move ended the call (${events.join()})`);
+    await framesShown(video, 6, 1_000);
     const audio = a.shadowRoot!.querySelector('audio')!;
     expect(audio.paused, 'sound paused by the move').to.be.false;
     expect(chat.messages.map((m) => [m.from?.name, m.text])).to.deep.equal([['Bob', 'during the move']]);

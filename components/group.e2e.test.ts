@@ -10,9 +10,10 @@ async function members(room: string, count: number) {
   const box = await fixture<HTMLDivElement>(html`
     <div style="display: grid; grid-template-columns: repeat(2, 480px); gap: 4px">
       ${NAMES.slice(0, count).map(
-        (name) => html`<rtc-room manual room=${room} name=${name}>
-          <rtc-remote-videos style="width: 480px; height: 270px"></rtc-remote-videos>
-        </rtc-room>`,
+        (name) =>
+          html`<rtc-room manual room=${room} name=${name}>
+            <rtc-remote-videos style="width: 480px; height: 270px"></rtc-remote-videos>
+          </rtc-room>`,
       )}
     </div>
   `);
@@ -36,9 +37,8 @@ async function fullyConnected(rooms: RtcRoomElement[]): Promise<boolean> {
 describe('group calls: a mesh of four through the real server', function () {
   this.timeout(40_000);
 
-  it('shows three remote tiles with decoded frames on every member, and turns a fifth away', async () => {
-    const name = uniqueRoom('four');
-    const { box, rooms } = await members(name, 4);
+  it("shows three remote tiles with decoded frames on every member, and plays every member's sound", async () => {
+    const { rooms } = await members(uniqueRoom('four'), 4);
     for (const room of rooms) await room.join();
     await waitUntil(() => fullyConnected(rooms), 'the mesh of four did not connect', { timeout: 20_000, interval: 250 });
     for (const room of rooms) {
@@ -50,7 +50,11 @@ describe('group calls: a mesh of four through the real server', function () {
         { timeout: 10_000 },
       );
       const shown = tiles.map((t) => t.querySelector('[part~="name"]')!.textContent!.trim()).sort();
-      expect(shown).to.deep.equal(NAMES.slice(0, 4).filter((n) => n !== room.name).sort());
+      expect(shown).to.deep.equal(
+        NAMES.slice(0, 4)
+          .filter((n) => n !== room.name)
+          .sort(),
+      );
     }
     // Every member's sound plays, though no element shows it on its own.
     for (const room of rooms) {
@@ -58,7 +62,16 @@ describe('group calls: a mesh of four through the real server', function () {
       expect(audios).to.have.length(3);
       await waitUntil(() => audios.every((a) => !a.paused && a.currentTime > 0), `${room.name} does not play every member's sound`);
     }
+  });
 
+  it('turns a fifth member away with room_full', async () => {
+    const name = uniqueRoom('five');
+    const { box, rooms } = await members(name, 4);
+    // seats are what counts: four members without camera or microphone fill the room
+    for (const room of rooms) {
+      Object.assign(room, { noVideo: true, noAudio: true });
+      await room.join();
+    }
     const fifth = document.createElement('rtc-room');
     fifth.manual = true;
     fifth.room = name;

@@ -25,10 +25,12 @@ describe('ICE servers that expire', function () {
   it('asks the server for fresh ones before restarting ICE, and the call comes back', async () => {
     const { server } = await shortIce();
     const name = uniqueRoom('refresh');
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room room=${name} server=${server} name="Ada"></rtc-room>
-      <rtc-room room=${name} server=${server} name="Bob"></rtc-room>
-    </div>`);
+    const box = await fixture<HTMLDivElement>(
+      html`<div>
+        <rtc-room room=${name} server=${server} name="Ada"></rtc-room>
+        <rtc-room room=${name} server=${server} name="Bob"></rtc-room>
+      </div>`,
+    );
     const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
     await waitUntil(() => a.peers[0]?.connectionState === 'connected' && b.peers[0]?.connectionState === 'connected', 'no call', {
       timeout: 15_000,

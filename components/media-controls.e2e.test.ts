@@ -91,7 +91,8 @@ describe('devices through the real server', function () {
   beforeEach(forget);
   afterEach(forget);
 
-  const devicesOf = async (kind: MediaDeviceKind) => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === kind && d.deviceId !== 'default');
+  const devicesOf = async (kind: MediaDeviceKind) =>
+    (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === kind && d.deviceId !== 'default');
 
   it('switches between two cameras and two microphones mid-call: frames keep flowing, no renegotiation, remembered', async () => {
     const { rooms } = await members(uniqueRoom('switch'), ['Ada', 'Bob']);
@@ -177,10 +178,12 @@ describe('devices through the real server', function () {
  */
 async function joinBobWith(prefix: string, fake: MediaDevices['getUserMedia']) {
   const room = uniqueRoom(prefix);
-  const box = await fixture<HTMLDivElement>(html`<div>
-    <rtc-room manual room=${room} name="Ada"></rtc-room>
-    <rtc-room manual room=${room} name="Bob"></rtc-room>
-  </div>`);
+  const box = await fixture<HTMLDivElement>(
+    html`<div>
+      <rtc-room manual room=${room} name="Ada"></rtc-room>
+      <rtc-room manual room=${room} name="Bob"></rtc-room>
+    </div>`,
+  );
   const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
   await a.join();
   await waitUntil(() => !!a.localStream, 'Ada has no camera');
@@ -232,9 +235,13 @@ describe('cameras and microphones that come and go (devicechange, pulled out)', 
 
     // A headset with a camera is plugged in.
     navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
-    await waitUntil(() => b.localStream?.getVideoTracks().length === 1 && b.localStream.getAudioTracks().length === 1, 'Bob opened nothing', {
-      timeout: 5_000,
-    });
+    await waitUntil(
+      () => b.localStream?.getVideoTracks().length === 1 && b.localStream.getAudioTracks().length === 1,
+      'Bob opened nothing',
+      {
+        timeout: 5_000,
+      },
+    );
     expect(b.session!.media.error, 'the start error is over').to.equal(null);
     await waitUntil(() => peerIn(a, b).media?.video === true && peerIn(a, b).media?.audio === true, 'Ada was not told');
     await framesFlowing(a, b);
@@ -243,16 +250,25 @@ describe('cameras and microphones that come and go (devicechange, pulled out)', 
   it('a member without a camera goes on audio-only, says no_device, and the others hear it', async () => {
     // A machine with a microphone but no camera.
     const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    const { a, b, code } = await joinBobWith('nocamera', (constraints) => (constraints?.video ? Promise.reject(notFound()) : getUserMedia(constraints)));
+    const { a, b, code } = await joinBobWith('nocamera', (constraints) =>
+      constraints?.video ? Promise.reject(notFound()) : getUserMedia(constraints),
+    );
     expect(code).to.equal('no_device');
     await waitUntil(() => !!b.localStream, 'Bob opened nothing');
     expect(b.localStream!.getVideoTracks()).to.have.length(0);
     expect(b.localStream!.getAudioTracks()[0]!.readyState).to.equal('live');
     await waitUntil(() => peerIn(a, b)?.media?.audio === true, 'Ada was not told Bob sends sound');
     expect(peerIn(a, b).media).to.deep.equal({ audio: true, video: false, screen: false });
-    await waitUntil(() => peerIn(a, b).stream.getAudioTracks().some((t) => t.readyState === 'live' && !t.muted), 'no sound from Bob arrives', {
-      timeout: 10_000,
-    });
+    await waitUntil(
+      () =>
+        peerIn(a, b)
+          .stream.getAudioTracks()
+          .some((t) => t.readyState === 'live' && !t.muted),
+      'no sound from Bob arrives',
+      {
+        timeout: 10_000,
+      },
+    );
   });
 
   it('says nothing about devices after close(), even when a refresh was under way', async () => {

@@ -7,8 +7,7 @@ import { framesDecoded, uniqueRoom, waitForPicture } from './test-support/helper
 const WAIT_MS = 12_000;
 
 type RedisSetup =
-  | { status: 'ready'; nodes: [string, string]; health: { peers: number }[] }
-  | { status: 'unavailable' | 'failed'; reason: string };
+  { status: 'ready'; nodes: [string, string]; health: { peers: number }[] } | { status: 'unavailable' | 'failed'; reason: string };
 
 const redisSetup = async () => (await (await fetch('/__rtc-test/redis')).json()) as RedisSetup;
 

@@ -1,7 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { members, peerIn } from './test-support/calls.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
-import { uniqueRoom } from './test-support/helpers.js';
+import { holdsFor, uniqueRoom } from './test-support/helpers.js';
 
 /** The tile of `other` in `room`'s <rtc-remote-videos>. */
 const tileOf = (room: RtcRoomElement, other: RtcRoomElement) =>
@@ -19,9 +19,13 @@ describe('who is speaking, and connection quality, in a call of three', function
     await waitUntil(() => tileOf(c, a)?.hasAttribute('speaking'), 'Ada never shown speaking', { timeout: 5_000 });
     // With Bob muted, Ada is the loudest for Cy.
     b.session!.media.setAudioEnabled(false);
-    await waitUntil(() => tileOf(c, a)?.hasAttribute('active-speaker') && !tileOf(c, b)?.hasAttribute('active-speaker'), 'Ada is not the active speaker', {
-      timeout: 5_000,
-    });
+    await waitUntil(
+      () => tileOf(c, a)?.hasAttribute('active-speaker') && !tileOf(c, b)?.hasAttribute('active-speaker'),
+      'Ada is not the active speaker',
+      {
+        timeout: 5_000,
+      },
+    );
 
     const started = performance.now();
     a.session!.media.setAudioEnabled(false);
@@ -33,13 +37,7 @@ describe('who is speaking, and connection quality, in a call of three', function
     expect(tileOf(c, a)!.querySelector('[part~="muted-indicator"]')).to.not.equal(null);
     // The level is measured from what arrives (a disabled track sends silence), not from the state.
     await waitUntil(() => levelOf(b, a) === 0 && levelOf(c, a) === 0, 'Ada is not silent', { timeout: 3_000 });
-    let loudest = 0;
-    const until = performance.now() + 1_500;
-    while (performance.now() < until) {
-      loudest = Math.max(loudest, levelOf(b, a), levelOf(c, a));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(loudest, 'Ada was heard while muted').to.equal(0);
+    await holdsFor(() => levelOf(b, a) === 0 && levelOf(c, a) === 0, 1_500, 'Ada was heard while muted', 100);
     await waitUntil(() => !tileOf(c, a)!.hasAttribute('speaking'), 'Ada still shown speaking', { timeout: 2_000 });
     expect(peerIn(c, a).media?.audio).to.equal(false);
   });

@@ -31,8 +31,12 @@ describe('a call relayed through a real coturn with TURN REST credentials', func
     const room = uniqueRoom('turn');
     const box = await fixture<HTMLDivElement>(html`
       <div>
-        <rtc-room room=${room} name="Ada" server=${turn.server} ice-transport-policy="relay"><rtc-remote-video></rtc-remote-video></rtc-room>
-        <rtc-room room=${room} name="Bob" server=${turn.server} ice-transport-policy="relay" manual><rtc-remote-video></rtc-remote-video></rtc-room>
+        <rtc-room room=${room} name="Ada" server=${turn.server} ice-transport-policy="relay"
+          ><rtc-remote-video></rtc-remote-video
+        ></rtc-room>
+        <rtc-room room=${room} name="Bob" server=${turn.server} ice-transport-policy="relay" manual
+          ><rtc-remote-video></rtc-remote-video
+        ></rtc-room>
       </div>
     `);
     const [a, b] = [...box.querySelectorAll('rtc-room')] as RtcRoomElement[];

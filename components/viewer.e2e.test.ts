@@ -28,10 +28,12 @@ describe('a receive-only member (publish: false)', function () {
   it('gets no microphone, camera or share buttons, and the core refuses camera and screen share with media_denied', async () => {
     const room = uniqueRoom('viewer');
     const setup = await tokensFor(room);
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room manual server=${setup.server} room=${room} token=${setup.host}></rtc-room>
-      <rtc-room manual server=${setup.server} room=${room} token=${setup.viewer}><rtc-controls></rtc-controls></rtc-room>
-    </div>`);
+    const box = await fixture<HTMLDivElement>(
+      html`<div>
+        <rtc-room manual server=${setup.server} room=${room} token=${setup.host}></rtc-room>
+        <rtc-room manual server=${setup.server} room=${room} token=${setup.viewer}><rtc-controls></rtc-controls></rtc-room>
+      </div>`,
+    );
     const [host, viewer] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
     await host.join();
     await viewer.join();
@@ -70,7 +72,11 @@ describe('a receive-only member (publish: false)', function () {
     expect(errors).to.deep.equal(['media_denied', 'media_denied']);
     expect(viewer.session!.media.state).to.deep.equal({ audio: false, video: false, screen: false });
     expect(viewer.localStream).to.equal(null);
-    expect(host.peers[0]!.media ?? { audio: false, video: false, screen: false }).to.deep.equal({ audio: false, video: false, screen: false });
+    expect(host.peers[0]!.media ?? { audio: false, video: false, screen: false }).to.deep.equal({
+      audio: false,
+      video: false,
+      screen: false,
+    });
   });
 });
 
@@ -79,10 +85,12 @@ describe('a member with no-audio no-video', function () {
 
   it('joins a call, opens nothing, and decodes the other member’s frames', async () => {
     const room = uniqueRoom('sendsnothing');
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room manual room=${room} name="Ada"></rtc-room>
-      <rtc-room manual room=${room} name="Bob" no-audio no-video><rtc-controls></rtc-controls></rtc-room>
-    </div>`);
+    const box = await fixture<HTMLDivElement>(
+      html`<div>
+        <rtc-room manual room=${room} name="Ada"></rtc-room>
+        <rtc-room manual room=${room} name="Bob" no-audio no-video><rtc-controls></rtc-controls></rtc-room>
+      </div>`,
+    );
     const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
     await a.join();
     await b.join();
@@ -96,7 +104,8 @@ describe('a member with no-audio no-video', function () {
     // Bob may publish, so his buttons are there, disabled: there is nothing to mute or share.
     const controls = b.querySelector('rtc-controls') as RtcControlsElement;
     await controls.updateComplete;
-    for (const name of ['mute-button', 'camera-button', 'screen-button']) expect(part(controls, name)!.hasAttribute('disabled'), name).to.be.true;
+    for (const name of ['mute-button', 'camera-button', 'screen-button'])
+      expect(part(controls, name)!.hasAttribute('disabled'), name).to.be.true;
     expect(await rejection(b.session!.media.startScreenShare())).to.equal('media_denied');
   });
 });

@@ -1,13 +1,83 @@
-// `npm test`: every test. Installs missing system packages, then runs the type check, the server
-// tests (node's runner) and the browser tests (web-test-runner in Chromium) inside a
-// loopback-only network namespace when this machine allows it (root with unshare), so WebRTC
-// traffic stays on 127.0.0.1; elsewhere (a laptop) it runs them plainly. Ends with one line:
-// "total: N passed, N failed, N skipped".
+// `npm test`: every tier in order: typecheck, lint, unit, integration, e2e, package. `node
+// scripts/test.mjs unit e2e` runs only those tiers (what `npm run test:unit` etc. do); arguments
+// starting with `--` go to node's test runner (e.g. `npm run test:unit -- --test-name-pattern=x`).
+// Test files are found by name, so new ones join their tier by being named for it:
+//   unit         *.unit.test.ts under components/ server/ protocol/ scripts/: no browser, no server process
+//   integration  the other *.test.ts under server/ and scripts/, and components/**/*.node.test.ts:
+//                servers in-process on 127.0.0.1, Redis, coturn
+//   e2e          web-test-runner in Chromium (components/**/*.test.ts), then *.browser.test.ts under
+//                server/ and scripts/ (node tests driving Chromium with playwright-core)
+//   package      scripts/package.test.ts: build, pack, install the tarball, run the examples
+// Tiers past unit install missing system packages (chromium, coturn, redis-server) when this machine
+// can, and run inside a loopback-only network namespace when it allows (root with unshare), so WebRTC
+// traffic stays on 127.0.0.1; elsewhere (a laptop) they run plainly. Prints one line per tier and
+// ends with "total: N passed, N failed, N skipped"; exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
 
 const INSIDE = '--inside-netns';
+const UNIT_CONCURRENCY = Math.max(2, availableParallelism());
+const PACKAGE_TEST = 'scripts/package.test.ts';
+
+/** Files under `dirs` whose path passes `keep`, sorted (no node_modules, no build output). */
+function find(dirs, keep) {
+  const found = [];
+  const walk = (dir) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // a tier's folder that does not exist (yet)
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'dist') walk(path);
+      else if (entry.isFile() && keep(path)) found.push(path);
+    }
+  };
+  dirs.forEach(walk);
+  return found.sort();
+}
+
+const isUnit = (path) => path.endsWith('.unit.test.ts');
+const isBrowser = (path) => path.endsWith('.browser.test.ts');
+const isIntegration = (path) => path.endsWith('.test.ts') && !isUnit(path) && !isBrowser(path) && path !== PACKAGE_TEST;
+
+/** Test files no tier runs (e.g. protocol/x.test.ts: not a unit test, and not under components/, server/ or scripts/). */
+function orphans() {
+  // under components/: unit, *.node.test.ts (integration), the rest in the browser (e2e)
+  const inTier = (path) => isUnit(path) || isBrowser(path) || /^(components|server|scripts)\//.test(path);
+  return find(['components', 'server', 'protocol', 'scripts', 'demo', 'examples'], (p) => p.endsWith('.test.ts') && !inTier(p));
+}
+
+/** node's test runner on these files; with none, nothing (bare `node --test` would search everywhere). */
+function nodeTest(files, extra) {
+  if (files.length === 0) return null;
+  return { kind: 'node', cmd: 'node', args: ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files] };
+}
+
+const npm = (script) => ({ kind: 'step', cmd: 'npm', args: ['run', '--silent', script] });
+
+/** Each tier: the commands it runs, in order. */
+const TIERS = {
+  typecheck: () => [npm('typecheck')],
+  lint: () => [npm('lint')],
+  // unit files share nothing (no port, no process): two at a time even on two cores, where node's default is one
+  unit: (extra) => [
+    nodeTest(find(['components', 'server', 'protocol', 'scripts'], isUnit), [`--test-concurrency=${UNIT_CONCURRENCY}`, ...extra]),
+  ],
+  integration: (extra) => [
+    nodeTest([...find(['server', 'scripts'], isIntegration), ...find(['components'], (p) => p.endsWith('.node.test.ts'))], extra),
+  ],
+  e2e: (extra) => [{ ...npm('test:browser'), kind: 'wtr' }, nodeTest(find(['server', 'scripts'], isBrowser), extra)],
+  package: (extra) => [nodeTest([PACKAGE_TEST], extra)],
+};
+/** Tiers that need Chromium, coturn or redis-server, and loopback only. */
+const NEEDS_SYSTEM = new Set(['integration', 'e2e', 'package']);
 
 /** Runs a command, echoing its output, and returns { code, output }. */
 function run(cmd, args) {
@@ -29,43 +99,74 @@ function run(cmd, args) {
 const strip = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 const num = (text, re) => Number(strip(text).match(re)?.[1] ?? 0);
 
-async function runAll() {
-  const totals = { passed: 0, failed: 0, skipped: 0 };
-  let ok = true;
-
-  const typecheck = await run('npm', ['run', '--silent', 'typecheck']);
-  if (typecheck.code !== 0) {
-    ok = false;
-    totals.failed++;
-    console.error('type check failed');
+/** The counts a command's output reports: node's runner summary, or the wtr reporter's line. */
+function counts(kind, output) {
+  if (kind === 'node') {
+    const n = (name) => num(output, new RegExp(`^(?:ℹ|#) ${name} (\\d+)`, 'm'));
+    return { passed: n('pass'), failed: n('fail') + n('cancelled'), skipped: n('skipped') + n('todo') };
   }
+  if (kind === 'wtr') {
+    const m = strip(output).match(/browser: (\d+) passed, (\d+) failed, (\d+) skipped/);
+    return { passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0), skipped: Number(m?.[3] ?? 0) };
+  }
+  return { passed: 0, failed: 0, skipped: 0 };
+}
 
-  const server = await run('npm', ['run', '--silent', 'test:server']);
-  totals.passed += num(server.output, /^(?:ℹ|#) pass (\d+)/m);
-  totals.failed += num(server.output, /^(?:ℹ|#) fail (\d+)/m) + num(server.output, /^(?:ℹ|#) cancelled (\d+)/m);
-  totals.skipped += num(server.output, /^(?:ℹ|#) skipped (\d+)/m) + num(server.output, /^(?:ℹ|#) todo (\d+)/m);
-  if (server.code !== 0) ok = false;
-
-  const browser = await run('npm', ['run', '--silent', 'test:browser']);
-  totals.passed += num(browser.output, /browser: (\d+) passed/);
-  totals.failed += num(browser.output, /browser: \d+ passed, (\d+) failed/);
-  totals.skipped += num(browser.output, /browser: \d+ passed, \d+ failed, (\d+) skipped/);
-  if (browser.code !== 0) ok = false;
-
-  if (!ok && totals.failed === 0) totals.failed = 1; // a runner failed without counting a test
+async function runTiers(tiers, extra) {
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  const lines = [];
+  const lost = tiers.length === Object.keys(TIERS).length ? orphans() : [];
+  if (lost.length) {
+    totals.failed++;
+    lines.push(`not in any tier (rename them *.unit.test.ts, or move them): ${lost.join(', ')}`);
+    console.error(lines[0]);
+  }
+  for (const tier of tiers) {
+    const start = performance.now();
+    const tally = { passed: 0, failed: 0, skipped: 0 };
+    let ok = true;
+    const steps = TIERS[tier](extra).filter(Boolean);
+    for (const step of steps) {
+      const { code, output } = await run(step.cmd, step.args);
+      const c = counts(step.kind, output);
+      // a runner that failed without counting a failed test (a type error, an import error) counts one
+      if (code !== 0 && c.failed === 0) c.failed = 1;
+      if (code !== 0) ok = false;
+      for (const k of Object.keys(tally)) tally[k] += c[k];
+    }
+    for (const k of Object.keys(totals)) totals[k] += tally[k];
+    const seconds = ((performance.now() - start) / 1000).toFixed(1);
+    const detail = [`${tally.passed} passed`, tally.failed && `${tally.failed} failed`, tally.skipped && `${tally.skipped} skipped`];
+    const tests =
+      steps.length === 0 ? ' (no test files)' : steps.some((s) => s.kind !== 'step') ? ` (${detail.filter(Boolean).join(', ')})` : '';
+    const line = `tier ${tier}: ${ok ? 'ok' : 'FAILED'} in ${seconds} s${tests}`;
+    lines.push(line);
+    console.log(line);
+  }
+  if (lines.length > 1) console.log(`\n${lines.join('\n')}`);
   console.log(`total: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-  return ok ? 0 : 1;
+  return totals.failed === 0 ? 0 : 1;
 }
 
-if (process.argv.includes(INSIDE)) {
-  process.exit(await runAll());
+const argv = process.argv.slice(2);
+const inside = argv.includes(INSIDE);
+const names = argv.filter((a) => !a.startsWith('--'));
+const extra = argv.filter((a) => a.startsWith('--') && a !== INSIDE);
+const unknown = names.filter((name) => !(name in TIERS));
+if (unknown.length) {
+  console.error(`Unknown tier ${unknown.join(', ')}; tiers: ${Object.keys(TIERS).join(', ')}`);
+  process.exit(2);
 }
+const tiers = names.length ? names : Object.keys(TIERS);
 
+if (inside || !tiers.some((tier) => NEEDS_SYSTEM.has(tier))) {
+  process.exit(await runTiers(tiers, extra));
+}
 ensureSystemPackages();
 if (canUseNetns()) {
   console.log('Running the tests in a loopback-only network namespace.');
-  process.exit(rerunInNetns('scripts/test.mjs', INSIDE));
+  process.exit(rerunInNetns('scripts/test.mjs', INSIDE, [...tiers, ...extra]));
 } else {
   console.log('Running the tests in this network namespace (no root or no unshare).');
-  process.exit(await runAll());
+  process.exit(await runTiers(tiers, extra));
 }

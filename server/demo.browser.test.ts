@@ -33,7 +33,7 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
     });
     h = await startServer({ demoDir: 'demo', bundleDir, rateLimits: {} });
     // the browser tests' Chromium flags (fake camera and microphone, loopback candidates)
-    const { chromiumArgs } = (await import('../web-test-runner.config.js' as string)) as { chromiumArgs: string[] };
+    const { chromiumArgs } = (await import('../scripts/wtr/browsers.mjs' as string)) as { chromiumArgs: string[] };
     browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
   });
   after(async () => {
@@ -52,7 +52,11 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
     });
     await page.addInitScript(() => {
       (window as any).__violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => (window as any).__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${(e.target as Element)?.nodeName}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as any).__violations.push(
+          `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${(e.target as Element)?.nodeName}`,
+        ),
+      );
     });
     const response = await page.goto(`${h.url}${path}`);
     assert.equal(response?.status(), 200);
@@ -62,7 +66,15 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
   it('serves the demo with security headers, and a call works under the CSP with nothing violated', async () => {
     const res = await fetch(`${h.url}/`);
     const csp = res.headers.get('content-security-policy') ?? '';
-    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'"]) {
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'self'",
+    ]) {
       assert.ok(csp.includes(directive), `${directive} in ${csp}`);
     }
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
@@ -88,7 +100,11 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
     // B's name reached A as text, not markup
     const shown = await a.page.evaluate(() => {
       const grid = document.querySelector('rtc-remote-videos')!.shadowRoot!;
-      return { text: grid.querySelector('[part~="name"]')?.textContent ?? '', imgs: grid.querySelectorAll('img').length, pwned: (window as any).__pwned ?? 0 };
+      return {
+        text: grid.querySelector('[part~="name"]')?.textContent ?? '',
+        imgs: grid.querySelectorAll('img').length,
+        pwned: (window as any).__pwned ?? 0,
+      };
     });
     assert.deepEqual(shown, { text: HOSTILE_NAME.slice(0, 64), imgs: 0, pwned: 0 });
 
@@ -100,8 +116,9 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
     const blocked = await a.page.evaluate(async () => {
       const script = document.createElement('script');
       script.textContent = 'window.__inline = 1';
+      const refused = new Promise((r) => document.addEventListener('securitypolicyviolation', r, { once: true }));
       document.body.append(script);
-      await new Promise((r) => setTimeout(r, 100));
+      await refused;
       return { ran: (window as any).__inline ?? 0, violations: (window as any).__violations as string[] };
     });
     assert.equal(blocked.ran, 0);
@@ -111,12 +128,15 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
   });
 
   const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-  const joined = (page: Page) => page.waitForFunction(() => (document.querySelector('rtc-room') as any)?.state === 'joined', null, { timeout: 15_000 });
+  const joined = (page: Page) =>
+    page.waitForFunction(() => (document.querySelector('rtc-room') as any)?.state === 'joined', null, { timeout: 15_000 });
   const statusIs = (page: Page, text: string) =>
-    page.waitForFunction((want) => document.getElementById('status')?.textContent === want, text, { timeout: 15_000 }).then(
-      () => undefined,
-      async (error: Error) => assert.fail(`status '${await page.textContent('#status')}', wanted '${text}': ${error.message}`),
-    );
+    page
+      .waitForFunction((want) => document.getElementById('status')?.textContent === want, text, { timeout: 15_000 })
+      .then(
+        () => undefined,
+        async (error: Error) => assert.fail(`status '${await page.textContent('#status')}', wanted '${text}': ${error.message}`),
+      );
 
   it('on a 390×844 phone: the lobby fits, and once joined it hides and the toolbar is on screen', async () => {
     const { page, problems } = await open('/', PHONE);
@@ -134,11 +154,18 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
         .filter((b) => b.getClientRects().length > 0)
         .map((b) => {
           const r = b.getBoundingClientRect();
-          return { label: b.getAttribute('aria-label') ?? b.textContent?.trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+          return {
+            label: b.getAttribute('aria-label') ?? b.textContent?.trim(),
+            left: r.left,
+            right: r.right,
+            top: r.top,
+            bottom: r.bottom,
+          };
         }),
     );
     assert.ok(buttons.length >= 3, `toolbar buttons: ${JSON.stringify(buttons)}`);
-    for (const b of buttons) assert.ok(b.left >= 0 && b.right <= 390 && b.top >= 0 && b.bottom <= 844, `${b.label} on screen: ${JSON.stringify(b)}`);
+    for (const b of buttons)
+      assert.ok(b.left >= 0 && b.right <= 390 && b.top >= 0 && b.bottom <= 844, `${b.label} on screen: ${JSON.stringify(b)}`);
     assert.equal(await fits(), true, 'the call has no sideways scroll');
     assert.deepEqual(problems, []);
     await page.close();
@@ -173,22 +200,38 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
         const stream: MediaStream | null = el?.srcObject ?? el?.localStream ?? null;
         return stream?.getVideoTracks()[0]?.getSettings().deviceId ?? null;
       }, selector);
-    await page.waitForFunction(() => (document.getElementById('camera-select') as HTMLSelectElement).options.length >= 2, null, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.getElementById('camera-select') as HTMLSelectElement).options.length >= 2, null, {
+      timeout: 10_000,
+    });
     const ids = await page.$$eval('#camera-select option', (options) => options.map((o) => (o as HTMLOptionElement).value));
     const chosen = ids.at(-1)!;
     assert.notEqual(chosen, ids[0]);
     await page.selectOption('#camera-select', chosen);
-    await page.waitForFunction((id) => (document.getElementById('preview') as HTMLVideoElement).srcObject && (document.getElementById('preview') as any).srcObject.getVideoTracks()[0]?.getSettings().deviceId === id, chosen, { timeout: 10_000 });
+    await page.waitForFunction(
+      (id) =>
+        (document.getElementById('preview') as HTMLVideoElement).srcObject &&
+        (document.getElementById('preview') as any).srcObject.getVideoTracks()[0]?.getSettings().deviceId === id,
+      chosen,
+      { timeout: 10_000 },
+    );
     assert.equal(await page.evaluate(() => localStorage.getItem('rtc-room.device.videoinput')), chosen, 'saved in the device store');
     await page.reload();
-    await page.waitForFunction((id) => (document.getElementById('camera-select') as HTMLSelectElement).value === id, chosen, { timeout: 10_000 });
+    await page.waitForFunction((id) => (document.getElementById('camera-select') as HTMLSelectElement).value === id, chosen, {
+      timeout: 10_000,
+    });
     assert.equal(await cameraOf('#preview'), chosen, 'the preview after a reload');
     const check = await page.evaluate(() => (document.getElementById('preflight') as any).run());
-    assert.deepEqual([check.camera.status, check.camera.source, check.camera.deviceId], ['ok', 'remembered', chosen], 'the setup check opens the chosen camera');
+    assert.deepEqual(
+      [check.camera.status, check.camera.source, check.camera.deviceId],
+      ['ok', 'remembered', chosen],
+      'the setup check opens the chosen camera',
+    );
     await page.fill('#room-input', `camera-${process.pid}`);
     await page.click('#join-button');
     await joined(page);
-    await page.waitForFunction(() => (document.querySelector('rtc-room') as any).localStream?.getVideoTracks().length > 0, null, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector('rtc-room') as any).localStream?.getVideoTracks().length > 0, null, {
+      timeout: 10_000,
+    });
     assert.equal(await cameraOf('rtc-room'), chosen, 'the call opens the chosen camera');
     assert.deepEqual(problems, []);
     await page.close();

@@ -8,10 +8,12 @@ import { framesDecoded, uniqueRoom } from './helpers.js';
 /** Ada with controls, Bob with a remote video showing Ada; both joined and connected. */
 export async function controlledCall() {
   const room = uniqueRoom('controls');
-  const box = await fixture<HTMLDivElement>(html`<div>
-    <rtc-room manual room=${room} name="Ada"><rtc-controls></rtc-controls></rtc-room>
-    <rtc-room manual room=${room} name="Bob"><rtc-remote-video></rtc-remote-video></rtc-room>
-  </div>`);
+  const box = await fixture<HTMLDivElement>(
+    html`<div>
+      <rtc-room manual room=${room} name="Ada"><rtc-controls></rtc-controls></rtc-room>
+      <rtc-room manual room=${room} name="Bob"><rtc-remote-video></rtc-remote-video></rtc-room>
+    </div>`,
+  );
   const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
   await a.join();
   await b.join();
@@ -22,12 +24,13 @@ export async function controlledCall() {
   return { a, b, controls, remote };
 }
 
-
 /** Members of one room in one page, each an <rtc-room manual>; joined one after the other. */
 export async function members(room: string, names: string[]) {
-  const box = await fixture<HTMLDivElement>(html`<div>
-    ${names.map((name) => html`<rtc-room manual room=${room} name=${name}><rtc-remote-videos style="width: 320px; height: 180px"></rtc-remote-videos></rtc-room>`)}
-  </div>`);
+  const box = await fixture<HTMLDivElement>(
+    html`<div>
+      ${names.map((name) => html`<rtc-room manual room=${room} name=${name}><rtc-remote-videos style="width: 320px; height: 180px"></rtc-remote-videos></rtc-room>`)}
+    </div>`,
+  );
   const rooms = [...box.querySelectorAll('rtc-room')] as RtcRoomElement[];
   for (const r of rooms) await r.join();
   return { box, rooms };
@@ -58,17 +61,20 @@ export function countNegotiations(): { readonly count: number; restore(): void }
   return counter;
 }
 
-
 /**
  * Ada joins, then Bob, whose camera and microphone cannot be opened: resolves with both rooms,
  * Bob's `<rtc-local-video>` and the first `rtc-error` Bob fired while joining.
  */
 export async function joinWithoutMedia(prefix: string) {
   const name = uniqueRoom(prefix);
-  const box = await fixture<HTMLDivElement>(html`<div>
-    <rtc-room manual room=${name} name="Ada"></rtc-room>
-    <rtc-room manual room=${name} name="Bob"><rtc-local-video><span slot="placeholder">Camera blocked</span></rtc-local-video></rtc-room>
-  </div>`);
+  const box = await fixture<HTMLDivElement>(
+    html`<div>
+      <rtc-room manual room=${name} name="Ada"></rtc-room>
+      <rtc-room manual room=${name} name="Bob"
+        ><rtc-local-video><span slot="placeholder">Camera blocked</span></rtc-local-video></rtc-room
+      >
+    </div>`,
+  );
   const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
   await a.join();
   const error = oneEvent(b, 'rtc-error');

@@ -20,6 +20,20 @@ export async function waitForPicture(el: Element, timeout = 10_000): Promise<HTM
   return video;
 }
 
+/**
+ * Resolves once `condition` has held at every check (each `interval` ms) for `ms`; rejects with
+ * `message` at the first check where it does not. For what must not happen: a retry, a stray
+ * message, sound while muted. (Use waitUntil for what must happen.)
+ */
+export async function holdsFor(condition: () => boolean | Promise<boolean>, ms: number, message: string, interval = 50): Promise<void> {
+  const until = performance.now() + ms;
+  for (;;) {
+    if (!(await condition())) throw new Error(message);
+    if (performance.now() >= until) return;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
 /** framesDecoded of the inbound video from one peer, per getStats. */
 export async function framesDecoded(room: RtcRoomElement, peerId: string): Promise<number> {
   const report = await room.session?.getStats(peerId);
@@ -35,7 +49,10 @@ export function slotText(el: Element, name: string): string {
   const slot = el.shadowRoot?.querySelector<HTMLSlotElement>(`slot[name="${name}"]`);
   if (!slot) return '';
   const assigned = slot.assignedNodes({ flatten: true });
-  return (assigned.length ? assigned : [...slot.childNodes]).map((n) => n.textContent).join('').trim();
+  return (assigned.length ? assigned : [...slot.childNodes])
+    .map((n) => n.textContent)
+    .join('')
+    .trim();
 }
 
 /** Whether a part of an element's shadow DOM is rendered (not `display: none` itself or above). */

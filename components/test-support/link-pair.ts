@@ -15,7 +15,10 @@ export function linkPair(media: { sendAudio: boolean; sendVideo: boolean }) {
         throw error;
       },
     });
-  links.push(make('b', false, true, () => links[1]!), make('a', true, false, () => links[0]!));
+  links.push(
+    make('b', false, true, () => links[1]!),
+    make('a', true, false, () => links[0]!),
+  );
   const [a, b] = links as [PeerLink, PeerLink];
   return { a, b };
 }
