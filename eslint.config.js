@@ -53,9 +53,10 @@ export default tseslint.config(
   // The arrows.
   {
     files: ['protocol/**/*.ts'],
-    rules: forbid(
-      { group: ['../*', 'node:*'], message: 'protocol/ is shared: it imports nothing from components/ or server/, and no Node built-ins.' },
-    ),
+    rules: forbid({
+      group: ['../*', 'node:*'],
+      message: 'protocol/ is shared: it imports nothing from components/ or server/, and no Node built-ins.',
+    }),
   },
   {
     files: ['components/**/*.ts'],

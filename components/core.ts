@@ -5,15 +5,15 @@
  * No side effects: nothing here touches `customElements` or the DOM on import.
  */
 export { RtcError, type RtcErrorCode } from './core/errors.js';
-export { openLocalMedia, stopStream, DEFAULT_VIDEO_CONSTRAINTS, type LocalMediaRequest, type LocalMediaResult } from './core/local-media.js';
-export { PeerLink, type IncomingSignal, type OutgoingSignal, type PeerLinkOptions, type SendOutcome } from './core/peer-link.js';
 export {
-  RoomSession,
-  type RemotePeer,
-  type RoomSessionEventMap,
-  type RoomSessionOptions,
-  type RoomStatus,
-} from './core/room-session.js';
+  openLocalMedia,
+  stopStream,
+  DEFAULT_VIDEO_CONSTRAINTS,
+  type LocalMediaRequest,
+  type LocalMediaResult,
+} from './core/local-media.js';
+export { PeerLink, type IncomingSignal, type OutgoingSignal, type PeerLinkOptions, type SendOutcome } from './core/peer-link.js';
+export { RoomSession, type RemotePeer, type RoomSessionEventMap, type RoomSessionOptions, type RoomStatus } from './core/room-session.js';
 export {
   runPreflight,
   checkNetwork,

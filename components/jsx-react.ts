@@ -6,8 +6,7 @@ import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type { RtcElementProps } from './jsx.js';
 
 type ReactRtcElements = {
-  [T in keyof RtcElementProps]: DetailedHTMLProps<HTMLAttributes<HTMLElementTagNameMap[T]>, HTMLElementTagNameMap[T]> &
-    RtcElementProps[T];
+  [T in keyof RtcElementProps]: DetailedHTMLProps<HTMLAttributes<HTMLElementTagNameMap[T]>, HTMLElementTagNameMap[T]> & RtcElementProps[T];
 };
 
 declare module 'react' {

@@ -44,16 +44,24 @@ export interface RtcRoomEventMap {
 }
 
 export type RtcRoomProps = Partial<
-  Pick<RtcRoomElement, 'room' | 'server' | 'name' | 'token' | 'noVideo' | 'noAudio' | 'manual' | 'capacity' | 'iceTransportPolicy' | 'websocketOnly'>
+  Pick<
+    RtcRoomElement,
+    'room' | 'server' | 'name' | 'token' | 'noVideo' | 'noAudio' | 'manual' | 'capacity' | 'iceTransportPolicy' | 'websocketOnly'
+  >
 > &
   EventListenerProps<RtcRoomEventMap>;
 export type RtcLocalVideoProps = Partial<Pick<RtcLocalVideoElement, 'mirror'>>;
 export type RtcRemoteVideoProps = Partial<Pick<RtcRemoteVideoElement, 'peer' | 'muted'>>;
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no attributes: the grid shows the room's peers
 export type RtcRemoteVideosProps = {};
-export type RtcChatProps = Partial<Pick<RtcChatElement, 'label' | 'placeholder' | 'sendLabel' | 'youLabel' | 'unnamedLabel' | 'maxMessages'>>;
-export type RtcControlsProps = Partial<Pick<RtcControlsElement, 'strings'>> & EventListenerProps<{ 'rtc-leave-request': RtcLeaveRequestEvent }>;
-export type RtcPreflightProps = Partial<Pick<RtcPreflightElement, 'server' | 'room' | 'token' | 'noVideo' | 'noAudio' | 'auto' | 'cameraId' | 'microphoneId'>> &
+export type RtcChatProps = Partial<
+  Pick<RtcChatElement, 'label' | 'placeholder' | 'sendLabel' | 'youLabel' | 'unnamedLabel' | 'maxMessages'>
+>;
+export type RtcControlsProps = Partial<Pick<RtcControlsElement, 'strings'>> &
+  EventListenerProps<{ 'rtc-leave-request': RtcLeaveRequestEvent }>;
+export type RtcPreflightProps = Partial<
+  Pick<RtcPreflightElement, 'server' | 'room' | 'token' | 'noVideo' | 'noAudio' | 'auto' | 'cameraId' | 'microphoneId'>
+> &
   EventListenerProps<{ 'rtc-preflight': RtcPreflightEvent }>;
 
 /** Each tag's own props (add the framework's HTML attributes, `children`, `ref`, …). */

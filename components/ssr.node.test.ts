@@ -38,7 +38,11 @@ function importInNode(modules: string[]): { status: number | null; stderr: strin
     const defined = typeof customElements === 'undefined' ? [] : ${JSON.stringify(TAGS)}.filter((t) => customElements.get(t));
     console.log(JSON.stringify({ readers, defined }));
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   const last = run.stdout.trim().split('\n').at(-1) ?? '{}';
   return { status: run.status, stderr: run.stderr, report: JSON.parse(last || '{}') };
 }

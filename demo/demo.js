@@ -100,7 +100,10 @@ async function listDevices() {
     select.replaceChildren(
       ...devices
         .filter((d) => d.kind === kind)
-        .map((d, i) => new Option(d.label || `${kind === 'videoinput' ? 'Camera' : 'Microphone'} ${i + 1}`, d.deviceId, false, d.deviceId === chosen)),
+        .map(
+          (d, i) =>
+            new Option(d.label || `${kind === 'videoinput' ? 'Camera' : 'Microphone'} ${i + 1}`, d.deviceId, false, d.deviceId === chosen),
+        ),
     );
   }
 }

@@ -20,11 +20,27 @@ export async function buildExamples(outdir, { absWorkingDir = process.cwd() } = 
     minify: true,
     sourcemap: true,
     logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"', __VUE_OPTIONS_API__: 'false', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' },
+    define: {
+      'process.env.NODE_ENV': '"production"',
+      __VUE_OPTIONS_API__: 'false',
+      __VUE_PROD_DEVTOOLS__: 'false',
+      __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    },
   };
   const results = [];
-  for (const [entry, out] of [['react/main.tsx', 'react/main.js'], ['vue/main.js', 'vue/main.js']]) {
-    results.push(await esbuild.build({ ...common, entryPoints: [resolve(here, entry)], outfile: resolve(outdir, out), metafile: true, jsx: 'automatic' }));
+  for (const [entry, out] of [
+    ['react/main.tsx', 'react/main.js'],
+    ['vue/main.js', 'vue/main.js'],
+  ]) {
+    results.push(
+      await esbuild.build({
+        ...common,
+        entryPoints: [resolve(here, entry)],
+        outfile: resolve(outdir, out),
+        metafile: true,
+        jsx: 'automatic',
+      }),
+    );
   }
   return results;
 }

@@ -89,9 +89,7 @@ export interface ClientToServerEvents {
 
 // ---- server to client ------------------------------------------------------------------------
 
-export type SignalMessage =
-  | { from: string; description: SessionDescription }
-  | { from: string; candidate: IceCandidate };
+export type SignalMessage = { from: string; description: SessionDescription } | { from: string; candidate: IceCandidate };
 
 export interface ServerToClientEvents {
   /** A member came in, or came back (same id) after its connection dropped. */

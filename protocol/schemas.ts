@@ -28,7 +28,10 @@ export function cleanName(name: string): string {
   return [...cleaned].slice(0, MAX_NAME_LENGTH).join('').trim();
 }
 
-const displayName = z.string().max(MAX_NAME_LENGTH * 4).transform(cleanName);
+const displayName = z
+  .string()
+  .max(MAX_NAME_LENGTH * 4)
+  .transform(cleanName);
 /** An access token (a JWT: three base64url parts); verified only when the server requires tokens. */
 export const MAX_TOKEN_LENGTH = 4_096;
 
@@ -76,9 +79,19 @@ export const iceCandidateSchema = z.strictObject({
     .string()
     .max(MAX_CANDIDATE_LENGTH)
     .regex(/^(candidate:[\x20-\x7e]*)?$/, 'candidate: "candidate:…" in printable ASCII, or ""'),
-  sdpMid: z.string().max(64).regex(/^[\x21-\x7e]*$/, 'sdpMid: a token').nullable().optional(),
+  sdpMid: z
+    .string()
+    .max(64)
+    .regex(/^[\x21-\x7e]*$/, 'sdpMid: a token')
+    .nullable()
+    .optional(),
   sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
-  usernameFragment: z.string().max(256).regex(/^[\x21-\x7e]*$/, 'usernameFragment: ICE characters').nullable().optional(),
+  usernameFragment: z
+    .string()
+    .max(256)
+    .regex(/^[\x21-\x7e]*$/, 'usernameFragment: ICE characters')
+    .nullable()
+    .optional(),
 });
 
 const peerId = z.string().min(1).max(MAX_PEER_ID_LENGTH);

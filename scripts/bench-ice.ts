@@ -64,7 +64,10 @@ const twilio = await startTwilioStandIn({ accountSid: SID, authToken: 'bench-tok
 try {
   const rows: [string, Awaited<ReturnType<typeof measure>>][] = [
     ['static', await measure({ iceServers: [{ urls: 'stun:127.0.0.1:3478' }] })],
-    ['twilio (local stand-in, real SDK)', await measure({ twilio: { accountSid: SID, authToken: 'bench-token', httpClient: twilio.httpClient } })],
+    [
+      'twilio (local stand-in, real SDK)',
+      await measure({ twilio: { accountSid: SID, authToken: 'bench-token', httpClient: twilio.httpClient } }),
+    ],
     ['turn-rest', await measure({ turn: { urls: ['turn:127.0.0.1:3478'], secrets: ['bench-secret'] } })],
   ];
   const base = rows[0]![1].warm;

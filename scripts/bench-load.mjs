@@ -39,7 +39,8 @@ if (!(CLIENTS >= 2 && CLIENTS <= 10_000 && CLIENTS % 2 === 0)) throw new Error('
 if (RATES.some((r) => !(r > 0 && r <= 20_000))) throw new Error('BENCH_LOAD_RATES: rates from 1 to 20000');
 /** Each client holds one socket here and one in a server: both need CLIENTS descriptors and some. */
 const openFiles = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity);
-if (CLIENTS + 200 > openFiles) throw new Error(`BENCH_LOAD_CLIENTS=${CLIENTS} needs \`ulimit -n\` above ${CLIENTS + 200} (it is ${openFiles})`);
+if (CLIENTS + 200 > openFiles)
+  throw new Error(`BENCH_LOAD_CLIENTS=${CLIENTS} needs \`ulimit -n\` above ${CLIENTS + 200} (it is ${openFiles})`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -120,7 +121,12 @@ async function run(nodeCount) {
     // Connect everyone (WebSocket only, as behind a load balancer without sticky sessions).
     const t0 = performance.now();
     await pool(CLIENTS, CONCURRENCY, async (i) => {
-      const socket = connect(nodes[i % nodeCount].url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: STEP_TIMEOUT_MS });
+      const socket = connect(nodes[i % nodeCount].url, {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+        timeout: STEP_TIMEOUT_MS,
+      });
       sockets[i] = socket;
       await new Promise((resolve, reject) => {
         socket.once('connect', resolve);
@@ -167,10 +173,14 @@ async function run(nodeCount) {
         for (let k = 0; k < owed; k++) {
           const from = sender++ % CLIENTS;
           sent++;
-          sockets[from].emit('signal', { to: ids[from ^ 1], candidate: { candidate: `candidate:bench ${step} ${performance.now()}` } }, (ack) => {
-            acked++;
-            if (!ack?.ok && errors++ === 0) firstError = ack?.error?.code ?? 'no answer';
-          });
+          sockets[from].emit(
+            'signal',
+            { to: ids[from ^ 1], candidate: { candidate: `candidate:bench ${step} ${performance.now()}` } },
+            (ack) => {
+              acked++;
+              if (!ack?.ok && errors++ === 0) firstError = ack?.error?.code ?? 'no answer';
+            },
+          );
         }
         await sleep(TICK_MS);
       }
@@ -208,7 +218,9 @@ async function run(nodeCount) {
 
 if (!existsSync('dist/server/main.js')) throw new Error('dist/server/main.js is missing: run `npm run build`');
 let failed = false;
-console.log(`bench-load: ${CLIENTS} clients in rooms of two, rates ${RATES.join(', ')} msg/s for ${SECONDS} s each (ulimit -n ${openFiles})`);
+console.log(
+  `bench-load: ${CLIENTS} clients in rooms of two, rates ${RATES.join(', ')} msg/s for ${SECONDS} s each (ulimit -n ${openFiles})`,
+);
 for (const nodeCount of SETUPS) {
   const r = await run(nodeCount);
   if (!r) continue;
@@ -227,7 +239,9 @@ for (const nodeCount of SETUPS) {
   if (r.held !== CLIENTS) failed = true;
 }
 if (failed) {
-  console.error('bench-load: FAILED: a connection was lost, a signal was refused, or not every signal was delivered exactly once (see above)');
+  console.error(
+    'bench-load: FAILED: a connection was lost, a signal was refused, or not every signal was delivered exactly once (see above)',
+  );
   process.exit(1);
 }
 process.exit(0);

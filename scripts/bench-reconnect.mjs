@@ -85,7 +85,10 @@ async function main() {
         await once(server.child, 'exit');
         server = await startServer(server.port);
         // Both members (two distinct names), not two events: one member reconnecting twice is not enough.
-        await page.waitForFunction(() => Object.keys(window.__bench.reconnected).length >= 2, null, { timeout: STEP_TIMEOUT_MS, polling: 50 });
+        await page.waitForFunction(() => Object.keys(window.__bench.reconnected).length >= 2, null, {
+          timeout: STEP_TIMEOUT_MS,
+          polling: 50,
+        });
         await page.waitForTimeout(1_000); // frames after the rejoin count too
         const { reconnected, longestGap } = await page.evaluate(() => window.__bench);
         const rejoined = Math.max(...Object.values(reconnected));
@@ -99,10 +102,13 @@ async function main() {
     await browser.close();
   }
   const fmt = (n) => `${Math.round(n)} ms`;
-  const stat = (key) => `${fmt(median(runs.map((r) => r[key])))} (min ${fmt(Math.min(...runs.map((r) => r[key])))}, max ${fmt(Math.max(...runs.map((r) => r[key])))})`;
-  console.log(`server restart (${runs.length} runs, SIGKILL then a new process on the same port, median): ` +
-    `both members rejoined ${stat('fromListen')} after the new server listened, ${stat('fromKill')} after the kill ` +
-    `(the server was down ${stat('down')}); media gap (longest time without a decoded frame) ${stat('gap')}`);
+  const stat = (key) =>
+    `${fmt(median(runs.map((r) => r[key])))} (min ${fmt(Math.min(...runs.map((r) => r[key])))}, max ${fmt(Math.max(...runs.map((r) => r[key])))})`;
+  console.log(
+    `server restart (${runs.length} runs, SIGKILL then a new process on the same port, median): ` +
+      `both members rejoined ${stat('fromListen')} after the new server listened, ${stat('fromKill')} after the kill ` +
+      `(the server was down ${stat('down')}); media gap (longest time without a decoded frame) ${stat('gap')}`,
+  );
 }
 
 if (process.argv.includes(INSIDE)) {

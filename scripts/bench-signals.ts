@@ -15,7 +15,15 @@ const SIZES = (process.argv[2] ?? '2,4,6').split(',').map(Number);
 const { chromiumArgs } = (await import('../web-test-runner.config.js' as string)) as { chromiumArgs: string[] };
 
 const bundleDir = await mkdtemp(join(tmpdir(), 'rtc-bundle-'));
-await build({ entryPoints: ['components/define.ts'], bundle: true, format: 'esm', platform: 'browser', conditions: ['browser', 'production'], outfile: join(bundleDir, 'rtc-room.js'), logLevel: 'silent' });
+await build({
+  entryPoints: ['components/define.ts'],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  conditions: ['browser', 'production'],
+  outfile: join(bundleDir, 'rtc-room.js'),
+  logLevel: 'silent',
+});
 // No rate limits at all here: this measures what a call sends, so nothing may be refused or slowed
 // (and every page joins from 127.0.0.1). Meshes of up to 8 stay under the 50 connections per IP.
 const server = createRtcServer({ demoDir: 'demo', bundleDir, logger: pino({ level: 'silent' }), roomCapacity: 8, rateLimits: false });
@@ -54,7 +62,11 @@ for (const size of SIZES) {
   for (const page of pages) await page.waitForFunction(everyoneSeen, size - 1, { timeout: 60_000 });
   await new Promise((r) => setTimeout(r, 2_000)); // late candidates
   const rows = [...times.values()].filter((t) => t.length);
-  const fmt = (f: (t: number[]) => number) => rows.map(f).sort((a, b) => b - a).join(' ');
+  const fmt = (f: (t: number[]) => number) =>
+    rows
+      .map(f)
+      .sort((a, b) => b - a)
+      .join(' ');
   console.log(
     `mesh of ${size}: signals per member socket, total: ${fmt((t) => t.length)}; most in 1 s: ${fmt((t) => peak(t, 1_000))}; most in 10 s: ${fmt((t) => peak(t, 10_000))}`,
   );

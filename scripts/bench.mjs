@@ -20,7 +20,6 @@ const GROUP_SIZES = (process.env.BENCH_GROUP_SIZES ?? '2,4,6').split(',').map(Nu
 const GROUP_RUNS = Number(process.env.BENCH_GROUP_RUNS ?? 5);
 const GROUP_TIMEOUT_MS = 45_000;
 
-
 /**
  * Installed in every page: records, per remote stream, the wall-clock time at which a remote video
  * (in <rtc-remote-video> or <rtc-remote-videos>) first has a decoded frame: its `resize` event (the
@@ -59,11 +58,10 @@ function bundleSize() {
 
 /** First-frame times (ms, wall clock) of `count` remote streams on a page, once it has them all. */
 async function framesFrom(page, count, timeout = RUN_TIMEOUT_MS) {
-  const handle = await page.waitForFunction(
-    (n) => Object.keys(window.__frames).length >= n && Object.values(window.__frames),
-    count,
-    { timeout, polling: 20 },
-  );
+  const handle = await page.waitForFunction((n) => Object.keys(window.__frames).length >= n && Object.values(window.__frames), count, {
+    timeout,
+    polling: 20,
+  });
   return (await handle.jsonValue()).sort((x, y) => x - y);
 }
 
@@ -146,15 +144,19 @@ async function main() {
   const both = results.map((r) => Math.max(r.a, r.b));
   const size = bundleSize();
   const fmt = (n) => `${Math.round(n)} ms`;
-  console.log(`call start (${RUNS} runs, from the second page's load, median): ` +
-    `first remote frame on the joining page ${fmt(median(results.map((r) => r.b)))}, ` +
-    `on the waiting page ${fmt(median(results.map((r) => r.a)))}, on both ${fmt(median(both))} ` +
-    `(min ${fmt(Math.min(...both))}, max ${fmt(Math.max(...both))})`);
+  console.log(
+    `call start (${RUNS} runs, from the second page's load, median): ` +
+      `first remote frame on the joining page ${fmt(median(results.map((r) => r.b)))}, ` +
+      `on the waiting page ${fmt(median(results.map((r) => r.a)))}, on both ${fmt(median(both))} ` +
+      `(min ${fmt(Math.min(...both))}, max ${fmt(Math.max(...both))})`,
+  );
   for (const [size, runs] of groups) {
-    console.log(`group call of ${size} (${runs.length} runs, from the last member's join(), median): ` +
-      `it sees every other member ${fmt(median(runs.map((r) => r.last)))}, ` +
-      `every member sees every other ${fmt(median(runs.map((r) => r.all)))} ` +
-      `(min ${fmt(Math.min(...runs.map((r) => r.all)))}, max ${fmt(Math.max(...runs.map((r) => r.all)))})`);
+    console.log(
+      `group call of ${size} (${runs.length} runs, from the last member's join(), median): ` +
+        `it sees every other member ${fmt(median(runs.map((r) => r.last)))}, ` +
+        `every member sees every other ${fmt(median(runs.map((r) => r.all)))} ` +
+        `(min ${fmt(Math.min(...runs.map((r) => r.all)))}, max ${fmt(Math.max(...runs.map((r) => r.all)))})`,
+    );
   }
   console.log(`bundle dist/rtc-room.js: ${(size.min / 1024).toFixed(1)} KB min, ${(size.gzip / 1024).toFixed(1)} KB gzip`);
 }

@@ -148,13 +148,15 @@ describe('links in the docs', () => {
   });
 
   it('makes GitHub anchors from headings with code, punctuation and repeats', () => {
-    const md = '# Title\n## `<rtc-controls>`\n### Several nodes (Redis)\n## Limits and hardening\n## Limits and hardening\n```\n# not a heading\n```';
+    const md =
+      '# Title\n## `<rtc-controls>`\n### Several nodes (Redis)\n## Limits and hardening\n## Limits and hardening\n```\n# not a heading\n```';
     assert.deepEqual([...anchors(md)], ['title', 'rtc-controls', 'several-nodes-redis', 'limits-and-hardening', 'limits-and-hardening-1']);
   });
 
   it('reports a missing file, a missing heading and a link out of the repository, relative to the linking file', () => {
     const tree: Record<string, string> = {
-      'docs/a.md': '[ok](b.md#real) [up](../README.md) [gone](missing.md) [bad](b.md#nope) [self](#top) [out](../../x.md) [web](https://example.com/x.md)',
+      'docs/a.md':
+        '[ok](b.md#real) [up](../README.md) [gone](missing.md) [bad](b.md#nope) [self](#top) [out](../../x.md) [web](https://example.com/x.md)',
       'docs/b.md': '# Real',
       'README.md': '# Top',
     };

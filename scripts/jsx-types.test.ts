@@ -25,7 +25,8 @@ describe('JSX types (components/jsx.ts)', () => {
         if (/Read-only/.test(attr.description ?? '')) continue;
         assert.ok(props.includes(attr.fieldName ?? attr.name), `${el.tagName}: ${attr.fieldName} is not a JSX prop`);
       }
-      for (const event of el.events ?? []) assert.match(source, new RegExp(`'${event.name}': `), `${el.tagName}: no listener prop for ${event.name}`);
+      for (const event of el.events ?? [])
+        assert.match(source, new RegExp(`'${event.name}': `), `${el.tagName}: no listener prop for ${event.name}`);
     }
   });
 });

@@ -18,9 +18,16 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
 ];
 /** Dev tools of this repository the consumer project borrows (symlinked, not installed). */
 const BORROWED = ['react', 'react-dom', '@types/react', '@types/react-dom', 'preact', 'vue', 'esbuild', '@types/node'];
@@ -34,7 +41,12 @@ async function consumerLock(tarball: string): Promise<object> {
   const pkg = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8'));
   const spec = `file:${tarball}`;
   const packages: Record<string, unknown> = { '': { name: 'consumer', dependencies: { 'rtc-room': spec } } };
-  for (const [path, entry] of Object.entries(lock.packages as Record<string, { name?: string; version: string; resolved?: string; dev?: boolean; devOptional?: boolean; link?: boolean }>)) {
+  for (const [path, entry] of Object.entries(
+    lock.packages as Record<
+      string,
+      { name?: string; version: string; resolved?: string; dev?: boolean; devOptional?: boolean; link?: boolean }
+    >,
+  )) {
     if (!path.startsWith('node_modules/') || entry.dev || entry.devOptional || entry.link) continue;
     // This repository's lockfile omits `resolved` (npm's omit-lockfile-registry-resolved); with it
     // spelled out, npm takes the tarball from its cache by integrity and asks the registry nothing.
@@ -42,7 +54,14 @@ async function consumerLock(tarball: string): Promise<object> {
     const resolved = entry.resolved ?? `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
     packages[path] = { ...entry, resolved };
   }
-  packages['node_modules/rtc-room'] = { version: pkg.version, resolved: spec, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines, license: pkg.license };
+  packages['node_modules/rtc-room'] = {
+    version: pkg.version,
+    resolved: spec,
+    dependencies: pkg.dependencies,
+    bin: pkg.bin,
+    engines: pkg.engines,
+    license: pkg.license,
+  };
   return { name: 'consumer', lockfileVersion: 3, requires: true, packages };
 }
 
@@ -92,7 +111,10 @@ describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
     phase('build');
     const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: repo, timeout: 60_000 });
     const tarball = join(work, JSON.parse(stdout)[0].filename as string);
-    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'rtc-room': `file:${tarball}` } }));
+    await writeFile(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'rtc-room': `file:${tarball}` } }),
+    );
     await writeFile(join(app, 'package-lock.json'), JSON.stringify(await consumerLock(tarball)));
     phase('pack');
     const ci = (mode: string) => run('npm', ['ci', mode, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, timeout: 90_000 });
@@ -118,8 +140,19 @@ describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
   it('installs the tarball with the manifest, the bundle and the declarations, and no tests', async () => {
     const pkg = JSON.parse(await readFile(join(app, 'node_modules/rtc-room/package.json'), 'utf8'));
     const manifest = JSON.parse(await readFile(join(app, 'node_modules/rtc-room', pkg.customElements), 'utf8'));
-    const tags = manifest.modules.flatMap((m: { declarations?: { tagName?: string }[] }) => m.declarations ?? []).map((d: { tagName?: string }) => d.tagName).filter(Boolean);
-    assert.deepEqual(tags.sort(), ['rtc-chat', 'rtc-controls', 'rtc-local-video', 'rtc-preflight', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-room']);
+    const tags = manifest.modules
+      .flatMap((m: { declarations?: { tagName?: string }[] }) => m.declarations ?? [])
+      .map((d: { tagName?: string }) => d.tagName)
+      .filter(Boolean);
+    assert.deepEqual(tags.sort(), [
+      'rtc-chat',
+      'rtc-controls',
+      'rtc-local-video',
+      'rtc-preflight',
+      'rtc-remote-video',
+      'rtc-remote-videos',
+      'rtc-room',
+    ]);
     const { stdout } = await run('find', ['node_modules/rtc-room', '-name', '*.test.*'], { cwd: app });
     assert.equal(stdout.trim(), '', 'tests are not shipped');
     // One copy of lit and socket.io-client: the app's, shared with any other Lit code it has.
@@ -169,13 +202,23 @@ export const c = <rtc-room onrtc-peer-joined={(e) => e.detail.nope} />;
       join(app, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: ['node'],
-          strict: true, noEmit: true, jsx: 'react-jsx', skipLibCheck: true,
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+          types: ['node'],
+          strict: true,
+          noEmit: true,
+          jsx: 'react-jsx',
+          skipLibCheck: true,
         },
         files: ['check.ts', 'check-preact.tsx', 'check-react.tsx', 'examples/react/main.tsx'],
       }),
     );
-    const tsc = await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: app, timeout: 60_000 }).catch((e) => e);
+    const tsc = await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.'], {
+      cwd: app,
+      timeout: 60_000,
+    }).catch((e) => e);
     assert.equal(tsc.code ?? 0, 0, `tsc in the consumer:\n${tsc.stdout}${tsc.stderr}`);
   });
 
@@ -196,13 +239,22 @@ export { server };
       join(app, 'tsconfig.server.json'),
       JSON.stringify({
         compilerOptions: {
-          target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: ['node'],
-          strict: true, noEmit: true, skipLibCheck: false,
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2022'],
+          types: ['node'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
         },
         files: ['check-server.ts'],
       }),
     );
-    const tsc = await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.server.json'], { cwd: app, timeout: 60_000 }).catch((e) => e);
+    const tsc = await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.server.json'], {
+      cwd: app,
+      timeout: 60_000,
+    }).catch((e) => e);
     assert.equal(tsc.code ?? 0, 0, `tsc in the consumer (skipLibCheck: false):\n${tsc.stdout}${tsc.stderr}`);
   });
 
@@ -210,7 +262,15 @@ export { server };
     const bundle = async (name: string, source: string) => {
       const entry = join(app, `${name}.js`);
       await writeFile(entry, source);
-      const out = await esbuild.build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', minify: true, absWorkingDir: app, logLevel: 'silent' });
+      const out = await esbuild.build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        format: 'esm',
+        minify: true,
+        absWorkingDir: app,
+        logLevel: 'silent',
+      });
       return out.outputFiles[0]!.text;
     };
     const core = await bundle('core-only', "import { RoomSession } from 'rtc-room/core'; console.log(RoomSession);\n");
@@ -248,7 +308,11 @@ process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
 `,
       );
       server = await startServer(app, ['server.mjs']);
-      browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+      browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        headless: true,
+        args: CHROMIUM_ARGS,
+      });
     });
 
     it('rtc-room/server started from the project answers /healthz', async () => {

@@ -23,7 +23,15 @@ describe('docs/api.md element reference', () => {
   it('lists every element, attribute, event, slot, part and custom property of the manifest', () => {
     const section = apiSection(manifest);
     const all = elements(manifest);
-    assert.deepEqual(all.map((e) => e.tagName).sort(), ['rtc-chat', 'rtc-controls', 'rtc-local-video', 'rtc-preflight', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-room']);
+    assert.deepEqual(all.map((e) => e.tagName).sort(), [
+      'rtc-chat',
+      'rtc-controls',
+      'rtc-local-video',
+      'rtc-preflight',
+      'rtc-remote-video',
+      'rtc-remote-videos',
+      'rtc-room',
+    ]);
     for (const el of all) {
       assert.match(section, new RegExp(`^## \`<${el.tagName}>\`$`, 'm'));
       const names = [

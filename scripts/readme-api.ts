@@ -80,7 +80,11 @@ export async function analyze(): Promise<Manifest> {
 
 const code = (s: string) => (s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``);
 /** One table cell: one line, pipes escaped. */
-const cell = (s: string | undefined) => (s ?? '').replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+const cell = (s: string | undefined) =>
+  (s ?? '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 const typeCell = (t: TypeRef | undefined) => (t?.text ? cell(code(t.text)) : '');
 const isPublic = (m: { name: string; privacy?: string; static?: boolean }) =>
   !m.static && (m.privacy ?? 'public') === 'public' && !m.name.startsWith('_') && !m.name.startsWith('#');
@@ -115,7 +119,13 @@ export function elementSection(el: ElementDeclaration): string {
         attributes.map((a) => {
           const field = a.fieldName ? byField.get(a.fieldName) : undefined;
           const name = code(a.name) + (field?.reflects ? ' (reflected)' : '');
-          return [name, a.fieldName ? code(a.fieldName) : '', typeCell(a.type ?? field?.type), a.default ? code(a.default) : '', describe(a.description ? a : (field ?? a))];
+          return [
+            name,
+            a.fieldName ? code(a.fieldName) : '',
+            typeCell(a.type ?? field?.type),
+            a.default ? code(a.default) : '',
+            describe(a.description ? a : (field ?? a)),
+          ];
         }),
       ),
     ],
@@ -148,8 +158,20 @@ export function elementSection(el: ElementDeclaration): string {
         (el.events ?? []).map((e) => [code(e.name), typeCell(e.type), describe(e)]),
       ),
     ],
-    ['Slots', table(['slot', 'description'], (el.slots ?? []).map((s) => [s.name ? code(s.name) : '(default)', describe(s)]))],
-    ['CSS parts', table(['part', 'description'], (el.cssParts ?? []).map((p) => [code(p.name), describe(p)]))],
+    [
+      'Slots',
+      table(
+        ['slot', 'description'],
+        (el.slots ?? []).map((s) => [s.name ? code(s.name) : '(default)', describe(s)]),
+      ),
+    ],
+    [
+      'CSS parts',
+      table(
+        ['part', 'description'],
+        (el.cssParts ?? []).map((p) => [code(p.name), describe(p)]),
+      ),
+    ],
     [
       'CSS custom properties',
       table(

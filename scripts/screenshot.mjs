@@ -36,7 +36,9 @@ async function main() {
     await lobby.fill('#name-input', 'Dee');
     await lobby.waitForFunction(() => document.getElementById('preview').videoWidth > 0, null, { timeout: 10_000 });
     await lobby.evaluate(() => document.getElementById('preflight').run());
-    await lobby.waitForFunction(() => document.getElementById('preflight').shadowRoot.querySelector('[part~="verdict"]'), null, { timeout: 10_000 });
+    await lobby.waitForFunction(() => document.getElementById('preflight').shadowRoot.querySelector('[part~="verdict"]'), null, {
+      timeout: 10_000,
+    });
     await lobby.screenshot({ path: 'docs/demo-lobby.png' });
     console.log('wrote docs/demo-lobby.png');
     await lobby.close();

@@ -45,9 +45,17 @@ describe('origin allow-list (ALLOWED_ORIGINS)', () => {
       if (transport === 'polling') assert.match(refused, /origin_not_allowed/, 'the 403 body names the reason');
       assert.equal(h.server.counters.refusedConnections, before + 1);
       assert.equal(await attempt(h.url, transport, { Origin: ALLOWED }), 'connected');
-      assert.equal(await attempt(h.url, transport, { Origin: 'https://also.example.com' }), 'connected', 'configured with a trailing slash');
+      assert.equal(
+        await attempt(h.url, transport, { Origin: 'https://also.example.com' }),
+        'connected',
+        'configured with a trailing slash',
+      );
       assert.equal(await attempt(h.url, transport), 'connected');
-      assert.equal(await attempt(h.url, transport, { Origin: `${ALLOWED}.evil.test` }), await attempt(h.url, transport, { Origin: EVIL }), 'no prefix match');
+      assert.equal(
+        await attempt(h.url, transport, { Origin: `${ALLOWED}.evil.test` }),
+        await attempt(h.url, transport, { Origin: EVIL }),
+        'no prefix match',
+      );
     });
   }
 
@@ -61,7 +69,10 @@ describe('origin allow-list (ALLOWED_ORIGINS)', () => {
     assert.equal(ok.headers.get('access-control-allow-origin'), ALLOWED);
     assert.match(ok.headers.get('vary') ?? '', /Origin/);
     assert.equal((await fetch(`${h.url}/healthz`)).status, 200, 'no Origin: a navigation or a non-browser client');
-    const preflight = await fetch(`${h.url}/socket.io/?EIO=4&transport=polling`, { method: 'OPTIONS', headers: { Origin: EVIL, 'Access-Control-Request-Method': 'GET' } });
+    const preflight = await fetch(`${h.url}/socket.io/?EIO=4&transport=polling`, {
+      method: 'OPTIONS',
+      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'GET' },
+    });
     assert.notEqual(preflight.headers.get('access-control-allow-origin'), EVIL, 'Socket.IO CORS does not name a disallowed origin');
   });
 });
@@ -69,7 +80,10 @@ describe('origin allow-list (ALLOWED_ORIGINS)', () => {
 describe('allowedOrigins is the only origin option', () => {
   it('refuses corsOrigin (never read) with a TypeError that names allowedOrigins', () => {
     for (const corsOrigin of ['https://app.example.com', ['https://app.example.com'], true, undefined]) {
-      assert.throws(() => createRtcServer({ corsOrigin } as never), (error: unknown) => error instanceof TypeError && /corsOrigin.*allowedOrigins/.test(error.message));
+      assert.throws(
+        () => createRtcServer({ corsOrigin } as never),
+        (error: unknown) => error instanceof TypeError && /corsOrigin.*allowedOrigins/.test(error.message),
+      );
     }
   });
 });
@@ -78,7 +92,8 @@ describe('without ALLOWED_ORIGINS', () => {
   it('admits every origin on both transports and over HTTP', async () => {
     const h = await startServer();
     try {
-      for (const transport of ['polling', 'websocket'] as const) assert.equal(await attempt(h.url, transport, { Origin: EVIL }), 'connected');
+      for (const transport of ['polling', 'websocket'] as const)
+        assert.equal(await attempt(h.url, transport, { Origin: EVIL }), 'connected');
       const res = await fetch(`${h.url}/healthz`, { headers: { Origin: EVIL } });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('access-control-allow-origin'), '*');
@@ -98,7 +113,8 @@ describe('connections per IP (MAX_CONNECTIONS_PER_IP)', () => {
       held[0]!.disconnect();
       const deadline = Date.now() + 3_000;
       let result = '';
-      while (Date.now() < deadline && (result = await attempt(h.url, 'websocket')) !== 'connected') await new Promise((r) => setTimeout(r, 50));
+      while (Date.now() < deadline && (result = await attempt(h.url, 'websocket')) !== 'connected')
+        await new Promise((r) => setTimeout(r, 50));
       assert.equal(result, 'connected');
       assert.equal((await rawRequest(held[1]!, 'leave')).error.code, 'not_joined', 'the others were not affected');
     } finally {
@@ -110,7 +126,11 @@ describe('connections per IP (MAX_CONNECTIONS_PER_IP)', () => {
     const h = await startServer({ maxConnectionsPerIp: 1, trustProxy: true });
     try {
       const first = await h.client({ transportOptions: { websocket: { extraHeaders: { 'X-Forwarded-For': '203.0.113.1' } } } });
-      assert.match(await attempt(h.url, 'polling', { 'X-Forwarded-For': '198.51.100.9, 203.0.113.1' }), /too_many_connections/, 'the last hop is the client');
+      assert.match(
+        await attempt(h.url, 'polling', { 'X-Forwarded-For': '198.51.100.9, 203.0.113.1' }),
+        /too_many_connections/,
+        'the last hop is the client',
+      );
       assert.equal(await attempt(h.url, 'websocket', { 'X-Forwarded-For': '203.0.113.2' }), 'connected');
       first.disconnect();
     } finally {

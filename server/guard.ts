@@ -4,7 +4,8 @@ import type { IncomingMessage } from 'node:http';
 export function normalizeOrigin(origin: string): string {
   const url = new URL(origin);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`'${origin}' is not an http(s) origin`);
-  if (url.pathname !== '/' || url.search || url.hash || url.username) throw new TypeError(`'${origin}' is not an origin (no path, query or credentials)`);
+  if (url.pathname !== '/' || url.search || url.hash || url.username)
+    throw new TypeError(`'${origin}' is not an origin (no path, query or credentials)`);
   return url.origin;
 }
 

@@ -34,7 +34,11 @@ describe('rate limits', () => {
       assert.equal(limited.error.code, 'rate_limited');
       assert.ok(limited.error.retryAfterMs > 0 && limited.error.retryAfterMs <= 1_000, String(limited.error.retryAfterMs));
       assert.equal(answers[20], 'rate_limited');
-      assert.deepEqual(await codes(b, 3, 'signal', { to: (await rawRequest(a, 'leave'), 'x'), candidate: CANDIDATE }), Array(3).fill('unknown_peer'), 'another socket has its own budget');
+      assert.deepEqual(
+        await codes(b, 3, 'signal', { to: (await rawRequest(a, 'leave'), 'x'), candidate: CANDIDATE }),
+        Array(3).fill('unknown_peer'),
+        'another socket has its own budget',
+      );
       await sleep(limited.error.retryAfterMs + 50);
       await rawRequest(a, 'join', { room: name });
       assert.equal((await rawRequest(a, 'signal', { to: jb.id, candidate: CANDIDATE })).ok, true, 'recovered after retryAfterMs');
@@ -57,7 +61,11 @@ describe('rate limits', () => {
       }
       assert.deepEqual(first, ['ok', 'ok', 'ok', 'rate_limited']);
       const b = await h.client();
-      assert.deepEqual(await codes(b, 3, 'join', { room: 'x y' }), ['bad_request', 'bad_request', 'rate_limited'], 'the address had 5, refused ones count too');
+      assert.deepEqual(
+        await codes(b, 3, 'join', { room: 'x y' }),
+        ['bad_request', 'bad_request', 'rate_limited'],
+        'the address had 5, refused ones count too',
+      );
       await sleep(2_100);
       assert.equal((await rawRequest(b, 'join', { room: room() })).ok, true, 'recovered');
     } finally {
@@ -89,7 +97,11 @@ describe('rate limits', () => {
       const got: unknown[] = [];
       c.on('signal', (m) => got.push(m));
       assert.deepEqual(await codes(a, 3, 'signal', { to: jc.id, candidate: CANDIDATE }), ['ok', 'ok', 'ok']);
-      assert.deepEqual(await codes(b, 3, 'signal', { to: jc.id, candidate: CANDIDATE }), ['ok', 'ok', 'rate_limited'], 'b has its own socket budget, not its own address budget');
+      assert.deepEqual(
+        await codes(b, 3, 'signal', { to: jc.id, candidate: CANDIDATE }),
+        ['ok', 'ok', 'rate_limited'],
+        'b has its own socket budget, not its own address budget',
+      );
       const limited = await rawRequest(a, 'signal', { to: jc.id, candidate: CANDIDATE });
       assert.equal(limited.error.code, 'rate_limited');
       assert.ok(limited.error.retryAfterMs > 0 && limited.error.retryAfterMs <= 1_000);
@@ -118,7 +130,7 @@ describe('rate limits', () => {
     }
   });
 
-  it('the defaults admit a newcomer\'s burst in a full eight-member mesh', async () => {
+  it("the defaults admit a newcomer's burst in a full eight-member mesh", async () => {
     // 7 peers x (1 description + 20 candidates + end-of-candidates), sent as fast as the socket goes.
     const h = await startServer({ rateLimits: {}, roomCapacity: 8 });
     try {
@@ -160,7 +172,11 @@ describe('rate limits', () => {
         assert.deepEqual(await rawRequest(b, 'signal', { to: ja.id, candidate: CANDIDATE }), { ok: true });
         assert.deepEqual(await got, { from: jb.id, candidate: CANDIDATE });
         assert.equal(a.connected && b.connected, true);
-        assert.deepEqual(aSeen.filter((e) => e === 'signal'), ['signal'], `${transport}: the big message reached nobody`);
+        assert.deepEqual(
+          aSeen.filter((e) => e === 'signal'),
+          ['signal'],
+          `${transport}: the big message reached nobody`,
+        );
       }
     } finally {
       await h.close();

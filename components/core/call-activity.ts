@@ -121,7 +121,10 @@ export class CallActivity extends EventTarget {
     const loudest = [...speaking].sort((a, b) => this.#peers.get(b)!.level - this.#peers.get(a)!.level)[0];
     const active = loudest ?? (this.#activeSpeaker && levels.has(this.#activeSpeaker) ? this.#activeSpeaker : null);
     const changed =
-      !sameMap(levels, this.#levels) || !sameSet(speaking, this.#speaking) || active !== this.#activeSpeaker || !sameQuality(quality, this.#quality);
+      !sameMap(levels, this.#levels) ||
+      !sameSet(speaking, this.#speaking) ||
+      active !== this.#activeSpeaker ||
+      !sameQuality(quality, this.#quality);
     this.#levels = levels;
     this.#speaking = speaking;
     this.#activeSpeaker = active;

@@ -29,7 +29,15 @@ describe('connection quality', () => {
 
   it('measures loss, bitrate and audio level between two samples', () => {
     const a = sample({ at: 1_000, bytesReceived: 1_000, packetsReceived: 100, packetsLost: 0, audioEnergy: 1, audioDuration: 10 });
-    const b = sample({ at: 3_000, bytesReceived: 251_000, packetsReceived: 190, packetsLost: 10, audioEnergy: 1.25, audioDuration: 11, roundTripTime: 0.01 });
+    const b = sample({
+      at: 3_000,
+      bytesReceived: 251_000,
+      packetsReceived: 190,
+      packetsLost: 10,
+      audioEnergy: 1.25,
+      audioDuration: 11,
+      roundTripTime: 0.01,
+    });
     const q = qualityBetween(a, b, true);
     expect(q.bitrate).to.equal(1_000_000);
     expect(q.packetLoss).to.equal(0.1);

@@ -46,7 +46,15 @@ export interface StatsSample {
 
 /** Reads the counters this module needs from a report. */
 export function sampleStats(report: RTCStatsReport, at: number): StatsSample {
-  const sample: StatsSample = { at, bytesReceived: 0, packetsReceived: 0, packetsLost: 0, audioEnergy: 0, audioDuration: 0, roundTripTime: null };
+  const sample: StatsSample = {
+    at,
+    bytesReceived: 0,
+    packetsReceived: 0,
+    packetsLost: 0,
+    audioEnergy: 0,
+    audioDuration: 0,
+    roundTripTime: null,
+  };
   report.forEach((s) => {
     if (s.type === 'inbound-rtp') {
       sample.bytesReceived += s.bytesReceived ?? 0;

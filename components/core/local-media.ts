@@ -48,7 +48,10 @@ export async function openLocalMedia(request: LocalMediaRequest): Promise<LocalM
     }
     const error = mediaError(first);
     if (!(request.audio && request.video) || error.code === 'media_denied') return { stream: null, error };
-    for (const [audio, video] of [[true, false], [false, true]] as const) {
+    for (const [audio, video] of [
+      [true, false],
+      [false, true],
+    ] as const) {
       try {
         return { stream: await get(audio, video), error };
       } catch {

@@ -211,7 +211,8 @@ export class MediaControls extends EventTarget {
 
   /** Throws `media_denied` when this member may not send video (a receive-only token, `no-video`, or closed). */
   #refuseVideo(what: string): void {
-    if (this.#closed) throw new RtcError('media_denied', `${what} cannot start: this member no longer sends media (it left, or is receive-only)`);
+    if (this.#closed)
+      throw new RtcError('media_denied', `${what} cannot start: this member no longer sends media (it left, or is receive-only)`);
     if (!this.#options.video) {
       throw new RtcError('media_denied', `${what} cannot start: this member sends no video (a receive-only access token, or no-video)`);
     }

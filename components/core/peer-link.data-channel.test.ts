@@ -17,7 +17,7 @@ const big = (n: number) => `${String(n).padStart(6, '0')}${'x'.repeat(63_994)}`;
 describe('PeerLink data channel', function () {
   this.timeout(60_000);
 
-  it('a burst larger than the browser\'s send buffer: never throws, waits for the buffer, delivers in order what it took', async () => {
+  it("a burst larger than the browser's send buffer: never throws, waits for the buffer, delivers in order what it took", async () => {
     const { a, b, received } = dataPair();
     try {
       const first = a.send('hello');
@@ -28,7 +28,10 @@ describe('PeerLink data channel', function () {
       for (let n = 0; n < 1_000; n++) outcomes.push(a.send(big(n)));
       const taken = outcomes.filter((o) => o === 'sent' || o === 'queued').length;
       expect(outcomes.filter((o) => o === 'queued').length, 'held back while the buffer drains').to.be.greaterThan(0);
-      expect(outcomes.slice(taken).every((o) => o === 'full'), 'refused only once the queue is full, none after a refusal was taken').to.be.true;
+      expect(
+        outcomes.slice(taken).every((o) => o === 'full'),
+        'refused only once the queue is full, none after a refusal was taken',
+      ).to.be.true;
       expect(taken).to.be.lessThan(1_000);
       await waitUntil(() => received.length === 1 + taken, `received ${received.length - 1} of ${taken}`, { timeout: 40_000 });
       expect(received.slice(1).map((m) => Number(m.slice(0, 6)))).to.deep.equal([...Array(taken).keys()]);

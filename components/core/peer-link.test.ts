@@ -13,7 +13,11 @@ describe('PeerLink', function () {
       a.setLocalStream(stream);
       b.setLocalStream(stream);
       await waitUntil(() => a.connectionState === 'connected' && b.connectionState === 'connected', 'no connection', { timeout: 10_000 });
-      const scale = () => a.pc.getSenders().find((s) => s.track?.kind === 'video')!.getParameters().encodings[0]!.scaleResolutionDownBy ?? 1;
+      const scale = () =>
+        a.pc
+          .getSenders()
+          .find((s) => s.track?.kind === 'video')!
+          .getParameters().encodings[0]!.scaleResolutionDownBy ?? 1;
       expect(scale()).to.equal(1);
       a.setVideoScale(2);
       await waitUntil(() => scale() === 2, 'not scaled down');

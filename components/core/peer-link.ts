@@ -192,9 +192,11 @@ export class PeerLink extends EventTarget {
 
   /** Queues a signal from the peer; errors are reported through `onError`. */
   handleSignal(signal: IncomingSignal): Promise<void> {
-    this.#inbox = this.#inbox.then(() => this.#process(signal)).catch((error) => {
-      if (!this.#closed) this.#options.onError(error);
-    });
+    this.#inbox = this.#inbox
+      .then(() => this.#process(signal))
+      .catch((error) => {
+        if (!this.#closed) this.#options.onError(error);
+      });
     return this.#inbox;
   }
 
@@ -271,8 +273,7 @@ export class PeerLink extends EventTarget {
     const pc = this.pc;
     if ('description' in signal) {
       const description = signal.description;
-      const readyForOffer =
-        !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
+      const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
       const offerCollision = description.type === 'offer' && !readyForOffer;
       this.#ignoreOffer = !this.#polite && offerCollision;
       if (this.#ignoreOffer) return;

@@ -95,10 +95,9 @@ describe('<rtc-controls>', function () {
   });
 
   it('takes other strings and icons', async () => {
-    const el = await fixture<RtcControlsElement>(html`<rtc-controls
-      .strings=${{ mute: 'Stummschalten', leave: 'Verlassen' }}
-      ><b slot="leave-icon">×</b></rtc-controls
-    >`);
+    const el = await fixture<RtcControlsElement>(
+      html`<rtc-controls .strings=${{ mute: 'Stummschalten', leave: 'Verlassen' }}><b slot="leave-icon">×</b></rtc-controls>`,
+    );
     expect(part(el, 'mute-button').getAttribute('aria-label')).to.equal('Stummschalten');
     expect(part(el, 'leave-button').textContent!.trim()).to.equal('Verlassen');
     expect(part(el, 'camera-button').getAttribute('aria-label')).to.equal('Turn off camera');

@@ -7,7 +7,9 @@ import { partVisible, slotText, uniqueRoom, videoOf, waitForPicture } from '../t
 describe('<rtc-local-video>', () => {
   it('renders a muted video part and the placeholder slot before joining', async () => {
     const room = await fixture<RtcRoomElement>(html`
-      <rtc-room manual room="x"><rtc-local-video><span slot="placeholder">camera off</span></rtc-local-video></rtc-room>
+      <rtc-room manual room="x"
+        ><rtc-local-video><span slot="placeholder">camera off</span></rtc-local-video></rtc-room
+      >
     `);
     const el = room.querySelector('rtc-local-video')!;
     await el.updateComplete;

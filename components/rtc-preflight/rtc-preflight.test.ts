@@ -63,7 +63,10 @@ describe('preflight against the real server', function () {
     await el.updateComplete;
     expect(detail).to.equal(el.result);
     expect(el.getAttribute('verdict')).to.equal('ok');
-    const checks = [...el.shadowRoot!.querySelectorAll('[part~=check]')].map((li) => [li.getAttribute('data-check'), li.getAttribute('part')]);
+    const checks = [...el.shadowRoot!.querySelectorAll('[part~=check]')].map((li) => [
+      li.getAttribute('data-check'),
+      li.getAttribute('part'),
+    ]);
     expect(checks).to.deep.equal([
       ['signaling', 'check ok'],
       ['network', 'check ok'],
@@ -73,7 +76,7 @@ describe('preflight against the real server', function () {
     expect(el.shadowRoot!.querySelector('[part=verdict]')!.textContent).to.match(/Ready for a call/);
   });
 
-  it('a server that requires access tokens: unauthorized without one or with another room\'s, ok with the room\'s own', async () => {
+  it("a server that requires access tokens: unauthorized without one or with another room's, ok with the room's own", async () => {
     const room = uniqueRoom('pre-token');
     const setup = await tokenSetup(room);
     const quiet = { server: setup.server, room, video: false, audio: false };
@@ -94,7 +97,9 @@ describe('preflight against the real server', function () {
   it('<rtc-preflight token>: the attribute reaches the server', async () => {
     const room = uniqueRoom('pre-token-el');
     const setup = await tokenSetup(room);
-    const el = await fixture<RtcPreflightElement>(html`<rtc-preflight server=${setup.server} room=${room} no-video no-audio></rtc-preflight>`);
+    const el = await fixture<RtcPreflightElement>(
+      html`<rtc-preflight server=${setup.server} room=${room} no-video no-audio></rtc-preflight>`,
+    );
     expect((await el.run()).signaling.code).to.equal('unauthorized');
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[part=verdict]')!.textContent).to.match(/refused the access token/);
@@ -188,7 +193,9 @@ describe('preflight against the real server', function () {
     expect(verdict).to.match(/the camera and microphone were not checked/);
     expect(verdict).to.not.match(/Everything a call needs works/);
     // one of them skipped: says which; both checked: everything works
-    expect((await runPreflight({ room: 'pre', audio: false })).reason).to.equal('Everything checked works; the microphone was not checked.');
+    expect((await runPreflight({ room: 'pre', audio: false })).reason).to.equal(
+      'Everything checked works; the microphone was not checked.',
+    );
     expect((await runPreflight({ room: 'pre', video: false })).reason).to.equal('Everything checked works; the camera was not checked.');
     expect((await runPreflight({ room: 'pre' })).reason).to.equal('Everything a call needs works.');
   });
@@ -248,7 +255,9 @@ describe('preflight: which camera and microphone it checks', function () {
 
   it('<rtc-preflight camera-id microphone-id>: the attributes choose the devices, and the finding names them', async () => {
     const cameras = await devicesOf('videoinput');
-    const el = await fixture<RtcPreflightElement>(html`<rtc-preflight room="pre" no-audio camera-id=${cameras[2]!.deviceId}></rtc-preflight>`);
+    const el = await fixture<RtcPreflightElement>(
+      html`<rtc-preflight room="pre" no-audio camera-id=${cameras[2]!.deviceId}></rtc-preflight>`,
+    );
     expect((await el.run()).camera).to.include({ source: 'given', label: 'fake_device_2' });
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-check=camera] .detail')!.textContent).to.equal('The camera works (fake_device_2).');

@@ -19,7 +19,9 @@ describe('<rtc-remote-video>', () => {
 
   it('takes slotted placeholder content', async () => {
     const room = await fixture<RtcRoomElement>(html`
-      <rtc-room manual room="x"><rtc-remote-video><b slot="placeholder">Nobody yet</b></rtc-remote-video></rtc-room>
+      <rtc-room manual room="x"
+        ><rtc-remote-video><b slot="placeholder">Nobody yet</b></rtc-remote-video></rtc-room
+      >
     `);
     const el = room.querySelector('rtc-remote-video')!;
     await el.updateComplete;

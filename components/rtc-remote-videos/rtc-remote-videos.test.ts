@@ -156,7 +156,10 @@ describe('<rtc-remote-videos>', () => {
     expect(bobTile!.hasAttribute('connected')).to.be.true;
     const annVideo = videosOf(el)[0]!;
     // RemotePeer objects are replaced, not mutated; the stream stays the same, and so does the tile.
-    await setPeers([{ ...ann, connectionState: 'connected' }, { ...bob, connectionState: 'disconnected' }]);
+    await setPeers([
+      { ...ann, connectionState: 'connected' },
+      { ...bob, connectionState: 'disconnected' },
+    ]);
     [annTile, bobTile] = tilesOf(el);
     expect(annTile!.hasAttribute('connected')).to.be.true;
     expect(bobTile!.hasAttribute('connected')).to.be.false;
@@ -298,7 +301,10 @@ describe('<rtc-remote-videos>', () => {
       await setPeers([...peers]);
       const rects = await laidOut(el, n);
       const { columns, rows } = gridLayout({ count: n, width: 1283, height: 757, gap });
-      expect(rects.filter((r) => r.top === rects[0]!.top), `${n} tiles: first row`).to.have.length(columns);
+      expect(
+        rects.filter((r) => r.top === rects[0]!.top),
+        `${n} tiles: first row`,
+      ).to.have.length(columns);
       expect(new Set(rects.map((r) => r.top)).size, `${n} tiles: rows`).to.equal(rows);
     }
   });
@@ -345,8 +351,8 @@ describe('<rtc-remote-videos>', () => {
         const rects = await laidOut(el, n);
         for (const r of rects) {
           expect(Math.abs(r.width / (16 / 9) - r.height), `${n} tiles: not 16:9`).to.be.at.most(1);
-          expect(r.left >= host.left && r.top >= host.top && r.right <= host.right && r.bottom <= host.bottom, `${n} tiles: outside`).to
-            .be.true;
+          expect(r.left >= host.left && r.top >= host.top && r.right <= host.right && r.bottom <= host.bottom, `${n} tiles: outside`).to.be
+            .true;
         }
         for (let i = 0; i < n; i++) {
           for (let j = i + 1; j < n; j++) {

@@ -12,10 +12,12 @@ describe('<rtc-room> under the browser autoplay policy', function () {
 
   it('says autoplay_blocked and sets needs-gesture when sound may not start, and plays it after a click', async () => {
     const name = uniqueRoom('autoplay');
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-room room=${name} name="Ada"></rtc-room>
-      <rtc-room room=${name} name="Bob" no-video manual></rtc-room>
-    </div>`);
+    const box = await fixture<HTMLDivElement>(
+      html`<div>
+        <rtc-room room=${name} name="Ada"></rtc-room>
+        <rtc-room room=${name} name="Bob" no-video manual></rtc-room>
+      </div>`,
+    );
     const [a, b] = [...box.querySelectorAll('rtc-room')] as [RtcRoomElement, RtcRoomElement];
     await waitUntil(() => a.state === 'joined', 'Ada did not join');
     const blocked = oneEvent(a, 'rtc-error');
@@ -23,7 +25,9 @@ describe('<rtc-room> under the browser autoplay policy', function () {
     await b.join();
     const { detail } = await Promise.race([
       blocked,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no rtc-error 20 s after Bob joined; Ada: ${a.state}, ${a.peers.length} peers`)), 20_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no rtc-error 20 s after Bob joined; Ada: ${a.state}, ${a.peers.length} peers`)), 20_000),
+      ),
     ]);
     expect(detail.code).to.equal('autoplay_blocked');
     expect((await blockedEvent).detail.room).to.equal(name);
@@ -40,10 +44,21 @@ describe('<rtc-room> under the browser autoplay policy', function () {
     a.addEventListener('rtc-autoplay-blocked', count);
     a.addEventListener('rtc-error', count);
     for (const type of ['pointerdown', 'touchend']) {
-      a.dispatchEvent(type === 'pointerdown' ? new PointerEvent(type, { pointerType: 'touch', bubbles: true, composed: true }) : new Event(type, { bubbles: true, composed: true }));
+      a.dispatchEvent(
+        type === 'pointerdown'
+          ? new PointerEvent(type, { pointerType: 'touch', bubbles: true, composed: true })
+          : new Event(type, { bubbles: true, composed: true }),
+      );
     }
     // play() refusals settle in order: once ours has, the element's (started first) have too.
-    expect(await audio().play().then(() => 'played', (e: DOMException) => e.name)).to.equal('NotAllowedError');
+    expect(
+      await audio()
+        .play()
+        .then(
+          () => 'played',
+          (e: DOMException) => e.name,
+        ),
+    ).to.equal('NotAllowedError');
     await a.updateComplete;
     expect(a.hasAttribute('needs-gesture'), 'still waiting after a gesture without activation').to.be.true;
     expect(reports, 'the same block reported again').to.equal(0);

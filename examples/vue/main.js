@@ -27,7 +27,11 @@ createApp({
         [h('rtc-remote-videos'), h('rtc-local-video', { mirror: true })],
       ),
       h('p', { id: 'state' }, state.value),
-      h('ul', { id: 'people' }, people.value.map((p) => h('li', { key: p.id }, p.name || p.id))),
+      h(
+        'ul',
+        { id: 'people' },
+        people.value.map((p) => h('li', { key: p.id }, p.name || p.id)),
+      ),
     ];
   },
 }).mount('#app');

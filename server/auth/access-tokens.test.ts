@@ -16,7 +16,8 @@ const ec = () => {
     privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 };
-const SENDRECV = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendrecv\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendrecv\r\n';
+const SENDRECV =
+  'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendrecv\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendrecv\r\n';
 const RECVONLY = SENDRECV.replaceAll('a=sendrecv', 'a=recvonly');
 let seq = 0;
 const room = (prefix = 'tok') => `${prefix}-${process.pid}-${++seq}`;
@@ -76,9 +77,13 @@ describe('access tokens: HS256 (ACCESS_TOKEN_SECRET)', () => {
   it('admits a valid token; sub and name come from the token and the others see them', async () => {
     const name = room();
     const [a, b] = [await h.client(), await h.client()];
-    const first = await join(a, { room: name, name: 'I say I am Bob', token: await mintAccessToken({ room: name, sub: 'user-1', name: 'Ada\u202e', secret: SECRET }) });
+    const first = await join(a, {
+      room: name,
+      name: 'I say I am Bob',
+      token: await mintAccessToken({ room: name, sub: 'user-1', name: 'Ada\u202e', secret: SECRET }),
+    });
     assert.equal(first.ok, true, JSON.stringify(first));
-    assert.equal(first.name, 'Ada', 'the token\'s name wins, cleaned');
+    assert.equal(first.name, 'Ada', "the token's name wins, cleaned");
     assert.equal(first.sub, 'user-1');
     assert.equal(first.publish, undefined);
     assert.match(first.id, /^[A-Za-z0-9_-]{22}$/, 'the member id is still made by the server (from its resume token), never the token sub');
@@ -86,19 +91,19 @@ describe('access tokens: HS256 (ACCESS_TOKEN_SECRET)', () => {
     const second = await join(b, { room: name, name: 'Bob', token: await mintAccessToken({ room: name, sub: 'user-2', secret: SECRET }) });
     assert.equal(second.ok, true);
     assert.deepEqual(second.peers, [{ id: first.id, name: 'Ada', sub: 'user-1' }]);
-    assert.deepEqual(await heard, { id: second.id, name: 'Bob', sub: 'user-2' }, 'no name in the token: the page\'s name');
+    assert.deepEqual(await heard, { id: second.id, name: 'Bob', sub: 'user-2' }, "no name in the token: the page's name");
   });
 
   it('a sub with spaces, accents and emoji is fine; mintAccessToken refuses one with control or format characters', async () => {
     const name = room();
-    const sub = 'Zoë O\'Brien 🙂 user@example.com';
+    const sub = "Zoë O'Brien 🙂 user@example.com";
     const res = await join(await h.client(), { room: name, token: await hs({ room: name, sub, exp: inAnHour() }) });
     assert.equal(res.sub, sub);
     await assert.rejects(mintAccessToken({ room: name, sub: 'u\u202e', secret: SECRET }), TypeError);
     await assert.rejects(mintAccessToken({ room: name, sub: 'x'.repeat(257), secret: SECRET }), TypeError);
   });
 
-  it('ice-servers: refused with unauthorized once the member\'s token has expired', async () => {
+  it("ice-servers: refused with unauthorized once the member's token has expired", async () => {
     const name = room();
     const [fresh, expiring] = [await h.client(), await h.client()];
     assert.equal((await join(fresh, { room: name, token: await mintAccessToken({ room: name, sub: 'f', secret: SECRET }) })).ok, true);
@@ -129,7 +134,10 @@ describe('access tokens: HS256 (ACCESS_TOKEN_SECRET)', () => {
     const [a, viewer] = [await h.client(), await h.client()];
     const ja = await join(a, { room: name, token: await mintAccessToken({ room: name, sub: 'host', secret: SECRET }) });
     const heard = nextEvent(a, 'peer-joined');
-    const jv = await join(viewer, { room: name, token: await mintAccessToken({ room: name, sub: 'viewer', publish: false, secret: SECRET }) });
+    const jv = await join(viewer, {
+      room: name,
+      token: await mintAccessToken({ room: name, sub: 'viewer', publish: false, secret: SECRET }),
+    });
     assert.equal(jv.ok, true);
     assert.equal(jv.publish, false, 'the join answer tells the member itself');
     assert.deepEqual(await heard, { id: jv.id, name: '', sub: 'viewer', publish: false });
@@ -138,10 +146,16 @@ describe('access tokens: HS256 (ACCESS_TOKEN_SECRET)', () => {
     assert.equal(refused.error.code, 'unauthorized');
     // Chrome applies a section's last direction line: recvonly first, sendrecv last is refused
     const twoLines = RECVONLY.replace('a=recvonly', 'a=recvonly\r\na=sendrecv');
-    assert.equal((await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'offer', sdp: twoLines } })).error.code, 'bad_request');
+    assert.equal(
+      (await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'offer', sdp: twoLines } })).error.code,
+      'bad_request',
+    );
     // a session-level recvonly does not cover sections without a direction of their own
     const sessionLevel = SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=recvonly\r\n').replaceAll('a=sendrecv\r\n', '');
-    assert.equal((await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'answer', sdp: sessionLevel } })).error.code, 'unauthorized');
+    assert.equal(
+      (await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'answer', sdp: sessionLevel } })).error.code,
+      'unauthorized',
+    );
     assert.deepEqual(hostSeen, [], 'refused descriptions reach nobody');
     const got = nextEvent(a, 'signal');
     assert.deepEqual(await rawRequest(viewer, 'signal', { to: ja.id, description: { type: 'offer', sdp: RECVONLY } }), { ok: true });
@@ -168,12 +182,18 @@ describe('access tokens: ES256 (ACCESS_TOKEN_PUBLIC_KEY)', () => {
   });
   after(() => h.close());
 
-  it('admits a token signed by the private key; refuses another key\'s, and an HS256 one', async () => {
+  it("admits a token signed by the private key; refuses another key's, and an HS256 one", async () => {
     const name = room();
     const c = await h.client();
-    assertUnauthorized(await join(c, { room: name, token: await mintAccessToken({ room: name, sub: 'u', privateKey: ec().privateKey }) }), 'other key');
+    assertUnauthorized(
+      await join(c, { room: name, token: await mintAccessToken({ room: name, sub: 'u', privateKey: ec().privateKey }) }),
+      'other key',
+    );
     assertUnauthorized(await join(c, { room: name, token: await mintAccessToken({ room: name, sub: 'u', secret: SECRET }) }), 'HS256');
-    const ok = await join(c, { room: name, token: await mintAccessToken({ room: name, sub: 'u', name: 'Ed', privateKey: keys.privateKey }) });
+    const ok = await join(c, {
+      room: name,
+      token: await mintAccessToken({ room: name, sub: 'u', name: 'Ed', privateKey: keys.privateKey }),
+    });
     assert.equal(ok.ok, true, JSON.stringify(ok));
     assert.equal(ok.name, 'Ed');
   });
@@ -216,13 +236,29 @@ describe('roomGranted and sdpSendsMedia', () => {
     assert.equal(sdpSendsMedia(SENDRECV.replaceAll('a=sendrecv', 'a=inactive')), false);
     assert.equal(sdpSendsMedia(SENDRECV.replaceAll('a=sendrecv\r\n', '')), true, 'no direction means sendrecv');
     // A session-level direction protects nothing: a section without its own line is sendrecv.
-    assert.equal(sdpSendsMedia(SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=recvonly\r\n').replaceAll('a=sendrecv\r\n', '')), true, 'session-level recvonly');
-    assert.equal(sdpSendsMedia(SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=inactive\r\n').replaceAll('a=sendrecv\r\n', '')), true, 'session-level inactive');
-    assert.equal(sdpSendsMedia(RECVONLY.replace('t=0 0\r\n', 't=0 0\r\na=sendrecv\r\n')), false, 'session-level sendrecv under recvonly sections');
+    assert.equal(
+      sdpSendsMedia(SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=recvonly\r\n').replaceAll('a=sendrecv\r\n', '')),
+      true,
+      'session-level recvonly',
+    );
+    assert.equal(
+      sdpSendsMedia(SENDRECV.replace('t=0 0\r\n', 't=0 0\r\na=inactive\r\n').replaceAll('a=sendrecv\r\n', '')),
+      true,
+      'session-level inactive',
+    );
+    assert.equal(
+      sdpSendsMedia(RECVONLY.replace('t=0 0\r\n', 't=0 0\r\na=sendrecv\r\n')),
+      false,
+      'session-level sendrecv under recvonly sections',
+    );
     assert.equal(sdpSendsMedia(RECVONLY.replace('a=recvonly', 'a=sendonly')), true);
     assert.equal(sdpSendsMedia(SENDRECV.replaceAll(' 9 UDP', ' 0 UDP')), false, 'rejected sections');
     assert.equal(sdpSendsMedia('v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n'), false);
-    assert.equal(sdpSendsMedia(SENDRECV.replaceAll(' 9 UDP', ' 0 UDP').replaceAll('a=mid', 'a=bundle-only\r\na=mid')), true, 'bundle-only sections are live');
+    assert.equal(
+      sdpSendsMedia(SENDRECV.replaceAll(' 9 UDP', ' 0 UDP').replaceAll('a=mid', 'a=bundle-only\r\na=mid')),
+      true,
+      'bundle-only sections are live',
+    );
     assert.equal(sdpSendsMedia(RECVONLY.replaceAll('\r\n', '\n')), false, 'LF-only line ends');
   });
 
@@ -245,7 +281,10 @@ describe('roomGranted and sdpSendsMedia', () => {
     // a bare CR is no line break (as in Chrome): the section below has no direction of its own
     assert.equal(sdpSending(SENDRECV.replaceAll('a=sendrecv', 'a=mid:x\ra=recvonly')), 'sends');
     // rejected sections and data channels do not count, however odd their lines
-    assert.equal(sdpSending(RECVONLY.replace('m=video 9', 'm=video 0').replace('a=mid:1\r\na=recvonly', 'a=mid:1\r\na=recvonly\r\na=sendrecv')), 'silent');
+    assert.equal(
+      sdpSending(RECVONLY.replace('m=video 9', 'm=video 0').replace('a=mid:1\r\na=recvonly', 'a=mid:1\r\na=recvonly\r\na=sendrecv')),
+      'silent',
+    );
     assert.equal(sdpSending(`${RECVONLY}m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sendrecv\r\na=recvonly\r\n`), 'silent');
   });
 });
@@ -266,7 +305,9 @@ describe('rtc-room-server mint-token', () => {
 
   it('prints a token the server admits, receive-only when asked', async () => {
     const name = room();
-    const { code, out, err } = await run(['--room', name, '--sub', 'cli-user', '--name', 'Cli', '--receive-only', '--ttl', '120'], { ACCESS_TOKEN_SECRET: SECRET });
+    const { code, out, err } = await run(['--room', name, '--sub', 'cli-user', '--name', 'Cli', '--receive-only', '--ttl', '120'], {
+      ACCESS_TOKEN_SECRET: SECRET,
+    });
     assert.equal(code, 0, err);
     const grant = await createAccessTokenVerifier({ secret: SECRET }).verify(out.trim(), name);
     const { expiresAt, ...rest } = grant;

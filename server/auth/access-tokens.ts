@@ -44,10 +44,12 @@ export interface AccessTokenVerifier {
   verify(token: unknown, room: string): Promise<AccessGrant>;
 }
 
-const roomClaim = z.string().refine(
-  (room) => ROOM_NAME_PATTERN.test(room) || (room.endsWith('*') && (room === '*' || ROOM_NAME_PATTERN.test(room.slice(0, -1)))),
-  'a room name, or a prefix ending in *',
-);
+const roomClaim = z
+  .string()
+  .refine(
+    (room) => ROOM_NAME_PATTERN.test(room) || (room.endsWith('*') && (room === '*' || ROOM_NAME_PATTERN.test(room.slice(0, -1)))),
+    'a room name, or a prefix ending in *',
+  );
 
 /** Who a token names: shown to the other members, so no control, format (bidi, zero-width), separator or private-use characters. */
 const SUB_PATTERN = /^[^\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]{1,256}$/u;
@@ -55,7 +57,10 @@ const SUB_PATTERN = /^[^\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]{1,256}$/u;
 const claimsSchema = z.object({
   room: roomClaim,
   sub: z.string().max(256).regex(SUB_PATTERN),
-  name: z.string().max(MAX_NAME_LENGTH * 4).optional(),
+  name: z
+    .string()
+    .max(MAX_NAME_LENGTH * 4)
+    .optional(),
   exp: z.number(),
   publish: z.boolean().optional(),
 });
@@ -143,10 +148,12 @@ export async function mintAccessToken(options: MintAccessTokenOptions): Promise<
   const { room, sub, name, publish, ttl = 3600, secret, privateKey } = options;
   if (!roomClaim.safeParse(room).success) throw new TypeError('mintAccessToken: room must be a room name or a prefix ending in *');
   if (!sub) throw new TypeError('mintAccessToken: sub is required');
-  if (!SUB_PATTERN.test(sub)) throw new TypeError('mintAccessToken: sub must be at most 256 characters, without control or format characters');
+  if (!SUB_PATTERN.test(sub))
+    throw new TypeError('mintAccessToken: sub must be at most 256 characters, without control or format characters');
   if (!Number.isInteger(ttl) || ttl < 1) throw new TypeError('mintAccessToken: ttl must be a positive number of seconds');
   if (Boolean(secret) === Boolean(privateKey)) throw new TypeError('mintAccessToken: give either secret or privateKey');
-  if (secret && secret.length < MIN_SECRET_LENGTH) throw new TypeError(`mintAccessToken: the secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (secret && secret.length < MIN_SECRET_LENGTH)
+    throw new TypeError(`mintAccessToken: the secret must be at least ${MIN_SECRET_LENGTH} characters`);
   const jwt = new SignJWT({ room, ...(name !== undefined ? { name } : {}), ...(publish === false ? { publish: false } : {}) })
     .setSubject(sub)
     .setIssuedAt()

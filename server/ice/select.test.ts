@@ -84,9 +84,16 @@ describe('the ICE provider chosen by createRtcServer, through a real server', ()
 
   it('refuses Twilio and TURN at once', () => {
     assert.throws(
-      () => createIceProvider({ twilio: { accountSid: SID, authToken: 't' }, turn: { urls: ['turn:x'], secrets: ['s'] } }, pino({ level: 'silent' })),
+      () =>
+        createIceProvider(
+          { twilio: { accountSid: SID, authToken: 't' }, turn: { urls: ['turn:x'], secrets: ['s'] } },
+          pino({ level: 'silent' }),
+        ),
       /either `twilio` or `turn`/,
     );
-    assert.throws(() => createRtcServer({ turn: { urls: ['stun:x'], secrets: ['s'] }, logger: pino({ level: 'silent' }) }), /turn: or turns:/);
+    assert.throws(
+      () => createRtcServer({ turn: { urls: ['stun:x'], secrets: ['s'] }, logger: pino({ level: 'silent' }) }),
+      /turn: or turns:/,
+    );
   });
 });

@@ -37,8 +37,14 @@ test('real Twilio: verify() passes and a token maps to STUN + TURN servers', { s
   assert.ok(result.expiresAt > sentBefore + (ttlSeconds * 1000) / 2);
 
   const urls = result.iceServers.flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
-  assert.ok(urls.some((u) => u.startsWith('stun:')), 'a STUN server');
-  assert.ok(urls.some((u) => /^turns?:/.test(u)), 'a TURN server');
+  assert.ok(
+    urls.some((u) => u.startsWith('stun:')),
+    'a STUN server',
+  );
+  assert.ok(
+    urls.some((u) => /^turns?:/.test(u)),
+    'a TURN server',
+  );
   for (const s of result.iceServers) {
     assert.equal('url' in s, false);
     const turn = (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => /^turns?:/.test(u));

@@ -244,13 +244,28 @@ describe('createTwilioIceProvider against the stand-in (real twilio SDK)', () =>
 });
 
 describe('failures fall back, degraded, and show in health', () => {
-  const cases: Array<{ name: string; arrange: (standIn: TwilioStandIn) => void | Partial<TwilioIceProviderOptions> | Promise<Partial<TwilioIceProviderOptions>>; error: RegExp; level: 'warn' | 'error' }> = [
-    { name: 'timeout', arrange: (s) => void s.answer({ delayMs: 2_000, status: 201, body: tokenLike() }), error: /no answer within 100 ms/, level: 'warn' },
+  const cases: Array<{
+    name: string;
+    arrange: (standIn: TwilioStandIn) => void | Partial<TwilioIceProviderOptions> | Promise<Partial<TwilioIceProviderOptions>>;
+    error: RegExp;
+    level: 'warn' | 'error';
+  }> = [
+    {
+      name: 'timeout',
+      arrange: (s) => void s.answer({ delayMs: 2_000, status: 201, body: tokenLike() }),
+      error: /no answer within 100 ms/,
+      level: 'warn',
+    },
     { name: '401 wrong token', arrange: () => ({ authToken: 'wrong-token' }), error: /credentials.*HTTP 401.*20003/, level: 'error' },
     { name: '429', arrange: (s) => s.answer({ status: 429 }), error: /HTTP 429, Twilio error 20429: Too Many Requests/, level: 'warn' },
     { name: '500', arrange: (s) => s.answer({ status: 500 }), error: /HTTP 500/, level: 'warn' },
     { name: '503', arrange: (s) => s.answer({ status: 503 }), error: /HTTP 503/, level: 'warn' },
-    { name: 'non-JSON 502 from a proxy', arrange: (s) => s.answer({ status: 502, body: '<html>Bad Gateway</html>' }), error: /HTTP 502/, level: 'warn' },
+    {
+      name: 'non-JSON 502 from a proxy',
+      arrange: (s) => s.answer({ status: 502, body: '<html>Bad Gateway</html>' }),
+      error: /HTTP 502/,
+      level: 'warn',
+    },
     {
       name: 'connection refused',
       arrange: async () => ({ httpClient: new StandInHttpClient(`http://127.0.0.1:${await deadPort()}`) }),
@@ -466,7 +481,12 @@ describe('secrets and lifecycle', () => {
       await provider.getIceServers(ctx);
       provider.close?.();
       const text = JSON.stringify(log.lines);
-      for (const secret of [AUTH_TOKEN, KEY_SECRET, 'wrong-token', ...result.iceServers.flatMap((s) => [s.username ?? '', s.credential ?? ''])]) {
+      for (const secret of [
+        AUTH_TOKEN,
+        KEY_SECRET,
+        'wrong-token',
+        ...result.iceServers.flatMap((s) => [s.username ?? '', s.credential ?? '']),
+      ]) {
         if (secret) assert.ok(!text.includes(secret), `log contains a secret`);
       }
     }

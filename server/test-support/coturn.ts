@@ -351,7 +351,9 @@ export async function turnAllocate(
     const realm = challenge.attributes.get(ATTR.realm);
     const nonce = challenge.attributes.get(ATTR.nonce);
     if (!realm || !nonce) return { ok: false, ...errorOf(challenge.attributes.get(ATTR.errorCode)) };
-    const key = createHash('md5').update(`${username}:${realm.toString('utf8')}:${credential}`).digest();
+    const key = createHash('md5')
+      .update(`${username}:${realm.toString('utf8')}:${credential}`)
+      .digest();
     const answer = await exchange(
       [
         [ATTR.requestedTransport, transport],
@@ -384,12 +386,7 @@ export async function turnAllocate(
   }
 }
 
-function stunMessage(
-  type: number,
-  id: Buffer,
-  attributes: Array<[number, Buffer]>,
-  integrityKey: Buffer | undefined,
-): Buffer {
+function stunMessage(type: number, id: Buffer, attributes: Array<[number, Buffer]>, integrityKey: Buffer | undefined): Buffer {
   const body = Buffer.concat(
     attributes.map(([attrType, value]) => {
       const padded = Buffer.alloc(4 + Math.ceil(value.length / 4) * 4);
@@ -409,7 +406,9 @@ function stunMessage(
   }
   // MESSAGE-INTEGRITY covers everything before it, with the length already counting it.
   header.writeUInt16BE(body.length + 24, 2);
-  const digest = createHmac('sha1', integrityKey).update(Buffer.concat([header, body])).digest();
+  const digest = createHmac('sha1', integrityKey)
+    .update(Buffer.concat([header, body]))
+    .digest();
   const integrity = Buffer.alloc(24);
   integrity.writeUInt16BE(ATTR.messageIntegrity, 0);
   integrity.writeUInt16BE(20, 2);
@@ -420,7 +419,7 @@ function stunMessage(
 function parseStun(message: Buffer): { type: number; attributes: Map<number, Buffer> } {
   const attributes = new Map<number, Buffer>();
   const end = Math.min(message.length, 20 + message.readUInt16BE(2));
-  for (let offset = 20; offset + 4 <= end; ) {
+  for (let offset = 20; offset + 4 <= end;) {
     const attrType = message.readUInt16BE(offset);
     const length = message.readUInt16BE(offset + 2);
     if (!attributes.has(attrType)) attributes.set(attrType, message.subarray(offset + 4, offset + 4 + length));

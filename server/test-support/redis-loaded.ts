@@ -8,5 +8,7 @@ const require = createRequire(import.meta.url);
 const url = process.argv[2];
 const server = createRtcServer({ logger: pino({ level: 'silent' }), ...(url ? { redis: { url, connectTimeoutMs: 500 } } : {}) });
 await server.ready.catch(() => {});
-process.stdout.write(`${Object.keys(require.cache).filter((file) => /[\\/](@redis|@socket\.io[\\/]redis-adapter)[\\/]/.test(file)).length}\n`);
+process.stdout.write(
+  `${Object.keys(require.cache).filter((file) => /[\\/](@redis|@socket\.io[\\/]redis-adapter)[\\/]/.test(file)).length}\n`,
+);
 await server.close();

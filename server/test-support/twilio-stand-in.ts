@@ -135,7 +135,8 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
       const [user, pass] = basicAuth ?? ['', ''];
       const authorized =
         match[1] === options.accountSid &&
-        ((user === options.accountSid && pass === options.authToken) || (options.apiKeys?.[user] !== undefined && options.apiKeys[user] === pass));
+        ((user === options.accountSid && pass === options.authToken) ||
+          (options.apiKeys?.[user] !== undefined && options.apiKeys[user] === pass));
       if (!authorized) return send(res, 401, twilioError(401));
       return send(res, 201, tokenBody(options.accountSid, form.Ttl ?? '86400'));
     };
