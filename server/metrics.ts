@@ -3,7 +3,7 @@
  * several servers in one process (tests, or an app hosting two) do not collide.
  *
  * Membership gauges are read from `Rooms` at scrape time; joins and relayed signals are counted
- * from the acks the server sends (a Socket.IO middleware wraps each ack, so signaling.ts needs no
+ * from the acks the server sends (a Socket.IO middleware wraps each ack, so the signaling modules need no
  * hooks); ICE provider calls are counted by a wrapper around the provider.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
