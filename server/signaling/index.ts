@@ -15,7 +15,7 @@ import { registerRelay } from './relay.js';
 export type { SocketData } from '../../protocol/index.js';
 export { createSignalingCounters, type RtcIo, type RtcSocket, type SignalingCounters } from './handle.js';
 export { memberIdFor } from './join.js';
-export { memberKey } from './member-key.js';
+export { memberKey } from '../rooms/member-key.js';
 export { PEER_CHECK_TIMEOUT_MS } from './peer-check.js';
 
 export interface SignalingOptions {

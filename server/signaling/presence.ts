@@ -5,7 +5,7 @@ import { mediaStateSchema } from '../../protocol/index.js';
 import type { Admission } from '../rooms/store.js';
 import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';
-import { memberKey } from './member-key.js';
+import { memberKey } from '../rooms/member-key.js';
 
 export interface Presence {
   /** The member is back (or joined): its grace timer, if any, stops. */

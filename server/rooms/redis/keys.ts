@@ -44,16 +44,8 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
   };
 }
 
-/** One member in a node's member set, and this node's key for what it knows of the member: "room\nid". */
-export function memberEntry(room: string, id: string): string {
-  return `${room}\n${id}`;
-}
-
-/** The room and id of a member entry: room names have no newline (`ROOM_NAME_PATTERN`), so it splits at the first. */
-export function parseMemberEntry(entry: string): { room: string; id: string } {
-  const nl = entry.indexOf('\n');
-  return { room: entry.slice(0, nl), id: entry.slice(nl + 1) };
-}
+/** One member in a node's member set, and this node's key for what it knows of the member. */
+export { memberKey as memberEntry, parseMemberKey as parseMemberEntry } from '../member-key.js';
 
 /** A member record (the value in a room's members hash): the member, and the node that holds its socket. */
 export interface StoredMember extends Member {
