@@ -2,6 +2,7 @@ import type { MediaState } from '../../protocol/index.js';
 import { deviceStore, type DeviceKind } from './device-store.js';
 import { mediaError, RtcError } from './errors.js';
 import { mediaConstraints, openLocalMedia } from './local-media.js';
+import { TypedEventTarget } from './typed-event-target.js';
 
 export interface MediaControlsOptions {
   /** Whether the microphone is sent at all (`no-audio`, or a receive-only token, turns it off for good). */
@@ -41,7 +42,7 @@ export interface MediaControlsEventMap {
  *   is, and a new camera, microphone or screen is swapped into it (`removeTrack`/`addTrack`), so a
  *   `<video>` showing it never reloads.
  */
-export class MediaControls extends EventTarget {
+export class MediaControls extends TypedEventTarget<MediaControlsEventMap> {
   readonly #options: MediaControlsOptions;
   #mic: MediaStreamTrack | null = null;
   #camera: MediaStreamTrack | null = null;
@@ -338,19 +339,4 @@ export class MediaControls extends EventTarget {
     for (const track of tracks) if (!stream.getTrackById(track.id)) stream.addTrack(track);
     this.dispatchEvent(new Event('change'));
   }
-}
-
-export interface MediaControls {
-  addEventListener<K extends keyof MediaControlsEventMap>(
-    type: K,
-    listener: (event: MediaControlsEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof MediaControlsEventMap>(
-    type: K,
-    listener: (event: MediaControlsEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }

@@ -11,6 +11,7 @@ import { encodeMessage, MAX_MESSAGE_LENGTH } from './messages.js';
 import { PeerMesh } from './peer-mesh.js';
 import { resolveDeps, type SessionDeps, type SignalingLike } from './session-deps.js';
 import type { RemotePeer, RoomSessionEventMap, RoomSessionOptions, RoomStatus } from './session-types.js';
+import { TypedEventTarget } from './typed-event-target.js';
 
 export { MAX_MESSAGE_LENGTH, type RemotePeer, type RoomSessionEventMap, type RoomSessionOptions, type RoomStatus };
 
@@ -21,7 +22,7 @@ export { MAX_MESSAGE_LENGTH, type RemotePeer, type RoomSessionEventMap, type Roo
  * It wires the units: {@link PeerMesh} (links and their health), {@link IceCredentials},
  * {@link MediaAnnouncer}, the join policy, and the signaling client's events.
  */
-export class RoomSession extends EventTarget {
+export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   #options: Readonly<RoomSessionOptions>;
   readonly #deps: SessionDeps;
   /** This member's camera, microphone and screen: mute, camera off, devices, screen sharing. */
@@ -331,19 +332,4 @@ export class RoomSession extends EventTarget {
   #emitError(error: RtcError): void {
     this.dispatchEvent(new CustomEvent('error', { detail: error }));
   }
-}
-
-export interface RoomSession {
-  addEventListener<K extends keyof RoomSessionEventMap>(
-    type: K,
-    listener: (event: RoomSessionEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof RoomSessionEventMap>(
-    type: K,
-    listener: (event: RoomSessionEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }

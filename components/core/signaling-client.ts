@@ -15,6 +15,7 @@ import type {
 } from '../../protocol/index.js';
 import { RtcError } from './errors.js';
 import type { BackoffPolicy } from './retry.js';
+import { TypedEventTarget } from './typed-event-target.js';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -67,7 +68,7 @@ export interface SignalingClientOptions {
  * it hides: what the server pushes comes out as typed events, requests return promises that resolve
  * with the ack's result or reject with an {@link RtcError} carrying the server's code.
  */
-export class SignalingClient extends EventTarget {
+export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
   readonly #socket: SignalingSocket;
   readonly #requestTimeout: number;
   /** Rejects a pending connect() when close() is called. */
@@ -251,19 +252,4 @@ export class SignalingClient extends EventTarget {
     }
     return response;
   }
-}
-
-export interface SignalingClient {
-  addEventListener<K extends keyof SignalingClientEventMap>(
-    type: K,
-    listener: (event: SignalingClientEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof SignalingClientEventMap>(
-    type: K,
-    listener: (event: SignalingClientEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
