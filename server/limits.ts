@@ -47,6 +47,25 @@ export function formatRateLimit(limit: RateLimit): string {
 /** Socket.IO connections one IP address may hold at once. */
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 50;
 
+/**
+ * Packets one connection may send, whatever they are: events known or not, with or without an
+ * acknowledgement, refused ones, `leave` (which has no limit of its own), answers to the server's
+ * peer checks, heartbeats. Past it the connection is closed instead of answered. It sits above the
+ * per-socket limits together, each at its worst (a window's worth at the end of one window and
+ * another at the start of the next: 1,000 signals, 120 media states, 40 peer checks, 20 joins, 20
+ * ICE and 20 preflight requests within 10 s, 1,220 in all), so a client that keeps to those never
+ * reaches it. Refilled at 200 a second, ten times what a call needs.
+ */
+export const DEFAULT_PACKET_BUDGET: RateLimit = Object.freeze({ points: 2_000, duration: 10 });
+
+/**
+ * Bytes that may wait to be sent to one connection (what its WebSocket has not yet handed to the
+ * network, and what Engine.IO holds for it): about twenty 48 KB descriptions. A client that reads
+ * never comes near it on any network that can carry a call; one that stops reading reaches it, and
+ * is closed rather than sent more.
+ */
+export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
+
 export interface RateLimiter {
   /** Counts one `event` for this socket and IP; rejects with `rate_limited` (and `retryAfterMs`) when over. */
   consume(event: LimitedEvent, socketId: string, ip: string): Promise<void>;

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import { DEFAULT_PACKET_BUDGET, DEFAULT_RATE_LIMITS, LIMITED_EVENTS } from '../limits.js';
+import { createPacketBudget, meterPackets } from './budget.js';
+
+/** A clock the test moves by hand (milliseconds). */
+function clock(start = 1_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+/** How many of `n` packets sent at once the budget lets through. */
+function spendMany(budget: { spend(): boolean }, n: number): number {
+  let passed = 0;
+  for (let i = 0; i < n; i++) if (budget.spend()) passed++;
+  return passed;
+}
+
+describe('createPacketBudget', () => {
+  it('lets a burst of `points` packets through at once and refuses the next', () => {
+    const t = clock();
+    const budget = createPacketBudget({ points: 100, duration: 10 }, t.now);
+    assert.equal(spendMany(budget, 100), 100);
+    assert.equal(budget.spend(), false);
+  });
+
+  it('refills at points per duration: a tenth of the duration gives back a tenth of the points', () => {
+    const t = clock();
+    const budget = createPacketBudget({ points: 100, duration: 10 }, t.now);
+    spendMany(budget, 100);
+    t.advance(1_000);
+    assert.equal(spendMany(budget, 50), 10);
+  });
+
+  it('never holds more than `points`, however long the connection was quiet', () => {
+    const t = clock();
+    const budget = createPacketBudget({ points: 100, duration: 10 }, t.now);
+    t.advance(3_600_000);
+    assert.equal(spendMany(budget, 1_000), 100);
+  });
+
+  it('lets a steady flow at the budget rate through forever', () => {
+    const t = clock();
+    const budget = createPacketBudget({ points: 100, duration: 10 }, t.now);
+    let refused = 0;
+    for (let i = 0; i < 10_000; i++) {
+      if (!budget.spend()) refused++;
+      t.advance(100); // 10 per second = 100 per 10 s
+    }
+    assert.equal(refused, 0);
+  });
+
+  it('is not fooled by a clock that goes back', () => {
+    const t = clock();
+    const budget = createPacketBudget({ points: 10, duration: 10 }, t.now);
+    spendMany(budget, 10);
+    t.advance(-60_000);
+    assert.equal(budget.spend(), false);
+  });
+
+  it('by default sits above every per-socket limit together, so a client that keeps to them never reaches it', () => {
+    // Each limit at its worst within one budget duration: every window that overlaps it, full
+    // (one that ends just inside it, the ones within, one that starts just before it ends).
+    const D = DEFAULT_PACKET_BUDGET.duration;
+    const limited = LIMITED_EVENTS.map((event) => {
+      const { points, duration } = DEFAULT_RATE_LIMITS[event].perSocket;
+      return points * (Math.ceil(D / duration) + 1);
+    }).reduce((a, b) => a + b);
+    // `leave` (one per join), answers to the server's peer checks (7 peers at their limit), heartbeats.
+    const unlimited = DEFAULT_RATE_LIMITS.join.perSocket.points * 2 + 7 * DEFAULT_RATE_LIMITS['peer-check'].perSocket.points * 2 + D;
+    assert.ok(
+      limited + unlimited < DEFAULT_PACKET_BUDGET.points,
+      `${limited} limited and ${unlimited} other packets vs a budget of ${DEFAULT_PACKET_BUDGET.points}`,
+    );
+  });
+});
+
+describe('meterPackets', () => {
+  it('calls `over` once, for the first packet past the budget', () => {
+    const t = clock();
+    const conn = new EventEmitter();
+    let over = 0;
+    meterPackets(conn, { points: 3, duration: 1 }, () => over++, t.now);
+    for (let i = 0; i < 3; i++) conn.emit('packet');
+    assert.equal(over, 0);
+    conn.emit('packet');
+    conn.emit('packet');
+    assert.equal(over, 1);
+  });
+
+  it('counts every packet, whatever it is', () => {
+    const t = clock();
+    const conn = new EventEmitter();
+    let over = 0;
+    meterPackets(conn, { points: 4, duration: 1 }, () => over++, t.now);
+    for (const packet of [
+      { type: 'message', data: '2["no-such-event"]' },
+      { type: 'pong' },
+      { type: 'noop' },
+      { type: 'message', data: '2["leave"]' },
+    ]) {
+      conn.emit('packet', packet);
+    }
+    conn.emit('packet', { type: 'message', data: '3[]' });
+    assert.equal(over, 1);
+  });
+});
