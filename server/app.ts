@@ -110,6 +110,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     reconnectGraceMs: settings.reconnectGrace * 1000,
     logger,
     counters,
+    packetBudget: settings.packetBudget,
+    maxQueuedBytes: settings.maxQueuedBytes,
     ...(accessTokens ? { accessTokens } : {}),
     ...(rateLimiter ? { rateLimiter } : {}),
   });

@@ -2,7 +2,7 @@
 // options schema (server/options.ts) checks everything and fills in the defaults. Nothing here
 // checks a value itself; the variables' names are public API.
 import { z } from 'zod';
-import { formatRateLimit, LIMITED_EVENTS, resolveRateLimits, type LimitedEvent, type RateLimits } from './limits.js';
+import { formatRateLimit, LIMITED_EVENTS, resolveRateLimits, type LimitedEvent, type RateLimit, type RateLimits } from './limits.js';
 import { fillNames, mainIssue, optionName } from './option-messages.js';
 import { cliSchema, DEFAULTS, type CliSettings, type RtcServerOptions, type TurnRestSettings, type TwilioCredentials } from './options.js';
 import { MAX_ROOM_CAPACITY, type IceServer } from '../protocol/index.js';
@@ -45,6 +45,10 @@ export interface Config {
   readonly rateLimits: RateLimits;
   /** `MAX_CONNECTIONS_PER_IP`. */
   readonly maxConnectionsPerIp: number;
+  /** `PACKET_BUDGET`: packets one connection may send; false: no budget. */
+  readonly packetBudget: RateLimit | false;
+  /** `MAX_QUEUED_BYTES`: bytes that may wait to be sent to one connection. */
+  readonly maxQueuedBytes: number;
   /** `TRUST_PROXY=1`: take the client's IP from the last `X-Forwarded-For` hop. */
   readonly trustProxy: boolean;
 }
@@ -84,6 +88,8 @@ const rateLimit = (raw: string) => {
   const m = /^(\d{1,9})\s*\/\s*(\d{1,6})$/.exec(raw);
   return m ? { points: Number(m[1]), duration: Number(m[2]) } : raw;
 };
+/** `1000/10`, or `off` (also 0, false, no) for none. */
+const budget = (raw: string) => (/^(off|0|false|no)$/i.test(raw) ? false : rateLimit(raw));
 /** 1/true/yes or 0/false/no, in any case. */
 const flag = (raw: string) => ({ 1: true, true: true, yes: true, 0: false, false: false, no: false })[raw.toLowerCase()] ?? raw;
 
@@ -207,6 +213,22 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     { echo: true },
   ),
   v(
+    'PACKET_BUDGET',
+    'packetBudget',
+    budget,
+    formatRateLimit(DEFAULTS.packetBudget),
+    'packets of any kind one connection may send, COUNT/SECONDS; past it the connection is closed (off: no budget)',
+    { expect: 'must be COUNT/SECONDS, e.g. 1000/10, or off', echo: true },
+  ),
+  v(
+    'MAX_QUEUED_BYTES',
+    'maxQueuedBytes',
+    number,
+    DEFAULTS.maxQueuedBytes,
+    'bytes (65536 to 1073741824) that may wait to be sent to one connection; past it the connection is closed, as dropped',
+    { echo: true },
+  ),
+  v(
     'TRUST_PROXY',
     'trustProxy',
     flag,
@@ -302,6 +324,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowedOrigins: s.allowedOrigins ?? null,
     rateLimits: resolveRateLimits(s.rateLimits || undefined),
     maxConnectionsPerIp: s.maxConnectionsPerIp,
+    packetBudget: s.packetBudget,
+    maxQueuedBytes: s.maxQueuedBytes,
     trustProxy: s.trustProxy,
   });
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { CONFIG_VARIABLES, ConfigError, environmentSchema, loadConfig, readEnvironment, serverOptions } from './config.js';
 import { helpText } from './help.js';
 import { DEFAULTS, parseOptions } from './options.js';
-import { DEFAULT_RATE_LIMITS } from './limits.js';
+import { DEFAULT_PACKET_BUDGET, DEFAULT_RATE_LIMITS } from './limits.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const KEY = `SK${'fedcba9876543210'.repeat(2)}`;
@@ -24,6 +24,8 @@ describe('loadConfig', () => {
         allowedOrigins: null,
         rateLimits: DEFAULT_RATE_LIMITS,
         maxConnectionsPerIp: 50,
+        packetBudget: DEFAULT_PACKET_BUDGET,
+        maxQueuedBytes: 1024 * 1024,
         trustProxy: false,
       },
     );
@@ -111,6 +113,9 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_SIGNAL: '500/0' }, "RATE_LIMIT_SIGNAL must be COUNT/SECONDS, e.g. 500/10 (got '500/0')"],
     [{ RATE_LIMIT_MEDIA_STATE_PER_IP: '10' }, "RATE_LIMIT_MEDIA_STATE_PER_IP must be COUNT/SECONDS, e.g. 500/10 (got '10')"],
     [{ MAX_CONNECTIONS_PER_IP: '0' }, "MAX_CONNECTIONS_PER_IP must be an integer from 1 to 1000000 (got '0')"],
+    [{ PACKET_BUDGET: 'lots' }, "PACKET_BUDGET must be COUNT/SECONDS, e.g. 1000/10, or off (got 'lots')"],
+    [{ PACKET_BUDGET: '0/10' }, "PACKET_BUDGET must be COUNT/SECONDS, e.g. 1000/10, or off (got '0/10')"],
+    [{ MAX_QUEUED_BYTES: '1000' }, "MAX_QUEUED_BYTES must be an integer from 65536 to 1073741824 (got '1000')"],
     [{ ACCESS_TOKEN_SECRET: 'short' }, 'ACCESS_TOKEN_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)'],
     [{ ACCESS_TOKEN_SECRET: 'x'.repeat(31) }, 'ACCESS_TOKEN_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)'],
     [
@@ -136,6 +141,13 @@ describe('loadConfig', () => {
   it('reads TRUST_PROXY as 1/true/yes or 0/false/no, in any case', () => {
     for (const on of ['1', 'true', 'TRUE', 'yes', ' Yes ']) assert.equal(loadConfig({ TRUST_PROXY: on }).trustProxy, true, on);
     for (const off of ['', '0', 'false', 'No']) assert.equal(loadConfig({ TRUST_PROXY: off }).trustProxy, false, off);
+  });
+
+  it('reads the packet budget as COUNT/SECONDS or off, and the queue bound in bytes', () => {
+    assert.deepEqual(loadConfig({ PACKET_BUDGET: '2000/5' }).packetBudget, { points: 2000, duration: 5 });
+    for (const off of ['off', 'OFF', '0', 'false', 'no']) assert.equal(loadConfig({ PACKET_BUDGET: off }).packetBudget, false, off);
+    assert.equal(loadConfig({ MAX_QUEUED_BYTES: '4194304' }).maxQueuedBytes, 4_194_304);
+    assert.equal(serverOptions(readEnvironment({ PACKET_BUDGET: 'off' })).packetBudget, false);
   });
 
   it('reads the rate limits, connection cap, keys and origins', () => {

@@ -188,3 +188,38 @@ describe('rate limits', () => {
     assert.deepEqual(resolveRateLimits(), DEFAULT_RATE_LIMITS);
   });
 });
+
+describe('packet budget', () => {
+  it('a socket past its budget is disconnected rather than answered; unknown events, events without an ack and leave count', async () => {
+    const h = await startServer({ packetBudget: { points: 30, duration: 60 } });
+    try {
+      const attacker = await h.client();
+      const closed = nextEvent<string>(attacker, 'disconnect', 5_000);
+      for (let i = 0; i < 10; i++) (attacker as any).emit('no-such-event', { i });
+      for (let i = 0; i < 10; i++) (attacker as any).emit('leave');
+      assert.deepEqual(await codes(attacker, 10, 'leave'), Array(10).fill('not_joined'), 'within the budget: answered');
+      let answered = 0;
+      for (let i = 0; i < 20; i++) attacker.emit('leave', () => answered++);
+      assert.match(await closed, /transport close/);
+      assert.equal(answered, 0, 'past the budget: disconnected, not answered');
+      assert.equal(h.server.counters.overBudget, 1);
+      const other = await h.client();
+      assert.deepEqual(await codes(other, 3, 'leave'), ['not_joined', 'not_joined', 'not_joined'], 'every connection has its own budget');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('packetBudget: false turns it off', async () => {
+    const h = await startServer({ packetBudget: false });
+    try {
+      const client = await h.client();
+      const answers = await Promise.all(Array.from({ length: 2_500 }, () => rawRequest(client, 'leave')));
+      assert.equal(answers.length, 2_500);
+      assert.ok(client.connected);
+      assert.equal(h.server.counters.overBudget, 0);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -10,6 +10,8 @@ import { TURN_URL_PATTERN } from './ice/turn-rest.js';
 import type { TwilioIceProviderOptions } from './ice/twilio.js';
 import {
   DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_PACKET_BUDGET,
   DEFAULT_RATE_LIMITS,
   LIMITED_EVENTS,
   rateLimitSchema,
@@ -33,6 +35,10 @@ export const DEFAULTS = Object.freeze({
   maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
   /** Per event, per socket and per IP (the limiter's own table, server/limits.ts). */
   rateLimits: DEFAULT_RATE_LIMITS,
+  /** Packets per connection (server/limits.ts). */
+  packetBudget: DEFAULT_PACKET_BUDGET,
+  /** Bytes. */
+  maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES,
   trustProxy: false,
   metrics: true,
 });
@@ -209,6 +215,11 @@ const optionFields = {
     .optional(),
   rateLimits: z.union([z.literal(false), z.object(perEvent)]).optional(),
   maxConnectionsPerIp: integer(1, 1_000_000).default(DEFAULTS.maxConnectionsPerIp),
+  packetBudget: z
+    .union([z.literal(false), rateLimitSchema], { error: '{} must be { points, duration } or false' })
+    .default(DEFAULTS.packetBudget),
+  // At least one message of the largest size (64 KB) must fit.
+  maxQueuedBytes: integer(65_536, 1_073_741_824).default(DEFAULTS.maxQueuedBytes),
   trustProxy: z.boolean({ error: '{} must be true or false' }).default(DEFAULTS.trustProxy),
 };
 
@@ -305,6 +316,21 @@ export interface RtcServerOptions {
   rateLimits?: { [E in LimitedEvent]?: { perSocket?: RateLimit; perIp?: RateLimit } } | false;
   /** Socket.IO connections one IP address may hold at once (1 to 1000000). @default 50 */
   maxConnectionsPerIp?: number;
+  /**
+   * Packets one connection may send (`{ points, duration }`: packets per seconds), whatever they
+   * are: events known or not, with or without an acknowledgement, refused ones, `leave`. Past it
+   * the connection is closed instead of answered. Keep it above the sum of the per-socket rate
+   * limits (raise it with them). `false` turns it off.
+   * @default { points: 2000, duration: 10 }
+   */
+  packetBudget?: RateLimit | false;
+  /**
+   * Bytes that may wait to be sent to one connection (65536 to 1073741824). Before relaying a
+   * signal to a socket or answering it, the server looks at what waits for it; past this bound the
+   * connection is closed (its member is away, as when its network drops) instead of sent more.
+   * @default 1048576
+   */
+  maxQueuedBytes?: number;
   /** Take the client's IP from the last `X-Forwarded-For` hop (behind one reverse proxy). @default false */
   trustProxy?: boolean;
 }

@@ -35,6 +35,18 @@ describe('options schema', () => {
     assert.equal(DEFAULTS.rateLimits, DEFAULT_RATE_LIMITS);
   });
 
+  it('takes a packet budget or false, and a queue bound of at least one largest message', () => {
+    assert.deepEqual(parseOptions({}).packetBudget, DEFAULTS.packetBudget);
+    assert.equal(parseOptions({}).maxQueuedBytes, 1024 * 1024);
+    assert.equal(parseOptions({ packetBudget: false }).packetBudget, false);
+    assert.deepEqual(parseOptions({ packetBudget: { points: 50, duration: 1 } }).packetBudget, { points: 50, duration: 1 });
+    assert.match(
+      refusal({ packetBudget: { points: 0, duration: 1 } }),
+      /^createRtcServer: packetBudget\.points must be a positive integer/,
+    );
+    assert.equal(refusal({ maxQueuedBytes: 1024 }), 'createRtcServer: maxQueuedBytes must be an integer from 65536 to 1073741824');
+  });
+
   it('refuses a capacity outside 2..8 or not whole, naming roomCapacity', () => {
     for (const roomCapacity of [1, 9, 2.5, Number.NaN]) {
       assert.equal(refusal({ roomCapacity }), 'createRtcServer: roomCapacity must be an integer from 2 to 8', String(roomCapacity));

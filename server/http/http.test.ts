@@ -26,7 +26,16 @@ describe('HTTP', () => {
   it('GET /healthz reports protocol, rooms, peers and the ICE provider', async () => {
     const res = await fetch(`${h.url}/healthz`);
     assert.equal(res.status, 200);
-    const counters = { unknownEvents: 0, eventsWithoutAck: 0, badRequests: 0, unauthorized: 0, rateLimited: 0, refusedConnections: 0 };
+    const counters = {
+      unknownEvents: 0,
+      eventsWithoutAck: 0,
+      badRequests: 0,
+      unauthorized: 0,
+      rateLimited: 0,
+      overBudget: 0,
+      slowReaders: 0,
+      refusedConnections: 0,
+    };
     assert.deepEqual(await res.json(), { ok: true, protocol: 1, rooms: 0, peers: 0, ice: { provider: 'static', ok: true }, counters });
   });
 

@@ -3,6 +3,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
 import { SignalingError } from '../errors.js';
 import type { LimitedEvent, RateLimiter } from '../limits.js';
+import type { Backpressure } from './backpressure.js';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, SocketData } from '../../protocol/index.js';
 
 export type RtcIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -20,16 +21,22 @@ export interface SignalingCounters {
   unauthorized: number;
   /** Requests answered `rate_limited`. */
   rateLimited: number;
+  /** Connections closed for sending more packets than their budget. */
+  overBudget: number;
+  /** Connections closed because more than the bound waited to be sent to them (they did not read). */
+  slowReaders: number;
 }
 
 export function createSignalingCounters(): SignalingCounters {
-  return { unknownEvents: 0, eventsWithoutAck: 0, badRequests: 0, unauthorized: 0, rateLimited: 0 };
+  return { unknownEvents: 0, eventsWithoutAck: 0, badRequests: 0, unauthorized: 0, rateLimited: 0, overBudget: 0, slowReaders: 0 };
 }
 
 export interface HandleContext {
   logger: Logger;
   counters: SignalingCounters;
   rateLimiter?: RateLimiter | undefined;
+  /** When set, a socket with too much waiting for it is cut off instead of answered. */
+  backpressure?: Backpressure | undefined;
   /** Every event `handle` registered: the protocol's client events; anything else is ignored and counted. */
   handled: Set<string>;
 }
@@ -38,6 +45,8 @@ export interface HandleContext {
 export interface HandledSocket {
   readonly id: string;
   readonly data: Partial<SocketData>;
+  /** Its Engine.IO connection (what waits to be sent to it). */
+  readonly conn?: object;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
@@ -62,7 +71,7 @@ export function handle<T, R extends object>(
   context: HandleContext,
   handler: (payload: T) => Promise<R> | R,
 ): void {
-  const { logger, counters, rateLimiter } = context;
+  const { logger, counters, rateLimiter, backpressure } = context;
   context.handled.add(event);
   (socket as HandledSocket).on(event, async (...args: unknown[]) => {
     const ack = args.at(-1);
@@ -70,7 +79,10 @@ export function handle<T, R extends object>(
       counters.eventsWithoutAck++;
       return;
     }
-    const reply = (response: Ack<R>) => (ack as (r: Ack<R>) => void)(response);
+    // A socket that leaves its answers unread gets no more of them: past the bound it is cut off.
+    const reply = (response: Ack<R>) => {
+      if (!backpressure?.overflowing(socket as HandledSocket)) (ack as (r: Ack<R>) => void)(response);
+    };
     try {
       // Counted before parsing: a flood of junk costs the sender its budget, not the server CPU.
       if (rateLimiter && event !== 'leave') await rateLimiter.consume(event as LimitedEvent, socket.id, socket.data.ip ?? 'unknown');

@@ -156,6 +156,22 @@ describe('handle()', () => {
     assert.equal(ctx.counters.badRequests, 0, 'the junk was never parsed');
   });
 
+  it('does not answer a socket with too much waiting for it: the backpressure check cuts it off instead', async () => {
+    const { socket, send } = fakeSocket();
+    const { ctx } = context();
+    const checked: unknown[] = [];
+    let full = false;
+    ctx.backpressure = { overflowing: (s) => (checked.push(s), full), watch() {} };
+    let handled = 0;
+    handle(socket, 'leave', undefined, ctx, () => (handled++, {}));
+    assert.deepEqual(await send('leave', []), [{ ok: true }]);
+    full = true;
+    assert.deepEqual(await send('leave', []), [], 'no answer once its queue is over the bound');
+    assert.deepEqual(await send('leave', [{}]), [], 'refusals are not answered either');
+    assert.deepEqual(checked, [socket, socket, socket]);
+    assert.equal(handled, 2);
+  });
+
   it('never rate limits leave', async () => {
     let consumed = 0;
     const limiter: RateLimiter = {

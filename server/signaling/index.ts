@@ -2,8 +2,10 @@
 import type { Logger } from 'pino';
 import type { AccessTokenVerifier } from '../auth/access-tokens.js';
 import type { IceServerProvider } from '../ice/provider.js';
-import type { RateLimiter } from '../limits.js';
+import type { RateLimit, RateLimiter } from '../limits.js';
 import type { RoomStore } from '../rooms/store.js';
+import { createBackpressure, cutOff, sendQueueOf } from './backpressure.js';
+import { meterPackets } from './budget.js';
 import type { SignalingContext } from './context.js';
 import { createSignalingCounters, type RtcIo, type SignalingCounters } from './handle.js';
 import { createIceGrant, registerIce } from './ice.js';
@@ -29,6 +31,10 @@ export interface SignalingOptions {
   accessTokens?: AccessTokenVerifier;
   /** When set, requests are rate limited (per event, per socket and per IP). */
   rateLimiter?: RateLimiter;
+  /** Packets each connection may send (any packet); past it the connection is closed. Unset: no budget. */
+  packetBudget?: RateLimit | false | undefined;
+  /** Bytes that may wait to be sent to a connection; past it the connection is closed (its member is away). Unset: no bound. */
+  maxQueuedBytes?: number | undefined;
   /** @default fresh counters */
   counters?: SignalingCounters;
 }
@@ -39,15 +45,23 @@ export interface Signaling {
 }
 
 export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling {
-  const { rooms, logger, roomCapacity, reconnectGraceMs } = options;
+  const { rooms, logger, roomCapacity, reconnectGraceMs, packetBudget, maxQueuedBytes } = options;
   let closing = false;
+  const counters = options.counters ?? createSignalingCounters();
   const context: SignalingContext = {
     io,
     rooms,
     logger,
     accessTokens: options.accessTokens,
     rateLimiter: options.rateLimiter,
-    counters: options.counters ?? createSignalingCounters(),
+    counters,
+    backpressure:
+      maxQueuedBytes === undefined
+        ? undefined
+        : createBackpressure(maxQueuedBytes, (socket) => {
+            counters.slowReaders++;
+            logger.info({ ip: socket.data?.ip, maxQueuedBytes }, 'connection closed: it does not read what is sent to it');
+          }),
     handled: new Set(),
     closing: () => closing,
   };
@@ -60,6 +74,15 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
 
   io.on('connection', (socket) => {
     socket.data = { ip: socket.data.ip ?? socket.handshake.address };
+    // Every packet counts, before it is decoded: unknown events, refused requests and `leave` too.
+    if (packetBudget) {
+      meterPackets(socket.conn, packetBudget, () => {
+        counters.overBudget++;
+        logger.info({ ip: socket.data.ip, budget: packetBudget }, 'connection closed: past its packet budget');
+        cutOff(sendQueueOf(socket.conn));
+      });
+    }
+    context.backpressure?.watch(socket);
     // (Runs when an event arrives: by then this connection's handlers below are all registered.)
     socket.onAny((event: string) => {
       if (!context.handled.has(event)) context.counters.unknownEvents++;

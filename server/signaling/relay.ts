@@ -6,7 +6,7 @@ import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';
 
 export function registerRelay(socket: RtcSocket, context: SignalingContext): void {
-  const { io, rooms } = context;
+  const { io, rooms, backpressure } = context;
   handle(socket, 'signal', signalRequestSchema, context, async (request) => {
     const member = memberOf(socket);
     if (!member) throw new SignalingError('not_joined', 'Join a room before signaling');
@@ -27,7 +27,10 @@ export function registerRelay(socket: RtcSocket, context: SignalingContext): voi
     const message: SignalMessage =
       'description' in request ? { from: id, description: request.description } : { from: id, candidate: request.candidate };
     // Straight to the socket when it is on this node (no Redis round trip); else through the adapter.
-    (io.sockets.sockets.has(target.socketId) ? io.local.to(target.socketId) : io.to(target.socketId)).emit('signal', message);
+    const local = io.sockets.sockets.get(target.socketId);
+    // A receiver that does not read is sent nothing more: past the bound it is cut off, and away.
+    if (local && backpressure?.overflowing(local)) throw new SignalingError('peer_away', 'That member is reconnecting');
+    (local ? io.local.to(target.socketId) : io.to(target.socketId)).emit('signal', message);
     return {};
   });
 }
