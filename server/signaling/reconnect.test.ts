@@ -69,11 +69,11 @@ describe('reconnects: members come back as themselves', () => {
     assert.ok(!seenByA.includes('peer-left'), `a saw ${seenByA.join(', ')}`);
   });
 
-  it('the id is the hash of the token: a member resumes on a restarted server with an empty memory', async () => {
+  it('the id is the hash of room and token: a member resumes on a restarted server with an empty memory', async () => {
     const first = await start();
     const name = room();
     const ja = await join(await first.client(), { room: name });
-    assert.equal(ja.id, memberIdFor(ja.resumeToken));
+    assert.equal(ja.id, memberIdFor(name, undefined, ja.resumeToken));
     await first.close();
     const second = await start();
     const again = await join(await second.client(), { room: name, resume: ja.resumeToken });
@@ -81,7 +81,7 @@ describe('reconnects: members come back as themselves', () => {
     // A token someone made up gives a fresh member, never somebody else's id.
     const other = await join(await second.client(), { room: name, resume: 'x'.repeat(43) });
     assert.notEqual(other.id, ja.id);
-    assert.equal(other.id, memberIdFor('x'.repeat(43)));
+    assert.equal(other.id, memberIdFor(name, undefined, 'x'.repeat(43)));
   });
 
   it('resuming while the old connection lingers takes the place over and closes the old socket quietly', async () => {
