@@ -2,6 +2,7 @@
 // every Engine.IO request) and the handshake guard (per-IP cap, closing). Signaling
 // (server/signaling/) registers the events on the server this returns.
 import { ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Server } from 'socket.io';
 import { clientIp, ConnectionCounts, originAllowed } from './guard.js';
 import type { RtcIo } from './signaling/index.js';
@@ -13,6 +14,14 @@ const PING_TIMEOUT_MS = 5_000;
 
 /** Why a request or handshake was refused (the client's `connect_error` message). */
 export type Refusal = 'server_closing' | 'origin_not_allowed' | 'too_many_connections' | 'jsonp_not_allowed';
+
+/** The raw sockets of each server's WebSockets (and upgrades under way), until they close. */
+const upgradedSockets = new WeakMap<RtcIo, Set<Duplex>>();
+
+/** The raw sockets under `io`'s WebSockets: shutdown destroys those a client never lets close. */
+export function webSocketsOf(io: RtcIo): ReadonlySet<Duplex> {
+  return upgradedSockets.get(io) ?? new Set();
+}
 
 /** Engine.IO's error code for a refused request (its `Server.errors.FORBIDDEN`), kept in our 403 bodies. */
 const ENGINE_FORBIDDEN = 4;
@@ -86,6 +95,8 @@ export function createIo(httpServer: HttpServer, options: IoOptions): RtcIo {
       callback(refusal, refusal === null);
     },
   });
+  const webSockets = new Set<Duplex>();
+  upgradedSockets.set(io, webSockets);
   // Every Engine.IO request, before Engine.IO looks at it (allowRequest above sees handshakes only).
   io.engine.use((req: IncomingMessage, res: { setHeader(name: string, value: string): void }, next: (error?: Error) => void) => {
     const refusal = requestRefusal(allowed, req.url, req.headers.origin);
@@ -96,6 +107,11 @@ export function createIo(httpServer: HttpServer, options: IoOptions): RtcIo {
     }
     // Polling answers are text/plain: no browser may run them as a script.
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (!(res instanceof ServerResponse)) {
+      const socket = req.socket;
+      webSockets.add(socket);
+      socket.once('close', () => webSockets.delete(socket));
+    }
     next();
   });
   io.engine.on('connection', (raw: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
