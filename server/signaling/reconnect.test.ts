@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { io as connect } from 'socket.io-client';
 import { memberIdFor } from './index.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
+import { dropConnection, nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 let roomSeq = 0;
@@ -48,7 +48,7 @@ describe('reconnects: members come back as themselves', () => {
     const jb = await join(b, { room: name, name: 'Bob' });
     const seenByA = recordAll(a);
     const away = nextEvent(a, 'peer-away');
-    b.disconnect();
+    dropConnection(b);
     assert.deepEqual(await away, { id: jb.id });
     // Signals to a member that is away are refused with a code, not dropped in silence.
     assert.equal((await rawRequest(a, 'signal', { to: jb.id, description: OFFER })).error.code, 'peer_away');
@@ -111,7 +111,7 @@ describe('reconnects: members come back as themselves', () => {
     const jb = await join(b, { room: name });
     const gone = nextEvent(a, 'peer-left');
     const t0 = Date.now();
-    b.disconnect();
+    dropConnection(b);
     assert.deepEqual(await gone, { id: jb.id });
     assert.ok(Date.now() - t0 >= 150, 'not before the grace');
     const late = await join(await h.client(), { room: name, resume: jb.resumeToken });

@@ -13,7 +13,7 @@ import type { RtcServerOptions } from '../../app.js';
 import { mintAccessToken } from '../../auth/access-tokens.js';
 import { PURGE_BATCH, ROOM_SCRIPTS } from './scripts.js';
 import { RedisRooms } from './store.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../../test-support/harness.js';
+import { dropConnection, nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../../test-support/harness.js';
 import { startRedisProxy } from '../../test-support/redis-proxy.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from '../../test-support/redis.js';
 import { startServerProcess } from '../../test-support/server-process.js';
@@ -157,7 +157,7 @@ describe('several nodes over Redis', { skip }, () => {
     const ja = await join(a, { room: name });
     const jb = await join(b, { room: name });
     const away = nextEvent(a, 'peer-away');
-    b.disconnect();
+    dropConnection(b);
     assert.deepEqual(await away, { id: jb.id });
     assert.equal((await rawRequest(a, 'signal', { to: jb.id, description: OFFER })).error.code, 'peer_away');
     assert.equal((await join(await n1.client(), { room: name })).error.code, 'room_full', 'its place is held');
@@ -406,7 +406,7 @@ describe('several nodes over Redis', { skip }, () => {
 
       await own.stop(); // its data is kept
       await waitUntil(async () => (await healthStatus(n1.url)) === 503, 'the node sees Redis gone');
-      b.disconnect();
+      dropConnection(b);
       // Two failures: telling the others it is away, then (past the grace period) its removal.
       const failures = () => messages.filter((m) => m === 'room store failed').length;
       await waitUntil(() => failures() >= 2, 'the removal at the end of the grace period');
@@ -562,7 +562,7 @@ describe('several nodes over Redis', { skip }, () => {
     const jb = await join(b, { room: name });
     const seenByA = recordAll(a);
     const away = nextEvent(a, 'peer-away');
-    b.disconnect();
+    dropConnection(b);
     await away;
     await sleep(500); // no event says that a sweep ran: this is ten of them
     assert.equal((await join(await n1.client(), { room: name })).error?.code, 'room_full', 'its place is held');
