@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { mintAccessToken } from '../auth/access-tokens.js';
 import type { RtcServerOptions } from '../app.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
+import { dropConnection, nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
 
 const SECRET = 'seats-test-secret-that-is-long-enough!!';
 let roomSeq = 0;
@@ -37,7 +37,7 @@ describe('seats: one per identity, few per IP in grace', () => {
     const joined = await join(socket, body);
     assert.equal(joined.ok, true, JSON.stringify(joined));
     const away = nextEvent(watcher, 'peer-away');
-    socket.disconnect();
+    dropConnection(socket);
     assert.deepEqual(await away, { id: joined.id });
     return joined;
   };
@@ -176,7 +176,7 @@ describe('resume tokens are bound to their room and their sub', () => {
     const name = room();
     const first = await h.client();
     const one = await join(first, { room: name, token: await token(name, 'ada') });
-    first.disconnect();
+    dropConnection(first);
     const again = await join(await h.client(), { room: name, token: await token(name, 'ada', 600), resume: one.resumeToken });
     assert.equal(again.id, one.id);
   });

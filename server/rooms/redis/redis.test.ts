@@ -201,7 +201,7 @@ describe('several nodes over Redis', { skip }, () => {
       assert.equal(joined.ok, true, JSON.stringify(joined));
       seats.push(joined);
       const away = nextEvent(watcher, 'peer-away');
-      socket.disconnect();
+      dropConnection(socket);
       assert.deepEqual(await away, { id: joined.id });
     }
     const host = await join(await n2.client(), { room: name, token: await token('host') });
@@ -245,7 +245,7 @@ describe('several nodes over Redis', { skip }, () => {
       const joined = await join(socket, { room: name });
       seats.push(joined);
       const away = nextEvent(watcher, 'peer-away');
-      socket.disconnect();
+      dropConnection(socket);
       assert.deepEqual(await away, { id: joined.id });
     }
     assert.deepEqual(left, [seats[0].id]);
