@@ -132,4 +132,35 @@ describe('messages over the data channels', () => {
     await waitUntil(() => chatB.messages.length === 3, 'the last chat line did not arrive');
     expect(chatB.messages.map((m) => m.text)).to.deep.equal(['Hello <b>Bob</b>', 'Salut', 'After']);
   });
+
+  it('<rtc-chat>: a flood from one member is cut to a burst and a rate, with a notice of what was left out', async function () {
+    this.timeout(30_000);
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const room = uniqueRoom('rtc-chat-flood');
+    const a = member(box, room, 'Ada');
+    const b = member(box, room, 'Bob', '<rtc-chat max-messages="5000"></rtc-chat>');
+    await waitUntil(() => [a, b].every((el) => el.peers[0]?.connectionState === 'connected'), 'no call', { timeout: 10_000 });
+    const chatB = b.querySelector('rtc-chat') as RtcChatElement;
+    const received = inbox(b);
+    const FLOOD = 1_000;
+    const started = performance.now();
+    for (let i = 0; i < FLOOD; i++) a.send({ 'rtc-chat': `line ${i} ${'x'.repeat(500)}` });
+    await waitUntil(() => received.length === FLOOD, 'the flood did not arrive whole', { timeout: 20_000 });
+    const seconds = (performance.now() - started) / 1000;
+    const notices = () => chatB.messages.filter((m) => m.notice);
+    const left = () => notices().reduce((sum, m) => sum + Number(/^(\d+)/.exec(m.text)![1]), 0);
+    const shown = chatB.messages.filter((m) => !m.notice);
+    // Every line left out is counted in a notice, shortly after.
+    await waitUntil(() => shown.length + left() === FLOOD, 'the notices do not count every line left out');
+    // 30 at once, then 5 a second: never more, and in order.
+    expect(shown.length)
+      .to.be.at.least(30)
+      .and.at.most(30 + Math.ceil(seconds * 5) + 1);
+    expect(shown.map((m) => Number(m.text.split(' ')[1]))).to.deep.equal(
+      [...shown.map((m) => Number(m.text.split(' ')[1]))].sort((x, y) => x - y),
+    );
+    expect(notices().every((m) => m.from?.name === 'Ada' && m.text.includes('Ada'))).to.equal(true);
+    await chatB.updateComplete;
+    expect(chatB.shadowRoot!.querySelector('[part~=notice]')!.textContent).to.match(/messages from Ada not shown/);
+  });
 });

@@ -1,6 +1,6 @@
 // The demo page's glue: a lobby (camera preview, devices, a setup check, the room to join), the
-// call, and the call's state and errors shown to the person. /?room=NAME joins NAME at once, so a
-// link can be shared.
+// call, and the call's state and errors shown to the person. /?room=NAME opens the lobby with NAME
+// filled in, so a link can be shared; joining always takes a click on Join (nothing is sent before).
 import { deviceStore } from '/rtc-room.js';
 
 const call = document.getElementById('call');
@@ -155,14 +155,14 @@ for (const type of ['rtc-joined', 'rtc-reconnected']) {
 for (const type of ['rtc-left', 'rtc-peer-joined', 'rtc-peer-left']) call.addEventListener(type, render);
 new MutationObserver(render).observe(call, { attributes: true, attributeFilter: ['state'] });
 
-const params = new URLSearchParams(location.search);
-nameInput.value = params.get('name') ?? localStorage.getItem('rtc-room-demo-name') ?? '';
-const initialRoom = params.get('room');
+// A shared link fills in the room only: the name is the person's own (remembered on this origin,
+// never taken from a link), and joining waits for their click.
+nameInput.value = localStorage.getItem('rtc-room-demo-name') ?? '';
+const initialRoom = new URLSearchParams(location.search).get('room');
 await customElements.whenDefined('rtc-room');
 if (initialRoom) {
   roomInput.value = initialRoom;
   preflight.room = initialRoom;
-  call.name = nameInput.value;
-  call.room = initialRoom; // a shared link joins at once, without the lobby's preview
+  document.getElementById('join-button').focus();
 }
 render();

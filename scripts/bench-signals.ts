@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { pino } from 'pino';
 import { createRtcServer } from '../server/app.js';
+import { joinFromLobby } from './demo-lobby.mjs';
 
 const SIZES = (process.argv[2] ?? '2,4,6').split(',').map(Number);
 const { chromiumArgs } = (await import('../web-test-runner.config.js' as string)) as { chromiumArgs: string[] };
@@ -52,7 +53,7 @@ for (const size of SIZES) {
   const pages = [];
   for (let k = 0; k < size; k++) {
     const page = await context.newPage();
-    await page.goto(`${url}/?room=${room}`);
+    await joinFromLobby(page, url, room);
     pages.push(page);
   }
   const everyoneSeen = (n: number) => {

@@ -1,7 +1,7 @@
 // `npm run bench`: how fast a call starts, and how big the bundle is.
 //
 // Starts the real server (the built dist/) and Debian's Chromium on loopback, then, RUNS times:
-// page A opens /?room=R and waits until joined; page B opens the same link; we take the time from
+// page A opens /?room=R, clicks Join and waits until joined; page B does the same; we take the time from
 // B's navigation start to the first decoded remote frame on B and on A (the remote video's first `resize`),
 // and report medians. Runs inside a loopback-only network namespace when it can (see netns.mjs).
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { BENCH_LIMITS_OPTIONS } from './built-server.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
+import { joinFromLobby } from './demo-lobby.mjs';
 
 const INSIDE = '--inside-netns';
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -80,7 +81,7 @@ async function groupRuns(url, browser, size) {
       const pages = [];
       for (let k = 0; k < size - 1; k++) {
         const page = await context.newPage();
-        await page.goto(`${url}/?room=${room}`);
+        await joinFromLobby(page, url, room);
         if (k > 0) await framesFrom(page, k, GROUP_TIMEOUT_MS);
         pages.push(page);
       }
@@ -127,9 +128,9 @@ async function main() {
       const room = `bench-${Date.now()}-${i}`;
       const a = await context.newPage();
       const b = await context.newPage();
-      await a.goto(`${url}/?room=${room}`);
+      await joinFromLobby(a, url, room);
       await a.waitForFunction(() => document.querySelector('rtc-room')?.state === 'joined', null, { timeout: RUN_TIMEOUT_MS });
-      await b.goto(`${url}/?room=${room}`);
+      await joinFromLobby(b, url, room);
       const frame = (page) => framesFrom(page, 1).then((times) => times[0]);
       const [frameA, frameB] = await Promise.all([frame(a), frame(b)]);
       const origin = await b.evaluate(() => performance.timeOrigin);

@@ -7,6 +7,7 @@ import { chromium } from 'playwright-core';
 import { pino } from 'pino';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
+import { joinFromLobby } from './demo-lobby.mjs';
 
 const INSIDE = '--inside-netns';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -46,9 +47,9 @@ async function main() {
     const a = await desktop.newPage();
     const b = await desktop.newPage();
     const c = await phone.newPage();
-    await a.goto(`${url}/?room=standup&name=Ada`);
-    await b.goto(`${url}/?room=standup&name=Bob`);
-    await c.goto(`${url}/?room=standup&name=Cy`);
+    await joinFromLobby(a, url, 'standup', { name: 'Ada' });
+    await joinFromLobby(b, url, 'standup', { name: 'Bob' });
+    await joinFromLobby(c, url, 'standup', { name: 'Cy' });
     for (const page of [a, b, c]) await pictures(page, 2);
     await b.evaluate(() => document.querySelector('rtc-chat').sendMessage('Morning! Shall we start?'));
     await a.waitForFunction(() => document.querySelector('rtc-chat').messages.length === 1, null, { timeout: 10_000 });

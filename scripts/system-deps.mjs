@@ -1,5 +1,5 @@
-// Installs the system packages the tests need (Debian's chromium, coturn for the TURN tests and
-// redis-server for the several-node tests) when they are missing and this machine can install them
+// Installs the system packages the tests need (Debian's chromium, coturn for the TURN tests,
+// redis-server for the several-node tests and firefox-esr for the Firefox calls) when they are missing and this machine can install them
 // (root with apt-get). Installing coturn or redis-server does not start them: the tests start their
 // own (server/test-support/coturn.ts, server/test-support/redis.ts). Used by `npm test` and .ci/run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,10 +10,11 @@ export const SYSTEM_PACKAGES = {
   chromium: '/usr/bin/chromium',
   coturn: '/usr/bin/turnserver',
   'redis-server': '/usr/bin/redis-server',
+  'firefox-esr': '/usr/bin/firefox-esr',
 };
 
 /** Packages whose tests skip (with a message) when they are missing, rather than fail. */
-const OPTIONAL = new Set(['coturn', 'redis-server']);
+const OPTIONAL = new Set(['coturn', 'redis-server', 'firefox-esr']);
 
 export function ensureSystemPackages(packages = SYSTEM_PACKAGES) {
   const missing = Object.entries(packages)

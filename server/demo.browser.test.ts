@@ -84,6 +84,7 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
 
     const room = `csp-${process.pid}`;
     const a = await open(`/?room=${room}`);
+    await a.page.click('#join-button');
     await a.page.waitForFunction(() => (document.querySelector('rtc-room') as any)?.state === 'joined', null, { timeout: 15_000 });
     const b = await open('/');
     await b.page.fill('#room-input', room);
@@ -179,7 +180,8 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
     await a.page.click('#join-button');
     await statusIs(a.page, `In “${room}” · nobody else yet`);
     assert.equal(await a.page.getAttribute('#status', 'data-state'), 'joined');
-    const b = await open(`/?room=${room}&name=Bob`);
+    const b = await open(`/?room=${room}`);
+    await b.page.click('#join-button');
     await statusIs(b.page, `In “${room}” · 1 other person`);
     await statusIs(a.page, `In “${room}” · 1 other person`);
     await b.page.close();
@@ -190,6 +192,28 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
     assert.equal(await a.page.isVisible('#lobby'), true);
     assert.deepEqual(a.problems, []);
     await a.page.close();
+  });
+
+  it('a shared link fills in the room but joins only on a click, and never takes the name from the link', async () => {
+    const room = `link-${process.pid}`;
+    const { page, problems } = await open(`/?room=${room}&name=Mallory`);
+    // The lobby is up, with its camera preview (local only), the room filled in and the name not.
+    await page.waitForFunction(() => !!(document.getElementById('preview') as HTMLVideoElement).srcObject, null, { timeout: 10_000 });
+    assert.equal(await page.inputValue('#room-input'), room);
+    assert.equal(await page.inputValue('#name-input'), '');
+    assert.equal(await page.isVisible('#lobby'), true);
+    const call = () =>
+      page.evaluate(() => ({
+        state: (document.querySelector('rtc-room') as any).state,
+        room: (document.querySelector('rtc-room') as any).room,
+      }));
+    assert.deepEqual(await call(), { state: 'idle', room: '' });
+    await page.fill('#name-input', 'Ada');
+    await page.click('#join-button');
+    await statusIs(page, `In “${room}” · nobody else yet`);
+    assert.equal(await page.evaluate(() => (document.querySelector('rtc-room') as any).name), 'Ada');
+    assert.deepEqual(problems, []);
+    await page.close();
   });
 
   it('remembers the camera chosen in the lobby: the preview, a reload and the call use it', async () => {

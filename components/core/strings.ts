@@ -17,6 +17,8 @@ export interface RtcStrings {
   send: string;
   you: string;
   guest: string;
+  /** `<rtc-chat>`, when a member sends faster than the chat shows: `{count}` lines from `{name}` left out. */
+  chatDropped: string;
   /** `<rtc-preflight>`: its button, while it runs, the four checks, and the three verdicts. */
   checkSetup: string;
   checking: string;
@@ -88,6 +90,7 @@ export const englishStrings: Readonly<RtcStrings> = {
   send: 'Send',
   you: 'You',
   guest: 'Guest',
+  chatDropped: '{count} messages from {name} not shown: sent too fast',
   checkSetup: 'Check my setup',
   checking: 'Checking…',
   camera: 'Camera',
@@ -150,6 +153,7 @@ const fr: RtcStrings = {
   send: 'Envoyer',
   you: 'Vous',
   guest: 'Invité',
+  chatDropped: '{count} messages de {name} non affichés\u00a0: envoyés trop vite',
   checkSetup: 'Vérifier mon installation',
   checking: 'Vérification…',
   camera: 'Caméra',

@@ -28,6 +28,10 @@ export const chatStyles = css`
     font-weight: 600;
     margin-inline-end: 0.5em;
   }
+  li.notice {
+    font-style: italic;
+    color: #5f6368;
+  }
   li.own .sender {
     color: var(--rtc-chat-own-color, #1a73e8);
   }

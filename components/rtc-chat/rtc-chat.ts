@@ -5,6 +5,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { roomContext, type RoomState } from '../internal/room-context.js';
 import type { RoomSession } from '../core/room-session.js';
 import { LocalizeController } from '../internal/localize.js';
+import { TokenBuckets } from '../core/token-bucket.js';
 import { chatStyles } from './rtc-chat.styles.js';
 
 /** One line of the chat. `from` is null for this member's own messages. */
@@ -14,10 +15,16 @@ export interface RtcChatMessage {
   readonly text: string;
   /** When it was sent or received (ms since the epoch). */
   readonly at: number;
+  /** A line the chat wrote itself: lines from `from` left out because they came too fast. */
+  readonly notice?: boolean;
 }
 
 /** The longest chat message, in characters. */
 const MAX_TEXT_LENGTH = 2_000;
+/** Lines shown per member: a burst, then a steady rate; the rest are counted in one notice. */
+const PER_MEMBER = { burst: 30, perSecond: 5 };
+/** How long after the first line left out its notice is shown (counting the others left out meanwhile). */
+const NOTICE_MS = 500;
 
 /** Chat messages travel as `{ "rtc-chat": text }` through `send()`, apart from the app's own messages. */
 function chatText(data: unknown): string | null {
@@ -29,7 +36,9 @@ function chatText(data: unknown): string | null {
 /**
  * A text chat with the other members of the enclosing `<rtc-room>`, peer to peer over the calls'
  * data channels (the server never sees it). Messages typed while someone's connection is still
- * opening reach them once it opens. Put it anywhere inside `<rtc-room>`.
+ * opening reach them once it opens. Put it anywhere inside `<rtc-room>`. A member sending faster
+ * than 30 lines at once then 5 a second gets, instead of the extra lines, a notice saying how many
+ * were left out, so that a flood cannot freeze the page.
  *
  * @tagname rtc-chat
  * @summary A text chat for the room.
@@ -37,6 +46,7 @@ function chatText(data: unknown): string | null {
  * @csspart log - The list of messages (`role="log"`, read out politely by screen readers).
  * @csspart message - One message; yours also have the part `own`.
  * @csspart own - Your own messages.
+ * @csspart notice - A line saying how many messages from a member were left out (sent too fast).
  * @csspart sender - The sender's name in a message.
  * @csspart text - The text of a message.
  * @csspart form - The form with the input and the button.
@@ -80,6 +90,10 @@ export class RtcChatElement extends LitElement {
   @query('input') private _input!: HTMLInputElement;
   private _session: RoomSession | null = null;
   private _seq = 0;
+  private readonly _buckets = new TokenBuckets(PER_MEMBER);
+  /** Per member, the lines left out since the last notice. */
+  private readonly _dropped = new Map<string, { from: { id: string; name: string }; count: number }>();
+  private _notice: ReturnType<typeof setTimeout> | undefined;
 
   /** The conversation so far, oldest first. */
   get messages(): readonly RtcChatMessage[] {
@@ -96,7 +110,7 @@ export class RtcChatElement extends LitElement {
     const status = this._room?.status;
     if (!clean || !session || !(status === 'joined' || status === 'reconnecting')) return false;
     session.send({ 'rtc-chat': clean });
-    this.add(null, clean);
+    this.add([this.line(null, clean)]);
     return true;
   }
 
@@ -131,12 +145,34 @@ export class RtcChatElement extends LitElement {
 
   private readonly onMessage = (event: CustomEvent<{ peer: { id: string; name: string }; data: unknown }>) => {
     const text = chatText(event.detail.data);
-    if (text !== null) this.add(event.detail.peer, text);
+    if (text === null) return;
+    const from = event.detail.peer;
+    if (this._buckets.take(from.id)) return this.add([this.line(from, text)]);
+    const dropped = this._dropped.get(from.id) ?? { from, count: 0 };
+    dropped.count += 1;
+    this._dropped.set(from.id, dropped);
+    this._notice ??= setTimeout(() => this.showNotices(), NOTICE_MS);
   };
 
-  private add(from: RtcChatMessage['from'], text: string): void {
-    const next = [...this._messages, { seq: ++this._seq, from, text, at: Date.now() }];
-    this._messages = next.slice(Math.max(0, next.length - Math.max(1, this.maxMessages)));
+  private line(from: RtcChatMessage['from'], text: string, notice = false): RtcChatMessage {
+    return { seq: ++this._seq, from, text, at: Date.now(), ...(notice ? { notice } : {}) };
+  }
+
+  /** Shows a notice per member whose lines were left out. */
+  private showNotices(): void {
+    this._notice = undefined;
+    const words = this._localize.words;
+    const lines = [...this._dropped.values()].map(({ from, count }) =>
+      this.line(from, this._localize.term('chatDropped', { count, name: from.name || words.guest }), true),
+    );
+    this._dropped.clear();
+    this.add(lines);
+  }
+
+  private add(lines: readonly RtcChatMessage[]): void {
+    const keep = Math.max(1, this.maxMessages);
+    const next = this._messages.length + lines.length > keep ? [...this._messages, ...lines].slice(-keep) : [...this._messages, ...lines];
+    this._messages = next;
   }
 
   private onSubmit(event: SubmitEvent): void {
@@ -158,9 +194,12 @@ export class RtcChatElement extends LitElement {
           this._messages,
           (m) => m.seq,
           (m) =>
-            html`<li part=${m.from ? 'message' : 'message own'} class=${m.from ? '' : 'own'}>
-              <span class="sender" part="sender">${m.from ? m.from.name || words.guest : words.you}</span><span part="text">${m.text}</span>
-            </li>`,
+            m.notice
+              ? html`<li part="message notice" class="notice"><span part="text">${m.text}</span></li>`
+              : html`<li part=${m.from ? 'message' : 'message own'} class=${m.from ? '' : 'own'}>
+                  <span class="sender" part="sender">${m.from ? m.from.name || words.guest : words.you}</span
+                  ><span part="text">${m.text}</span>
+                </li>`,
         )}
       </ol>
       <form part="form" @submit=${this.onSubmit}>
