@@ -32,7 +32,7 @@ interface CallState {
   frames: Record<string, number>;
   /** The videoWidth of each remote video in <rtc-remote-videos>. */
   widths: number[];
-  /** Each rtc-reconnecting / rtc-reconnected event so far, with its detail's id. */
+  /** What went on since the join: rtc-reconnecting, rtc-reconnected (id), rtc-peer-left (id), rtc-error (code), pageerror. */
   events: string[];
 }
 
@@ -123,29 +123,56 @@ describe('calls in Firefox (firefox-esr over WebDriver BiDi)', { skip: firefoxSk
   }
 
   /**
-   * Joins `room` from the demo's lobby as `name` (a shared link fills the room; joining takes a
-   * click), recording the page's reconnect events, and waits until the member is in the room.
+   * Opens the demo's lobby for `room` as a shared link does and types `name`, recording the page's
+   * reconnects, peers lost, errors and uncaught exceptions from then on (CallState.events).
    */
-  async function joinCall(page: MemberPage, room: string, name: string): Promise<CallState> {
+  async function openLobby(page: MemberPage, room: string, name: string): Promise<void> {
     await page.goto(`${h.url}/?room=${encodeURIComponent(room)}`);
     await page.evaluate(async (n) => {
       await customElements.whenDefined('rtc-room');
       (document.getElementById('name-input') as HTMLInputElement).value = n;
       const events: string[] = ((window as any).__rtcEvents = []);
       const room = document.querySelector('rtc-room')!;
-      for (const type of ['rtc-reconnecting', 'rtc-reconnected'])
-        room.addEventListener(type, (e) => events.push(`${type} ${(e as CustomEvent).detail?.id ?? ''}`.trim()));
+      room.addEventListener('rtc-reconnecting', () => events.push('rtc-reconnecting'));
+      room.addEventListener('rtc-reconnected', (e) => events.push(`rtc-reconnected ${e.detail.id}`));
+      room.addEventListener('rtc-peer-left', (e) => events.push(`rtc-peer-left ${e.detail.peer.id}`));
+      room.addEventListener('rtc-error', (e) => events.push(`rtc-error ${e.detail.code}: ${e.detail.message}`));
+      window.addEventListener('error', (e) => events.push(`pageerror ${e.message}`));
+      window.addEventListener('unhandledrejection', (e) => events.push(`pageerror ${e.reason}`));
     }, name);
-    await page.click('#join-button');
-    return waitForCall(page, `${name} joins ${room}`, (s) => s.state === 'joined' && !!s.id, 15_000);
   }
 
-  /** Both members see the other's video; returns their states then. */
+  /** Clicks Join in the lobby (see openLobby) and waits until the member is in the room. */
+  async function clickJoin(page: MemberPage, label: string): Promise<CallState> {
+    await page.click('#join-button');
+    return waitForCall(page, `${label} joins`, (s) => s.state === 'joined' && !!s.id, 15_000);
+  }
+
+  async function joinCall(page: MemberPage, room: string, name: string): Promise<CallState> {
+    await openLobby(page, room, name);
+    return clickJoin(page, name);
+  }
+
+  /**
+   * Both members decode the other's video, and it keeps coming (30 frames more each, time for
+   * late candidates to do harm), with nothing on the way: no error, no peer lost, no reconnect.
+   */
   async function bothSeeVideo(a: MemberPage, b: MemberPage, label: string): Promise<[CallState, CallState]> {
-    return Promise.all([
+    const first = await Promise.all([
       waitForCall(a, `${label}: the first member decodes the second's video`, seesVideo),
       waitForCall(b, `${label}: the second member decodes the first's video`, seesVideo),
     ]);
+    const had = first.map((s) => s.frames[s.peers[0]!.id]!);
+    const later = await Promise.all([
+      waitForCall(a, `${label}: the first member's video keeps coming`, (s) => seesVideo(s) && s.frames[s.peers[0]!.id]! > had[0]! + 30),
+      waitForCall(b, `${label}: the second member's video keeps coming`, (s) => seesVideo(s) && s.frames[s.peers[0]!.id]! > had[1]! + 30),
+    ]);
+    assert.deepEqual(
+      later.map((s) => s.events),
+      [[], []],
+      `${label}: nothing went wrong on the way`,
+    );
+    return later as [CallState, CallState];
   }
 
   const roomName = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}`;
@@ -180,6 +207,20 @@ describe('calls in Firefox (firefox-esr over WebDriver BiDi)', { skip: firefoxSk
       },
     );
   }
+
+  it(
+    'Chromium and Firefox see and decode each other’s video when they click Join at the same moment',
+    { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` },
+    async () => {
+      const room = roomName('cr-ff-both');
+      const [c, f] = [await chromiumPage(), await firefoxPage()];
+      await Promise.all([openLobby(c, room, 'Chromium'), openLobby(f, room, 'Firefox')]);
+      const [jc, jf] = await Promise.all([clickJoin(c, 'Chromium'), clickJoin(f, 'Firefox')]);
+      const [sc, sf] = await bothSeeVideo(c, f, 'both at once');
+      assert.deepEqual([sc.peers[0]!.id, sf.peers[0]!.id], [jf.id, jc.id]);
+      await Promise.all([c.close(), f.close()]);
+    },
+  );
 
   it('a Firefox member whose signaling connection drops comes back as the same member, and the video goes on', async () => {
     const room = roomName('ff-drop');
