@@ -1,7 +1,8 @@
 // Calls in Firefox: Debian's firefox-esr driven by puppeteer-core over WebDriver BiDi, with the
 // demo page served by the server in-process on 127.0.0.1. Two Firefox members see each other's
-// video, Chromium and Firefox do too whoever joins first, and a Firefox member whose signaling
-// connection drops comes back as the same member with the video still coming.
+// video, Chromium and Firefox do too whoever joins first, two Firefox members that offer at the
+// same moment keep their call, and a Firefox member whose signaling connection drops comes back
+// as the same member with the video still coming.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
