@@ -83,6 +83,8 @@ export interface ClientToServerEvents {
    * Asks whether member `id` of the sender's room still answers on its socket (the server asks it
    * with its own `peer-check`, 2 s to answer). A member that does not answer is disconnected, which
    * starts its away/grace path (`peer-away`, then `peer-left`). Members only.
+   * With `unreachable: true` the sender says it gave up its peer connection to `id`: the server
+   * does not probe, tells `id` (`peer-unreachable`) unless it is away, and answers whether it is not away.
    */
   'peer-check': (request: PeerCheckRequest, ack: AckCallback<PeerCheckResult>) => void;
 }
@@ -104,6 +106,11 @@ export interface ServerToClientEvents {
   'media-state': (message: MediaStateMessage) => void;
   /** The server checks that this socket is alive (for another member's `peer-check`): answer `{ ok: true }` at once. */
   'peer-check': (ack: (response: { ok: true }) => void) => void;
+  /**
+   * Member `from` gave up its peer connection to you (it could not reach you; its `peer-check` with
+   * `unreachable: true`): close yours to it too. It stays in the room.
+   */
+  'peer-unreachable': (message: { from: string }) => void;
 }
 
 /** `media-state` as relayed: the sender's state with a server-stamped `from`. */

@@ -112,6 +112,10 @@ export const mediaStateSchema = z.strictObject({
 });
 export type MediaState = z.infer<typeof mediaStateSchema>;
 
-/** `peer-check`: is this member of my room still there? (for a peer whose connection went quiet) */
-export const peerCheckRequestSchema = z.strictObject({ id: peerId });
+/**
+ * `peer-check`: is this member of my room still there? (for a peer whose connection went quiet)
+ * With `unreachable: true`: I gave up my connection to it (ICE restarts did not bring it back);
+ * tell it (`peer-unreachable`), so that it closes its side too. No probe then.
+ */
+export const peerCheckRequestSchema = z.strictObject({ id: peerId, unreachable: z.literal(true).optional() });
 export type PeerCheckRequest = z.input<typeof peerCheckRequestSchema>;

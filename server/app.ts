@@ -108,6 +108,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     iceProvider: metrics?.instrumentIceProvider(iceProvider) ?? iceProvider,
     roomCapacity: settings.roomCapacity,
     reconnectGraceMs: settings.reconnectGrace * 1000,
+    graceSeatsPerIp: settings.graceSeatsPerIp,
     logger,
     counters,
     ...(accessTokens ? { accessTokens } : {}),

@@ -155,6 +155,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     { echo: true },
   ),
   v(
+    'GRACE_SEATS_PER_IP',
+    'graceSeatsPerIp',
+    number,
+    DEFAULTS.graceSeatsPerIp,
+    'without tokens: seats (1 to 8) one IP may hold in grace in a room',
+    {
+      echo: true,
+    },
+  ),
+  v(
     'REDIS_URL',
     'redis',
     text,

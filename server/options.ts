@@ -28,6 +28,7 @@ export const DEFAULTS = Object.freeze({
   roomCapacity: 4,
   /** Seconds. */
   reconnectGrace: 15,
+  graceSeatsPerIp: 2,
   /** Seconds. */
   iceTtl: 3600,
   maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
@@ -176,6 +177,7 @@ const optionFields = {
     .min(0, '{} must be from 0 to 300 seconds')
     .max(300, '{} must be from 0 to 300 seconds')
     .default(DEFAULTS.reconnectGrace),
+  graceSeatsPerIp: integer(1, MAX_ROOM_CAPACITY).default(DEFAULTS.graceSeatsPerIp),
   iceServers: z
     .array(iceServerSchema, { error: '{} must be a JSON array of RTCIceServer objects, e.g. [{"urls":"stun:stun.example.com:3478"}]' })
     .readonly()
@@ -252,6 +254,13 @@ export interface RtcServerOptions {
    * @default 15
    */
   reconnectGrace?: number;
+  /**
+   * Without access tokens: seats (1 to 8) one IP address may hold in grace (dropped, not yet back)
+   * in a room; a new seat from that address first releases its oldest. With tokens, each `sub`
+   * has one seat per room instead.
+   * @default 2
+   */
+  graceSeatsPerIp?: number;
   /** The static list: served as is, as Twilio's fallback, and alongside TURN REST credentials. @default [] */
   iceServers?: readonly IceServer[];
   /** Twilio Network Traversal Service credentials (setting both `twilio` and `turn` is an error). */

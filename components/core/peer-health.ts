@@ -8,6 +8,20 @@ export const DISCONNECTED_WAIT_MS = 1_500;
 export const RESTART_TIMEOUT_MS = 5_000;
 /** A member the server says is away, whose connection is also down this long (ms), is gone. */
 export const AWAY_DOWN_MS = 1_500;
+/**
+ * A connection still `new` or `connecting` after this long (ms) makes no progress (no candidates
+ * came, or the other side gave up): it takes the path of a failed one. ICE over TURN/TLS on a slow
+ * network connects within about 10 s.
+ */
+export const CONNECT_TIMEOUT_MS = 20_000;
+
+export interface PeerHealthOptions {
+  /**
+   * How long a connection may stay `new` or `connecting` before it counts as failed (ms).
+   * @default CONNECT_TIMEOUT_MS
+   */
+  connectTimeoutMs?: number;
+}
 
 /** The server's answer to "does this member's page still answer?" (`peer-check`). */
 export type PeerCheckAnswer = 'alive' | 'gone' | 'away';
@@ -46,9 +60,10 @@ export interface PeerHealthHost {
  * The health of the connection to one member: a state machine over connection state changes, the
  * server's `peer-away`/`peer-joined` and `peer-check` answers, and its own timers (injected clock).
  *
- * `connected` clears everything; `disconnected` waits a moment, `failed` does not; then ICE
- * restarts, each given {@link RESTART_TIMEOUT_MS}, up to {@link MAX_ICE_RESTARTS}, then the member
- * is lost as `unreachable`. Before each restart (the first: during the wait) the server is asked
+ * `connected` clears everything; `disconnected` waits a moment, `failed` does not, and `new` or
+ * `connecting` waits {@link CONNECT_TIMEOUT_MS} (it may still be on its way); then ICE restarts,
+ * each given {@link RESTART_TIMEOUT_MS}, up to {@link MAX_ICE_RESTARTS}, then the member is lost
+ * as `unreachable`. Before each restart (the first: during the wait) the server is asked
  * whether the member's page still answers: a crashed or frozen page is gone at once. A member the
  * server reports away is not restarted (nothing would carry the offer): once its connection is down
  * too, it is gone.
@@ -56,17 +71,21 @@ export interface PeerHealthHost {
 export class PeerHealth {
   readonly #host: PeerHealthHost;
   readonly #clock: Clock;
+  readonly #connectTimeoutMs: number;
   #restarts = 0;
   #timer: TimerId | null = null;
+  /** The timer running is the connect timeout (a connection that has not broken, only not connected yet). */
+  #connectTimer = false;
   #away = false;
   #checking = false;
   /** The restart round for which the server said the member is alive; -1: none yet. */
   #checked = -1;
   #disposed = false;
 
-  constructor(host: PeerHealthHost, clock: Clock) {
+  constructor(host: PeerHealthHost, clock: Clock, options: PeerHealthOptions = {}) {
     this.#host = host;
     this.#clock = clock;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   }
 
   /** The server said the member's connection dropped, or it has not come back after ours did. */
@@ -84,7 +103,7 @@ export class PeerHealth {
     return this.#timer !== null;
   }
 
-  /** Runs on every connection state change (and when a timer fires: `timedOut`). */
+  /** Runs when the connection is made, on every state change of it, and when a timer fires (`timedOut`). */
   update(timedOut = false): void {
     if (this.#disposed) return;
     const state = this.#host.connectionState();
@@ -94,6 +113,8 @@ export class PeerHealth {
       return this.#setTimer(null);
     }
     const down = state === 'disconnected' || state === 'failed';
+    // A connection that broke takes the path of a broken one, not the connect timeout.
+    if (down && this.#connectTimer) this.#setTimer(null);
     if (this.#away) {
       if (down) this.#setTimer(AWAY_DOWN_MS, () => this.#host.lose('gone'));
       return;
@@ -105,6 +126,10 @@ export class PeerHealth {
         this.#setTimer(DISCONNECTED_WAIT_MS);
         // Meanwhile ask whether the member's page still answers: a frozen one is gone sooner.
         if (this.#checked !== this.#restarts) this.#check();
+      } else if (!down && !this.#timer && !this.#checking && (state === 'new' || state === 'connecting')) {
+        // Not connected yet: give it time, then treat it as failed (check, restart, give up).
+        this.#setTimer(this.#connectTimeoutMs);
+        this.#connectTimer = true;
       }
       return;
     }
@@ -165,11 +190,13 @@ export class PeerHealth {
   /** One timer: `ms` null clears it; when it fires, `then` runs (default: update, timed out). */
   #setTimer(ms: number | null, then?: () => void): void {
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+    this.#connectTimer = false;
     this.#timer =
       ms === null
         ? null
         : this.#clock.setTimeout(() => {
             this.#timer = null;
+            this.#connectTimer = false;
             if (then) then();
             else this.update(true);
           }, ms);

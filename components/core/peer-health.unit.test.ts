@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   AWAY_DOWN_MS,
+  CONNECT_TIMEOUT_MS,
   DISCONNECTED_WAIT_MS,
   MAX_ICE_RESTARTS,
   PeerHealth,
@@ -14,7 +15,7 @@ import {
 import { FakeClock, flush } from './testing/fake-clock.js';
 
 /** A host whose answers the test sets, recording what the health machine does. */
-function setup(options: { answer?: PeerCheckAnswer | null; joined?: boolean } = {}) {
+function setup(options: { answer?: PeerCheckAnswer | null; joined?: boolean; connectTimeoutMs?: number } = {}) {
   const clock = new FakeClock();
   const log: string[] = [];
   let state: RTCPeerConnectionState = 'connected';
@@ -31,7 +32,7 @@ function setup(options: { answer?: PeerCheckAnswer | null; joined?: boolean } = 
     resync: () => log.push('resync'),
     lose: (why: PeerLoss) => log.push(`lose:${why}`),
   };
-  const health = new PeerHealth(host, clock);
+  const health = new PeerHealth(host, clock, { connectTimeoutMs: options.connectTimeoutMs });
   const set = (next: RTCPeerConnectionState) => {
     state = next;
     health.update();
@@ -222,6 +223,77 @@ describe('PeerHealth', () => {
     set('failed');
     assert.deepEqual(log, []);
     assert.equal(clock.pending, 0);
+  });
+});
+
+describe('PeerHealth: a connection that makes no progress', () => {
+  it('treats a connection stuck in new past the connect timeout as failed: asks the server, then restarts ICE', async () => {
+    const { log, set, clock } = setup();
+    set('new');
+    await clock.tickAsync(CONNECT_TIMEOUT_MS - 1);
+    assert.deepEqual(log, []);
+    await clock.tickAsync(1);
+    assert.deepEqual(log, ['check', 'restart']);
+  });
+
+  it('gives a connection stuck in new up as unreachable once the restarts did not help', async () => {
+    const { log, set, clock } = setup();
+    set('new');
+    await clock.tickAsync(CONNECT_TIMEOUT_MS);
+    for (let i = 0; i < MAX_ICE_RESTARTS; i++) await clock.tickAsync(RESTART_TIMEOUT_MS);
+    assert.equal(log.filter((x) => x === 'restart').length, MAX_ICE_RESTARTS);
+    assert.equal(log.at(-1), 'lose:unreachable');
+  });
+
+  it('loses at the connect timeout a member whose page the server says is gone', async () => {
+    const { log, set, clock } = setup({ answer: 'gone' });
+    set('new');
+    await clock.tickAsync(CONNECT_TIMEOUT_MS);
+    assert.deepEqual(log, ['check', 'lose:gone']);
+  });
+
+  it('bounds new and connecting together, by the timeout it was given', async () => {
+    const { log, set, clock } = setup({ answer: null, connectTimeoutMs: 8_000 });
+    set('new');
+    clock.tick(5_000);
+    set('connecting'); // progress of a kind, but the bound counts from the start
+    clock.tick(2_999);
+    assert.deepEqual(log, []);
+    clock.tick(1);
+    assert.deepEqual(log, ['check', 'restart']);
+  });
+
+  it('does nothing to a connection that connects within the timeout', () => {
+    const { log, set, clock, health } = setup();
+    set('new');
+    set('connecting');
+    clock.tick(CONNECT_TIMEOUT_MS - 1);
+    set('connected');
+    clock.tick(60_000);
+    assert.deepEqual(log, []);
+    assert.equal(health.waiting, false);
+  });
+
+  it('restarts a connection that fails while connecting at once, not at the connect timeout', () => {
+    const { log, set } = setup({ answer: null });
+    set('new');
+    set('failed');
+    assert.deepEqual(log, ['check', 'restart']);
+  });
+
+  it('waits the usual moment for a connection that drops while connecting', () => {
+    const { log, set, clock } = setup({ answer: null });
+    set('connecting');
+    set('disconnected');
+    clock.tick(DISCONNECTED_WAIT_MS);
+    assert.deepEqual(log, ['check', 'restart']);
+  });
+
+  it('leaves a connection stuck in new alone while the session is not joined', () => {
+    const { log, set, clock } = setup({ joined: false });
+    set('new');
+    clock.tick(60_000);
+    assert.deepEqual(log, []);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { IceCandidate, IceServer, SessionDescription } from '../../protocol/index.js';
+import { addRemoteCandidate } from './remote-candidates.js';
 
 /** What a link sends to its peer through the signaling server. */
 export type OutgoingSignal = { description: SessionDescription } | { candidate: IceCandidate };
@@ -72,6 +73,10 @@ export class PeerLink extends EventTarget {
   readonly #polite: boolean;
   readonly #options: PeerLinkOptions;
   #makingOffer = false;
+  /**
+   * The peer's last offer was ignored (glare, on the impolite side): its candidates are expected to
+   * fail until the peer's next offer is taken. Not cleared by an answer, which may come first.
+   */
   #ignoreOffer = false;
   #isSettingRemoteAnswerPending = false;
   /** Candidates that arrived before any remote description. */
@@ -275,8 +280,10 @@ export class PeerLink extends EventTarget {
       const description = signal.description;
       const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
       const offerCollision = description.type === 'offer' && !readyForOffer;
-      this.#ignoreOffer = !this.#polite && offerCollision;
-      if (this.#ignoreOffer) return;
+      if (description.type === 'offer') {
+        this.#ignoreOffer = !this.#polite && offerCollision;
+        if (this.#ignoreOffer) return;
+      }
       this.#isSettingRemoteAnswerPending = description.type === 'answer';
       try {
         await pc.setRemoteDescription(description);
@@ -306,13 +313,9 @@ export class PeerLink extends EventTarget {
     for (const candidate of queued) await this.#addCandidate(candidate);
   }
 
+  /** Late candidates of an old or ignored description are dropped quietly; real failures are thrown. */
   async #addCandidate(candidate: IceCandidate): Promise<void> {
-    try {
-      await this.pc.addIceCandidate(candidate);
-    } catch (error) {
-      // Candidates of an offer we ignored during glare are expected to fail.
-      if (!this.#ignoreOffer) throw error;
-    }
+    await addRemoteCandidate(this.pc, candidate, this.#ignoreOffer);
   }
 
   #sendDescription(): void {

@@ -2,7 +2,7 @@ import type { IceServer, PeerInfo } from '../../protocol/index.js';
 import type { Clock, TimerId } from './clock.js';
 import { RtcError } from './errors.js';
 import { decodeMessage, type EncodedMessage } from './messages.js';
-import { MAX_ICE_RESTARTS, PeerHealth, peerCheckAnswer, type PeerHealthHost } from './peer-health.js';
+import { MAX_ICE_RESTARTS, PeerHealth, peerCheckAnswer, type PeerHealthHost, type PeerHealthOptions } from './peer-health.js';
 import type { OutgoingSignal } from './peer-link.js';
 import { RemoteMembers } from './remote-members.js';
 import type { PeerLinkLike, SessionDeps, SignalingLike } from './session-deps.js';
@@ -13,6 +13,8 @@ export const HALF_SIZE_FROM_PEERS = 4;
 /** What the mesh needs from the session. */
 export interface PeerMeshHost {
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** How long a peer connection may stay `new` or `connecting` before it counts as failed (ms). */
+  connectTimeoutMs?: PeerHealthOptions['connectTimeoutMs'];
   /** The ICE servers now, and fresh ones (renewed when they expire soon). */
   iceServers(): IceServer[];
   freshIceServers(): Promise<IceServer[]>;
@@ -36,7 +38,8 @@ export interface PeerMeshHost {
 /**
  * One peer connection per other member: creates each {@link PeerLinkLike} with its role and its
  * {@link PeerHealth}, keeps the {@link RemoteMembers} records, repairs members that come back, and
- * closes them.
+ * closes them. A member given up as unreachable is told so (through the server), and a member
+ * that gave this one up is closed here too: neither side keeps an empty tile.
  */
 export class PeerMesh {
   readonly members = new RemoteMembers();
@@ -69,9 +72,9 @@ export class PeerMesh {
       sendVideo: host.sends('video'),
       send: (signal) => this.#signal(peer.id, signal),
       onError: (cause) =>
-        host.error(new RtcError('peer_failed', `Negotiation with ${peer.name || peer.id} failed: ${String(cause)}`, { cause })),
+        host.error(new RtcError('peer_failed', `Negotiation with ${this.#label(peer)} failed: ${String(cause)}`, { cause })),
     });
-    const health = new PeerHealth(this.#healthHost(peer, link), this.#clock);
+    const health = new PeerHealth(this.#healthHost(peer, link), this.#clock, { connectTimeoutMs: host.connectTimeoutMs });
     const update = () => {
       this.members.refresh(peer.id);
       host.changed();
@@ -79,7 +82,7 @@ export class PeerMesh {
     link.addEventListener('track', update);
     link.addEventListener('message', (event) => {
       const message = decodeMessage((event as CustomEvent<string>).detail);
-      if (message) host.message({ id: peer.id, name: peer.name ?? '' }, message.data);
+      if (message) host.message({ id: peer.id, name: (this.members.get(peer.id)?.info ?? peer).name ?? '' }, message.data);
     });
     link.addEventListener('connectionstatechange', () => {
       update();
@@ -89,6 +92,7 @@ export class PeerMesh {
     this.#scaleVideo();
     link.setLocalStream(host.localStream());
     host.changed();
+    health.update(); // a connection that never gets going is noticed too
     return true;
   }
 
@@ -121,11 +125,28 @@ export class PeerMesh {
     this.members.get(id)?.health.markAway();
   }
 
-  /** The member is in the room again: its connection is repaired if signals may have been lost. */
-  back(id: string): void {
+  /**
+   * The member is in the room again (`peer-joined` for a known id, or listed after our rejoin): takes
+   * what the server says of it now (its name), and repairs its connection if signals may have been lost.
+   */
+  back(peer: PeerInfo): void {
+    const member = this.members.get(peer.id);
+    if (!member) return;
+    if (this.members.update(peer)) this.#host.changed();
+    const link = member.link;
+    member.health.back(link.connectionState !== 'connected' || link.pc.signalingState !== 'stable');
+  }
+
+  /**
+   * Member `id` gave up its connection to this one (`peer-unreachable`): it will not answer on it
+   * again, so it is closed here too, and said like a loss of our own.
+   */
+  unreachableFrom(id: string): void {
     const member = this.members.get(id);
-    const link = member?.link;
-    if (link) member.health.back(link.connectionState !== 'connected' || link.pc.signalingState !== 'stable');
+    if (!member) return;
+    const label = this.#label(member.info);
+    this.#host.error(new RtcError('peer_unreachable', `${label} could not reach this member and closed its connection`));
+    this.remove(id);
   }
 
   /**
@@ -162,6 +183,11 @@ export class PeerMesh {
 
   setLocalStream(stream: MediaStream | null): void {
     for (const link of this.links()) link.setLocalStream(stream);
+  }
+
+  /** A member's name as people see it in messages (its id when it has none). */
+  #label(peer: PeerInfo): string {
+    return (this.members.get(peer.id)?.info ?? peer).name || peer.id;
   }
 
   #scaleVideo(): void {
@@ -205,9 +231,12 @@ export class PeerMesh {
           host.error(
             new RtcError(
               'peer_unreachable',
-              `Lost the connection to ${peer.name || peer.id}; ${MAX_ICE_RESTARTS} ICE restarts did not bring it back`,
+              `Lost the connection to ${this.#label(peer)}; ${MAX_ICE_RESTARTS} ICE restarts did not bring it back`,
             ),
           );
+          // The member is still in the room: tell it, so that it does not wait on its side forever.
+          const signaling = host.signaling();
+          if (signaling?.connected && host.joined()) signaling.peerUnreachable(peer.id).catch(() => {});
         }
         this.remove(peer.id);
       },

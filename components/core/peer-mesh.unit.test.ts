@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { PeerInfo } from '../../protocol/index.js';
 import type { RtcError } from './errors.js';
 import { encodeMessage } from './messages.js';
-import { AWAY_DOWN_MS } from './peer-health.js';
+import { AWAY_DOWN_MS, CONNECT_TIMEOUT_MS, MAX_ICE_RESTARTS, RESTART_TIMEOUT_MS } from './peer-health.js';
 import { HALF_SIZE_FROM_PEERS, PeerMesh } from './peer-mesh.js';
 import type { PeerLinkOptions } from './peer-link.js';
 import { FakeClock, flush } from './testing/fake-clock.js';
@@ -19,6 +19,7 @@ function setup() {
   const left: PeerInfo[] = [];
   const errors: RtcError[] = [];
   const messages: unknown[] = [];
+  const restarts: string[] = [];
   let changes = 0;
   const mesh = new PeerMesh(
     {
@@ -28,7 +29,7 @@ function setup() {
       localStream: () => null,
       signaling: () => env.signaling,
       joined: () => env.joined,
-      restartIce: () => {},
+      restartIce: (id) => restarts.push(id),
       changed: () => changes++,
       message: (peer, data) => messages.push({ peer, data }),
       left: (peer) => left.push(peer),
@@ -43,7 +44,7 @@ function setup() {
       },
     },
   );
-  return { clock, links, signaling, env, left, errors, messages, mesh, changes: () => changes };
+  return { clock, links, signaling, env, left, errors, messages, restarts, mesh, changes: () => changes };
 }
 
 describe('PeerMesh', () => {
@@ -189,7 +190,7 @@ describe('PeerMesh', () => {
     const { mesh, links } = setup();
     mesh.add('m', { id: 'p', name: '' }, true);
     links.get('p')!.connectionState = 'connecting';
-    mesh.back('p');
+    mesh.back({ id: 'p', name: '' });
     await flush();
     assert.deepEqual(links.get('p')!.resyncs, [[{ urls: 'stun:fresh' }]]);
   });
@@ -212,7 +213,7 @@ describe('PeerMesh', () => {
     mesh.add('m', { id: 'a', name: '' }, true);
     links.get('a')!.connectionState = 'connected';
     mesh.awaitReturn(['a'], 5_000);
-    mesh.back('a');
+    mesh.back({ id: 'a', name: '' });
     clock.tick(5_000);
     assert.equal(left.length, 0);
   });
@@ -243,5 +244,76 @@ describe('PeerMesh', () => {
     mesh.awaitReturn(['a'], 5_000);
     mesh.clear(false);
     assert.equal(clock.pending, 0);
+  });
+
+  it('gives up a member whose connection never leaves new, after a check and the restarts, and tells it', async () => {
+    const { mesh, clock, signaling, restarts, errors, left } = setup();
+    mesh.add('m', { id: 'a', name: 'Al' }, false); // its offer never comes
+    await clock.tickAsync(CONNECT_TIMEOUT_MS);
+    assert.deepEqual(signaling.peerChecks, ['a']);
+    assert.deepEqual(restarts, ['a']);
+    for (let i = 0; i < MAX_ICE_RESTARTS; i++) await clock.tickAsync(RESTART_TIMEOUT_MS);
+    assert.equal(errors.at(-1)!.code, 'peer_unreachable');
+    assert.deepEqual(
+      left.map((p) => p.id),
+      ['a'],
+    );
+    assert.deepEqual(signaling.unreachables, ['a'], 'the member is told, so that it closes its side too');
+  });
+
+  it('does not tell a member whose page is gone (the server removes it)', async () => {
+    const { mesh, clock, signaling, left } = setup();
+    signaling.onPeerCheck = async () => false;
+    mesh.add('m', { id: 'a', name: '' }, true);
+    await clock.tickAsync(CONNECT_TIMEOUT_MS);
+    assert.equal(left.length, 1);
+    assert.deepEqual(signaling.unreachables, []);
+  });
+
+  it('closes the connection to a member that gave this one up, says why, and does not answer back', () => {
+    const { mesh, links, signaling, errors, left } = setup();
+    mesh.add('m', { id: 'a', name: 'Al' }, true);
+    links.get('a')!.setState('connecting');
+    mesh.unreachableFrom('a');
+    assert.equal(links.get('a')!.closed, true);
+    assert.equal(errors.at(-1)!.code, 'peer_unreachable');
+    assert.match(errors.at(-1)!.message, /Al/);
+    assert.deepEqual(
+      left.map((p) => p.id),
+      ['a'],
+    );
+    assert.equal(mesh.members.size, 0);
+    assert.deepEqual(signaling.unreachables, []);
+  });
+
+  it('ignores a give-up notice from a member it has no connection to', () => {
+    const { mesh, errors, left } = setup();
+    mesh.unreachableFrom('zz');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(left, []);
+  });
+
+  it('takes the new name of a member that comes back, and uses it from then on', () => {
+    const { mesh, links, messages, changes } = setup();
+    mesh.add('m', { id: 'a', name: 'Old' }, true);
+    links.get('a')!.connectionState = 'connected';
+    const before = changes();
+    mesh.back({ id: 'a', name: 'New' });
+    assert.equal(mesh.members.peers.get('a')!.name, 'New');
+    assert.equal(mesh.members.get('a')!.info.name, 'New');
+    assert.equal(changes(), before + 1);
+    links.get('a')!.receive('{"data":"hi"}');
+    assert.deepEqual(messages.at(-1), { peer: { id: 'a', name: 'New' }, data: 'hi' });
+  });
+
+  it('keeps the snapshot when a member comes back unchanged', () => {
+    const { mesh, links, changes } = setup();
+    mesh.add('m', { id: 'a', name: 'Same' }, true);
+    links.get('a')!.connectionState = 'connected';
+    const snapshot = mesh.members.peers.get('a');
+    const before = changes();
+    mesh.back({ id: 'a', name: 'Same' });
+    assert.equal(mesh.members.peers.get('a'), snapshot);
+    assert.equal(changes(), before);
   });
 });

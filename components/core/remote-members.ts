@@ -5,7 +5,8 @@ import type { PeerLinkLike } from './session-deps.js';
 
 /** Everything the session keeps about one other member: who it is, the peer connection, its health and media. */
 export interface RemoteMember {
-  readonly info: PeerInfo;
+  /** Who the member is, as the server last said (`peer-joined` again for a known id updates it). */
+  info: PeerInfo;
   readonly link: PeerLinkLike;
   readonly health: PeerHealth;
   /** What the member last said it sends (`media-state`); null until it has said. */
@@ -60,6 +61,26 @@ export class RemoteMembers {
     member.media = media;
     this.refresh(id);
     return true;
+  }
+
+  /**
+   * Takes what the server now says of a known member (its name may have changed when it came back);
+   * keeps its last media state unless `info` has one. False for an unknown member or no change.
+   */
+  update(info: PeerInfo): boolean {
+    const member = this.#members.get(info.id);
+    if (!member) return false;
+    const before = snapshot(member);
+    member.info = info;
+    if (info.media) member.media = info.media;
+    const after = snapshot(member);
+    const changed =
+      before.name !== after.name ||
+      before.sub !== after.sub ||
+      before.publish !== after.publish ||
+      JSON.stringify(before.media) !== JSON.stringify(after.media);
+    if (changed) this.refresh(info.id);
+    return changed;
   }
 
   /** Makes a new snapshot of one member (its link's state or tracks changed). */

@@ -25,6 +25,20 @@ describe('RemoteMembers', () => {
     assert.equal(record.info, a.info);
   });
 
+  it('takes a known member’s new name into a new snapshot, keeping its media state', () => {
+    const members = new RemoteMembers();
+    const a = member('a', { name: 'Ann', media: { audio: true, video: false, screen: false } });
+    members.add(a.info, a.link, a.health);
+    const before = members.peers;
+    assert.equal(members.update({ id: 'a', name: 'Anna' }), true);
+    assert.notEqual(members.peers, before);
+    assert.equal(members.peers.get('a')!.name, 'Anna');
+    assert.deepEqual(members.peers.get('a')!.media, { audio: true, video: false, screen: false });
+    assert.equal(members.update({ id: 'a', name: 'Anna' }), false, 'no change, no new snapshot');
+    assert.equal(members.update({ id: 'zz', name: 'Z' }), false, 'an unknown member is not added');
+    assert.equal(members.has('zz'), false);
+  });
+
   it('refuses a second record for the same member', () => {
     const members = new RemoteMembers();
     const a = member('a');

@@ -65,6 +65,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     this.#mesh = new PeerMesh(
       {
         iceTransportPolicy: options.iceTransportPolicy,
+        connectTimeoutMs: options.peerConnectTimeout,
         iceServers: () => this.#ice.servers,
         freshIceServers: () => this.#ice.fresh(),
         sends: (kind) => this.#sends(kind),
@@ -256,11 +257,12 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     signaling.addEventListener('peer-joined', ({ detail: peer }) => {
       // A member that joined at the same moment may be announced before our own ack arrives.
       if (!this.#id) return void this.#early.push(peer);
-      if (members.has(peer.id)) return this.#mesh.back(peer.id);
+      if (members.has(peer.id)) return this.#mesh.back(peer);
       this.#peerJoined(peer);
     });
     signaling.addEventListener('peer-away', ({ detail }) => this.#mesh.away(detail.id));
     signaling.addEventListener('peer-left', ({ detail }) => this.#mesh.remove(detail.id));
+    signaling.addEventListener('peer-unreachable', ({ detail }) => this.#mesh.unreachableFrom(detail.from));
     signaling.addEventListener('media-state', ({ detail: { from, ...media } }) => {
       if (members.setMedia(from, media)) this.#changed();
     });
@@ -291,7 +293,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     this.#take(result);
     const missing = missingAfterRejoin(this.#mesh.members.ids(), result.peers);
     for (const peer of result.peers) {
-      if (this.#mesh.members.has(peer.id)) this.#mesh.back(peer.id);
+      if (this.#mesh.members.has(peer.id)) this.#mesh.back(peer);
       else this.#peerJoined(peer, true);
     }
     this.#mesh.awaitReturn(missing, result.reconnectGraceMs);

@@ -490,4 +490,58 @@ describe('RoomSession', () => {
     assert.ok(events.includes('error:peer_unreachable'));
     assert.ok(events.includes('peer-left:a'));
   });
+
+  it('takes the new name of a member announced again with an id it knows (peer-joined)', async () => {
+    const { session, signaling, links, events } = setup();
+    signaling.onJoin = async () => joinResult({ peers: [peer('a', 'Ann')] });
+    await session.join();
+    links.get('a')!.connectionState = 'connected';
+    let changes = 0;
+    session.addEventListener('change', () => changes++);
+    signaling.emit('peer-joined', { id: 'a', name: 'Mallory' });
+    assert.equal(session.peers.get('a')!.name, 'Mallory');
+    assert.ok(changes > 0, 'the page hears of it');
+    assert.equal(links.size, 1, 'the same link is kept');
+    assert.deepEqual(events, ['joined'], 'not a new member');
+  });
+
+  it('takes the new name of a known member listed in its rejoin answer', async () => {
+    const { session, signaling, links } = setup();
+    signaling.onJoin = async () => joinResult({ peers: [peer('a', 'Ann')] });
+    await session.join();
+    links.get('a')!.connectionState = 'connected';
+    signaling.drop();
+    signaling.onJoin = async () => joinResult({ peers: [peer('a', 'Anna')] });
+    signaling.restore();
+    await flush();
+    assert.equal(session.peers.get('a')!.name, 'Anna');
+  });
+
+  it('gives up a member whose connection never leaves new, and tells it through the server', async () => {
+    const { session, signaling, links, clock, events } = setup({ peerConnectTimeout: 10_000 });
+    signaling.onJoin = async () => joinResult({ peers: [peer('a')] });
+    await session.join();
+    assert.equal(links.get('a')!.connectionState, 'new'); // no answer ever comes
+    await clock.tickAsync(9_999);
+    assert.deepEqual(signaling.peerChecks, []);
+    await clock.tickAsync(1);
+    assert.deepEqual(signaling.peerChecks, ['a']);
+    assert.equal(links.get('a')!.restarts.length, 1);
+    for (let i = 0; i < 3; i++) await clock.tickAsync(5_000);
+    assert.ok(events.includes('error:peer_unreachable'));
+    assert.ok(events.includes('peer-left:a'));
+    assert.equal(links.get('a')!.closed, true);
+    assert.deepEqual(signaling.unreachables, ['a']);
+  });
+
+  it('closes its side when a member says it gave this one up (peer-unreachable)', async () => {
+    const { session, signaling, links, events } = setup();
+    signaling.onJoin = async () => joinResult({ peers: [peer('a')] });
+    await session.join();
+    signaling.emit('peer-unreachable', { from: 'a' });
+    assert.equal(links.get('a')!.closed, true);
+    assert.equal(session.peers.size, 0);
+    assert.deepEqual(events, ['joined', 'error:peer_unreachable', 'peer-left:a']);
+    assert.deepEqual(signaling.unreachables, [], 'no notice goes back');
+  });
 });

@@ -30,6 +30,7 @@ export type SignalingLike = Pick<
   | 'leave'
   | 'leaveBeacon'
   | 'peerCheck'
+  | 'peerUnreachable'
   | 'iceServers'
   | 'mediaState'
   | 'close'

@@ -41,6 +41,13 @@ export interface RoomSessionOptions extends Partial<SessionDeps> {
   requestTimeout?: number;
   /** Signaling over WebSocket only (no long-polling fallback). */
   websocketOnly?: boolean;
+  /**
+   * How long a peer connection may stay `new` or `connecting` (ms) before it is treated as failed:
+   * the server is asked whether the member is still there, ICE restarts, and after three restarts
+   * the member is given up (`peer_unreachable`).
+   * @default 20000
+   */
+  peerConnectTimeout?: number;
 }
 
 export interface RoomSessionEventMap {

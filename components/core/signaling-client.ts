@@ -43,6 +43,8 @@ export interface SignalingClientEventMap {
   /** The member's connection dropped; it may come back (`peer-joined` again) within the grace. */
   'peer-away': CustomEvent<{ id: string }>;
   'peer-left': CustomEvent<{ id: string }>;
+  /** Member `from` gave up its peer connection to this member (it could not reach it); it stays in the room. */
+  'peer-unreachable': CustomEvent<{ from: string }>;
   'media-state': CustomEvent<MediaStateMessage>;
   signal: CustomEvent<SignalMessage>;
   /** The connection dropped (said once per outage); `restored` follows when it is back. */
@@ -101,6 +103,7 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
     socket.on('peer-joined', (peer) => this.#emit('peer-joined', peer));
     socket.on('peer-away', ({ id }) => this.#emit('peer-away', { id }));
     socket.on('peer-left', ({ id }) => this.#emit('peer-left', { id }));
+    socket.on('peer-unreachable', ({ from }) => this.#emit('peer-unreachable', { from }));
     socket.on('media-state', (message) => this.#emit('media-state', message));
     socket.on('signal', (message) => this.#emit('signal', message));
     socket.on('server-closing', () => this.#drop('server closing'));
@@ -199,6 +202,14 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
   async peerCheck(id: string): Promise<boolean> {
     const { alive } = await this.#request<{ alive: boolean }>('peer-check', { id });
     return alive === true;
+  }
+
+  /**
+   * Tells member `id` (through the server) that this member gave up its peer connection to it, so
+   * that it closes its side too. Members only (`not_joined` otherwise).
+   */
+  async peerUnreachable(id: string): Promise<void> {
+    await this.#request('peer-check', { id, unreachable: true });
   }
 
   /** Fresh STUN/TURN servers; members only (`not_joined` otherwise). */

@@ -64,4 +64,24 @@ describe('SignalingClient', () => {
     assert.deepEqual(emitted, []);
     client.close();
   });
+
+  it('passes on peer-unreachable with the sender the server stamped', () => {
+    const client = new SignalingClient({ server: 'http://127.0.0.1:9' });
+    const seen: string[] = [];
+    client.addEventListener('peer-unreachable', (e) => seen.push(e.detail.from));
+    const socket = client.socket as unknown as { listeners(e: string): ((...a: unknown[]) => void)[] };
+    for (const listener of socket.listeners('peer-unreachable')) listener({ from: 'a' });
+    assert.deepEqual(seen, ['a']);
+    client.close();
+  });
+
+  it('says it gave a member up as a peer-check with unreachable: true', async () => {
+    const client = new SignalingClient({ server: 'http://127.0.0.1:9' });
+    const sent: unknown[][] = [];
+    const socket = client.socket as unknown as { timeout(ms: number): { emitWithAck(...args: unknown[]): Promise<unknown> } };
+    socket.timeout = () => ({ emitWithAck: async (...args) => (sent.push(args), { ok: true, alive: true }) });
+    await client.peerUnreachable('a');
+    assert.deepEqual(sent, [['peer-check', { id: 'a', unreachable: true }]]);
+    client.close();
+  });
 });

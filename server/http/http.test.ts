@@ -53,6 +53,16 @@ describe('HTTP', () => {
     }
   });
 
+  it('answers only at exact paths: other cases and trailing slashes are 404s, as a proxy rule for the exact path expects', async () => {
+    for (const path of ['/metrics', '/healthz', '/rtc-room.js']) assert.equal((await fetch(`${h.url}${path}`)).status, 200, path);
+    const variants = ['/metrics/', '/METRICS', '/Metrics', '/metrics//', '/healthz/', '/HEALTHZ', '/rtc-room.js/', '/RTC-ROOM.JS'];
+    for (const path of variants) {
+      const res = await fetch(`${h.url}${path}`);
+      assert.equal(res.status, 404, path);
+      assert.equal((await res.json()).error.code, 'not_found', path);
+    }
+  });
+
   it('answers unknown paths with a 404 JSON body', async () => {
     const res = await fetch(`${h.url}/api/nothing`);
     assert.equal(res.status, 404);

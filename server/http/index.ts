@@ -22,6 +22,10 @@ export interface HttpAppOptions extends HealthOptions {
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Each route answers at its exact path only: `/metrics/` and `/METRICS` are 404s, so a proxy
+  // rule for the exact path (`location = /metrics`) covers every way to reach it.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   // JSON answers may quote a request's path: < > & go out as \u003c etc., never as markup.
   app.set('json escape', true);
   app.use(securityHeaders());

@@ -6,7 +6,8 @@ export const BUNDLE_FILES = ['rtc-room.js', 'rtc-room.js.map', 'custom-elements.
 
 /** The bundle (from `bundleDir`) and the demo (from `demoDir`, `index.html` at `/`), each when given. */
 export function staticFiles({ bundleDir, demoDir }: { bundleDir?: string | undefined; demoDir?: string | undefined }): Router {
-  const router = express.Router();
+  // Exact paths, as the app's own routes (see http/index.ts).
+  const router = express.Router({ caseSensitive: true, strict: true });
   if (bundleDir) {
     const dir = resolve(bundleDir);
     for (const file of BUNDLE_FILES) router.get(`/${file}`, (_req, res) => res.sendFile(resolve(dir, file)));

@@ -4,6 +4,11 @@ import type { IceServer } from '../../protocol/index.js';
 export interface IceRequestContext {
   room: string;
   peerId: string;
+  /**
+   * Unix ms when the member's access token expires (absent without tokens): providers that make
+   * credentials per member (TURN REST) let them expire no later; shared ones (Twilio) cannot.
+   */
+  notAfter?: number;
 }
 
 export interface IceServersResult {

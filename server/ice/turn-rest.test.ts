@@ -44,6 +44,15 @@ describe('createTurnRestIceProvider', () => {
     assert.equal(expiresAt, 1_700_000_060_000);
   });
 
+  it('expires at the earlier of ttlSeconds and notAfter (the access token): the username carries it', async () => {
+    const provider = createTurnRestIceProvider({ urls: URLS, secrets: ['s'], ttlSeconds: 86_400, now: () => NOW });
+    const capped = await provider.getIceServers({ room: 'r', peerId: 'Zx9', notAfter: NOW + 60_500 });
+    assert.equal(capped.iceServers[0]!.username, '1700000060:Zx9');
+    assert.equal(capped.expiresAt, 1_700_000_060_000);
+    const later = await provider.getIceServers({ room: 'r', peerId: 'Zx9', notAfter: NOW + 10 * 86_400_000 });
+    assert.equal(later.iceServers[0]!.username, '1700086400:Zx9');
+  });
+
   it('uses the clock on each request', async () => {
     let now = NOW;
     const provider = createTurnRestIceProvider({ urls: URLS, secrets: ['s'], ttlSeconds: 10, now: () => now });

@@ -39,7 +39,8 @@ export function turnRestCredential(secret: string, username: string): string {
 
 /**
  * Short-lived TURN credentials for coturn's `use-auth-secret` mode (the "TURN REST API"):
- * each member gets a username naming its peer id and an expiry, signed with the first secret.
+ * each member gets a username naming its peer id and an expiry (the earlier of `ttlSeconds` from
+ * now and the request's `notAfter`), signed with the first secret.
  * Throws when the options are unusable (programmer or configuration error).
  */
 export function createTurnRestIceProvider(options: TurnRestIceProviderOptions): IceServerProvider {
@@ -61,8 +62,10 @@ export function createTurnRestIceProvider(options: TurnRestIceProviderOptions): 
 
   return {
     name: 'turn-rest',
-    async getIceServers({ peerId }) {
-      const expiry = Math.floor(now() / 1000) + ttlSeconds;
+    async getIceServers({ peerId, notAfter }) {
+      // The earlier of the TTL and the member's access token: credentials never outlive the token.
+      const ttlExpiry = Math.floor(now() / 1000) + ttlSeconds;
+      const expiry = notAfter === undefined ? ttlExpiry : Math.min(ttlExpiry, Math.floor(notAfter / 1000));
       const username = turnRestUsername(expiry, peerId);
       const turn: IceServer = { urls: [...urls], username, credential: turnRestCredential(signingSecret, username) };
       const copies = extra.map((s) => ({ ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls }));

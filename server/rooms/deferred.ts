@@ -16,7 +16,7 @@ export function deferredStore(pending: Promise<RoomStore>): RoomStore {
   );
   store.catch(() => {}); // rejections reach the callers, not the process
   return {
-    admit: async (room, member, capacity) => (await store).admit(room, member, capacity),
+    admit: async (room, member, capacity, options) => (await store).admit(room, member, capacity, options),
     remove: async (room, id, socketId) => (await store).remove(room, id, socketId),
     get: async (room, id) => (await store).get(room, id),
     members: async (room) => (await store).members(room),

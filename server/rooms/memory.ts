@@ -1,6 +1,6 @@
 // Room membership of one server process (no Redis): rooms → members in join order.
 import type { MediaState } from '../../protocol/index.js';
-import { peerInfo, type Admission, type Member, type RoomStore, type StoreHealth, type StoreStats } from './store.js';
+import { peerInfo, type Admission, type AdmitOptions, type Member, type RoomStore, type StoreHealth, type StoreStats } from './store.js';
 
 interface Room {
   /** Fixed by the first member for the room's lifetime (until it is empty). */
@@ -13,17 +13,33 @@ interface Room {
 export class Rooms implements RoomStore {
   readonly #rooms = new Map<string, Room>();
 
-  async admit(room: string, member: Member, capacity: number): Promise<Admission> {
+  async admit(room: string, member: Member, capacity: number, options: AdmitOptions = {}): Promise<Admission> {
     let entry = this.#rooms.get(room);
     if (!entry) {
       entry = { capacity, members: new Map() };
       this.#rooms.set(room, entry);
     }
     const previous = entry.members.get(member.id);
-    if (!previous && entry.members.size >= entry.capacity) return { ok: false, capacity: entry.capacity };
-    const peers = [...entry.members.values()].filter(({ id }) => id !== member.id).map(peerInfo);
+    const others = [...entry.members.values()].filter(({ id }) => id !== member.id);
+    // One seat per identity: the same sub's other seat goes, unless this is a resume that lost its seat to it.
+    const released = member.sub === undefined ? [] : others.filter(({ sub }) => sub === member.sub);
+    if (!previous && options.resume && released.length) return { ok: false, capacity: entry.capacity, taken: true };
+    const cap = options.graceSeatsPerIp ?? 0;
+    if (!previous && member.sub === undefined && member.ip !== undefined && cap > 0) {
+      const held = others.filter(({ away, ip }) => away && ip === member.ip); // in join order
+      released.push(...held.slice(0, Math.max(0, held.length - cap + 1)));
+    }
+    if (!previous && others.length - released.length >= entry.capacity) return { ok: false, capacity: entry.capacity };
+    for (const { id } of released) entry.members.delete(id);
     entry.members.set(member.id, { ...member, away: false });
-    return { ok: true, peers, capacity: entry.capacity, ...(previous ? { previousSocketId: previous.socketId } : {}) };
+    const left = others.filter((m) => !released.includes(m));
+    return {
+      ok: true,
+      peers: left.map(peerInfo),
+      capacity: entry.capacity,
+      ...(previous ? { previousSocketId: previous.socketId } : {}),
+      ...(released.length ? { released: released.map((m) => ({ member: m, others: left })) } : {}),
+    };
   }
 
   async remove(room: string, id: string, socketId?: string): Promise<Member[]> {

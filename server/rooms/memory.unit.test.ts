@@ -247,3 +247,88 @@ describe('Rooms (memory store): what it answers', () => {
     assert.deepEqual(new Rooms().health(), { ok: true });
   });
 });
+
+describe('Rooms (memory store): one seat per identity, and seats held in grace per IP', () => {
+  const ids = async (rooms: Rooms, room = 'r') => (await rooms.members(room)).map((m) => m.id);
+
+  it('a join with the sub of a member already there takes over its seat: that one is released, with the members left to tell', async () => {
+    const rooms = new Rooms();
+    await rooms.admit('r', member('a', 's-a', { sub: 'u' }), 2);
+    await rooms.admit('r', member('b', 's-b', { sub: 'w' }), 2);
+    const admission = await rooms.admit('r', member('c', 's-c', { sub: 'u' }), 2);
+    assert.ok(admission.ok, 'a full room of two, and the same sub still gets in');
+    assert.deepEqual(
+      admission.peers.map((p) => p.id),
+      ['b'],
+    );
+    assert.deepEqual(
+      admission.released?.map(({ member, others }) => [member.id, member.socketId, others.map((m) => m.id)]),
+      [['a', 's-a', ['b']]],
+    );
+    assert.deepEqual(await ids(rooms), ['b', 'c']);
+  });
+
+  it('the same sub joined again and again (each seat away) never holds more than one seat', async () => {
+    const rooms = new Rooms();
+    for (const id of ['a', 'b', 'c', 'd']) {
+      assert.equal((await rooms.admit('r', member(id, `s-${id}`, { sub: 'u' }), 4)).ok, true);
+      await rooms.markAway('r', id, `s-${id}`);
+    }
+    assert.deepEqual(await ids(rooms), ['d']);
+    assert.equal((await rooms.admit('r', member('host', 's-h', { sub: 'host' }), 4)).ok, true);
+  });
+
+  it('a resume whose seat a later join of its sub took over is refused as taken, and changes nothing', async () => {
+    const rooms = new Rooms();
+    await rooms.admit('r', member('a', 's-a', { sub: 'u' }), 4);
+    await rooms.admit('r', member('b', 's-b', { sub: 'u' }), 4);
+    assert.deepEqual(await rooms.admit('r', member('a', 's-a2', { sub: 'u' }), 4, { resume: true }), {
+      ok: false,
+      capacity: 4,
+      taken: true,
+    });
+    assert.deepEqual(await ids(rooms), ['b']);
+    // Its own seat, though, it takes back.
+    assert.equal((await rooms.admit('r', member('b', 's-b2', { sub: 'u' }), 4, { resume: true })).ok, true);
+  });
+
+  it('a new seat from an IP holding the cap in grace releases its oldest: the IP never holds more than the cap', async () => {
+    const rooms = new Rooms();
+    const options = { graceSeatsPerIp: 2 };
+    await rooms.admit('r', member('host', 's-h', { ip: '10.0.0.9' }), 4, options);
+    for (const id of ['a', 'b', 'c', 'd']) {
+      assert.equal((await rooms.admit('r', member(id, `s-${id}`, { ip: '10.0.0.1' }), 4, options)).ok, true);
+      await rooms.markAway('r', id, `s-${id}`);
+    }
+    assert.deepEqual(await ids(rooms), ['host', 'c', 'd']);
+    assert.equal((await rooms.admit('r', member('guest', 's-g', { ip: '10.0.0.2' }), 4, options)).ok, true, 'the room is not full');
+  });
+
+  it('the cap counts only seats in grace, only from that IP, and only for new seats: connected ones and resumes release nothing', async () => {
+    const rooms = new Rooms();
+    const options = { graceSeatsPerIp: 1 };
+    await rooms.admit('r', member('a', 's-a', { ip: '10.0.0.1' }), 4, options);
+    await rooms.admit('r', member('b', 's-b', { ip: '10.0.0.2' }), 4, options);
+    await rooms.markAway('r', 'b', 's-b');
+    const fresh = await rooms.admit('r', member('c', 's-c', { ip: '10.0.0.1' }), 4, options);
+    assert.ok(fresh.ok);
+    assert.equal(fresh.released, undefined, 'a is connected, b is another IP');
+    await rooms.markAway('r', 'a', 's-a');
+    await rooms.markAway('r', 'c', 's-c');
+    const resumed = await rooms.admit('r', member('a', 's-a2', { ip: '10.0.0.1' }), 4, { ...options, resume: true });
+    assert.ok(resumed.ok);
+    assert.equal(resumed.released, undefined);
+    assert.deepEqual(await ids(rooms), ['a', 'b', 'c']);
+  });
+
+  it('without the option, seats held in grace are not capped (the store default)', async () => {
+    const rooms = new Rooms();
+    for (const id of ['a', 'b', 'c']) {
+      await rooms.admit('r', member(id, `s-${id}`, { ip: '10.0.0.1' }), 4);
+      await rooms.markAway('r', id, `s-${id}`);
+    }
+    const admission = await rooms.admit('r', member('d', 's-d', { ip: '10.0.0.1' }), 4);
+    assert.ok(admission.ok);
+    assert.equal(admission.released, undefined);
+  });
+});

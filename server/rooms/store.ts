@@ -7,6 +7,8 @@ export interface Member extends PeerInfo {
   socketId: string;
   /** Its connection dropped and it has not come back yet (signals to it are refused with `peer_away`). */
   away?: boolean;
+  /** The client's IP address, kept only where seats held in grace are capped per IP (joins without tokens); never shown to others. */
+  ip?: string;
 }
 
 /** A member as the others see it: everything but its socket and bookkeeping (id, name, and once known its media state, token subject, receive-only flag). */
@@ -16,6 +18,25 @@ export function peerInfo({ id, name, media, sub, publish }: Member): PeerInfo {
 
 /** Members of dead server nodes removed by a shared store: each `id`, and the members left in its room to tell. */
 export type Purged = { id: string; others: Member[] }[];
+
+/** Seats an admission released for the newcomer (see `AdmitOptions`): each member, and the members left in the room to tell. */
+export type Released = { member: Member; others: Member[] }[];
+
+/** How an admission treats the seats already held by the newcomer's identity or address. */
+export interface AdmitOptions {
+  /**
+   * The join came with a resume token: the member may come back into its own seat, but never take
+   * over another seat of its `sub` (a later join took it over): that is refused (`taken`).
+   */
+  resume?: boolean;
+  /**
+   * For a new seat of a member without `sub` but with `ip`: the oldest seats held in grace (away)
+   * from that IP in the room are released first, so that the IP holds fewer than this many.
+   * 0: no cap.
+   * @default 0
+   */
+  graceSeatsPerIp?: number;
+}
 
 export type Admission =
   | {
@@ -29,8 +50,20 @@ export type Admission =
        * members still in the room (`others`) hear `peer-left` for each of them.
        */
       purged?: Purged;
+      /**
+       * Seats released for the newcomer: one seat per identity (the earlier seat of the same `sub`,
+       * connected or away), and the oldest seats held in grace from its IP past `graceSeatsPerIp`.
+       * Their sockets are closed if still open; the members left hear `peer-left`.
+       */
+      released?: Released;
     }
-  | { ok: false; capacity: number; purged?: Purged };
+  | {
+      ok: false;
+      capacity: number;
+      purged?: Purged;
+      /** A resume whose seat is gone while another seat of the same `sub` is in the room: it was taken over. */
+      taken?: true;
+    };
 
 /** Whether a store can take members now; read by `/healthz`. */
 export interface StoreHealth {
@@ -56,9 +89,11 @@ export interface RoomStore {
   /**
    * Adds a member unless the room is full; returns the other members. A new room takes
    * `capacity`; an existing room keeps the capacity its first member gave it. A member whose id is
-   * already there comes back into its own place (on its new socket), full room or not.
+   * already there comes back into its own place (on its new socket), full room or not. With a
+   * `sub`, the member takes over any other seat of that `sub` (one seat per identity); see
+   * `AdmitOptions` for resumes and the cap per IP. All of it is one atomic step.
    */
-  admit(room: string, member: Member, capacity: number): Promise<Admission>;
+  admit(room: string, member: Member, capacity: number, options?: AdmitOptions): Promise<Admission>;
   /**
    * Removes a member (only while it is still on `socketId`, when given); returns the members left
    * behind, to tell them. Nothing removed: an empty list, so nobody is told twice.

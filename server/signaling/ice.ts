@@ -7,12 +7,15 @@ import { preflightRequestSchema, PROTOCOL_VERSION, type IceServersGrant } from '
 import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';
 
-/** The ICE servers for one member of a room, as the protocol hands them out. */
-export type IceGrant = (room: string, memberId: string) => Promise<IceServersGrant>;
+/**
+ * The ICE servers for one member of a room, as the protocol hands them out; `notAfter` (Unix ms,
+ * when the member's access token expires): the credentials are to stop working by then.
+ */
+export type IceGrant = (room: string, memberId: string, notAfter?: number) => Promise<IceServersGrant>;
 
 export function createIceGrant(iceProvider: IceServerProvider): IceGrant {
-  return async (room, memberId) => {
-    const ice = await iceProvider.getIceServers({ room, peerId: memberId });
+  return async (room, memberId, notAfter) => {
+    const ice = await iceProvider.getIceServers({ room, peerId: memberId, ...(notAfter !== undefined ? { notAfter } : {}) });
     return {
       iceServers: ice.iceServers,
       iceServersExpireAt: ice.expiresAt,
@@ -28,8 +31,8 @@ export function registerIce(socket: RtcSocket, context: SignalingContext, grant:
   handle(socket, 'preflight', preflightRequestSchema, context, async ({ room, token }) => {
     // The same servers a join would hand out, under the same conditions as a join (the same
     // token), for a one-off identity: no member is created and nobody is told.
-    if (accessTokens) await accessTokens.verify(token, room);
-    return { protocol: PROTOCOL_VERSION, ...(await grant(room, `preflight-${randomBytes(8).toString('hex')}`)) };
+    const access = accessTokens ? await accessTokens.verify(token, room) : undefined;
+    return { protocol: PROTOCOL_VERSION, ...(await grant(room, `preflight-${randomBytes(8).toString('hex')}`, access?.expiresAt)) };
   });
 
   handle(socket, 'ice-servers', undefined, context, async () => {
@@ -39,6 +42,6 @@ export function registerIce(socket: RtcSocket, context: SignalingContext, grant:
     if (socket.data.tokenExpiresAt !== undefined && Date.now() >= socket.data.tokenExpiresAt) {
       throw new SignalingError('unauthorized', UNAUTHORIZED_MESSAGE);
     }
-    return grant(member.room, member.id);
+    return grant(member.room, member.id, socket.data.tokenExpiresAt);
   });
 }

@@ -24,6 +24,8 @@ export interface SignalingOptions {
   roomCapacity: number;
   /** How long a member's place is kept after its connection drops, in ms (0: not at all). */
   reconnectGraceMs: number;
+  /** Without access tokens: seats one IP may hold in grace in a room (see `RtcServerOptions.graceSeatsPerIp`). @default 0: no cap */
+  graceSeatsPerIp?: number;
   logger: Logger;
   /** When set, `join` requires a valid access token. */
   accessTokens?: AccessTokenVerifier;
@@ -64,7 +66,14 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     socket.onAny((event: string) => {
       if (!context.handled.has(event)) context.counters.unknownEvents++;
     });
-    registerJoin(socket, context, { roomCapacity, reconnectGraceMs, presence, grant, joining });
+    registerJoin(socket, context, {
+      roomCapacity,
+      reconnectGraceMs,
+      graceSeatsPerIp: options.graceSeatsPerIp ?? 0,
+      presence,
+      grant,
+      joining,
+    });
     registerIce(socket, context, grant);
     registerRelay(socket, context);
     registerPeerCheck(socket, context, probe);

@@ -2,7 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { SignalingError } from '../errors.js';
 import { joinRequestSchema, type JoinResult } from '../../protocol/index.js';
-import { peerInfo, type Admission, type Member } from '../rooms/store.js';
+import type { AccessGrant } from '../auth/access-tokens.js';
+import { peerInfo, type Admission, type Member, type Released } from '../rooms/store.js';
 import type { SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';
 import type { IceGrant } from './ice.js';
@@ -10,15 +11,23 @@ import type { Presence } from './presence.js';
 
 /**
  * A member's id is derived from its secret resume token, so only the holder of the token can come
- * back as that member, on this server after a restart or on another one, with no state kept.
+ * back as that member, on this server after a restart or on another one, with no state kept. The
+ * room and the access token's `sub` go into it too: a resume token names a seat only in its own
+ * room and for its own identity; used elsewhere it is a fresh join (another id). (Room names and
+ * subs hold no newline, so the input is unambiguous.)
  */
-export function memberIdFor(resumeToken: string): string {
-  return createHash('sha256').update(resumeToken).digest('base64url').slice(0, 22);
+export function memberIdFor(room: string, sub: string | undefined, resumeToken: string): string {
+  return createHash('sha256')
+    .update(`${room}\n${sub ?? ''}\n${resumeToken}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 export interface JoinOptions {
   roomCapacity: number;
   reconnectGraceMs: number;
+  /** Without access tokens: seats one IP may hold in grace in a room (a new seat from it releases its oldest); 0: no cap. */
+  graceSeatsPerIp: number;
   presence: Presence;
   grant: IceGrant;
   /** Sockets whose `join` is waiting for the token check or the store (a second `join` meanwhile is `already_joined`). */
@@ -29,7 +38,7 @@ const leftEarly = () => new SignalingError('not_joined', 'Left before the join c
 
 export function registerJoin(socket: RtcSocket, context: SignalingContext, options: JoinOptions): void {
   const { io, rooms, logger, accessTokens } = context;
-  const { roomCapacity, reconnectGraceMs, presence, grant, joining } = options;
+  const { roomCapacity, reconnectGraceMs, graceSeatsPerIp, presence, grant, joining } = options;
 
   /** The member is back on a new connection while the old one lingers: the old one goes quietly. */
   const dropPrevious = (previousSocketId: string) => {
@@ -42,34 +51,54 @@ export function registerJoin(socket: RtcSocket, context: SignalingContext, optio
     }
   };
 
+  /** Seats the admission released for the newcomer: their sockets go quietly, the others hear `peer-left`. */
+  const release = (room: string, released: Released) => {
+    for (const { member } of released) {
+      presence.comeBack(room, member.id); // its grace timer, if any, has nothing left to remove
+      if (!member.away) dropPrevious(member.socketId);
+    }
+    presence.announcePurged(released.map(({ member, others }) => ({ id: member.id, others })));
+  };
+
   handle(socket, 'join', joinRequestSchema, context, async ({ room, name = '', capacity, resume, token }): Promise<JoinResult> => {
     if (context.closing())
       throw new SignalingError('unavailable', 'The server is shutting down; join again once reconnected (to another instance)');
     if (socket.data.id || joining.has(socket.id))
       throw new SignalingError('already_joined', `Already in room '${socket.data.room ?? room}'; leave first`);
     const resumeToken = resume ?? randomBytes(32).toString('base64url');
-    const id = memberIdFor(resumeToken);
     joining.add(socket.id);
-    let access: Awaited<ReturnType<NonNullable<typeof accessTokens>['verify']>> | undefined;
+    let access: AccessGrant | undefined;
+    let id: string;
     let member: Member;
     let admission: Admission;
     try {
       access = accessTokens ? await accessTokens.verify(token, room) : undefined;
       if (!socket.connected) throw leftEarly();
+      id = memberIdFor(room, access?.sub, resumeToken);
       // With a token, who the member is comes from the token: its sub, and its name when it has one.
+      // Without one, its IP, for the cap on seats held in grace per IP.
+      const ip = !access && graceSeatsPerIp > 0 ? socket.data.ip : undefined;
       member = {
         id,
         name: access?.name ?? name,
         socketId: socket.id,
         ...(access ? { sub: access.sub } : {}),
         ...(access?.publish === false ? { publish: false as const } : {}),
+        ...(ip !== undefined ? { ip } : {}),
       };
       // A client may lower a new room's capacity, never raise it above the server's.
-      admission = await rooms.admit(room, member, Math.min(capacity ?? roomCapacity, roomCapacity));
+      admission = await rooms.admit(room, member, Math.min(capacity ?? roomCapacity, roomCapacity), {
+        resume: resume !== undefined,
+        graceSeatsPerIp,
+      });
     } finally {
       joining.delete(socket.id);
     }
     presence.announcePurged(admission.purged);
+    if (admission.ok && admission.released) release(room, admission.released);
+    if (!admission.ok && admission.taken) {
+      throw new SignalingError('already_joined', `Joined room '${room}' again elsewhere with the same identity: this seat was taken over`);
+    }
     if (!admission.ok) throw new SignalingError('room_full', `Room '${room}' is full (${admission.capacity} members)`);
     if (!socket.connected) {
       await presence.remove(room, id, socket.id); // it went while the store answered: no ghost left behind
@@ -81,7 +110,7 @@ export function registerJoin(socket: RtcSocket, context: SignalingContext, optio
     socket.data = { ...socket.data, id, room, publish: access?.publish ?? true, ...(access ? { tokenExpiresAt: access.expiresAt } : {}) };
     let ice;
     try {
-      ice = await grant(room, id);
+      ice = await grant(room, id, access?.expiresAt); // TURN credentials never outlive the token
     } catch (error) {
       await presence.leave(socket);
       throw error;
@@ -97,7 +126,7 @@ export function registerJoin(socket: RtcSocket, context: SignalingContext, optio
     });
     const self = peerInfo(member);
     for (const other of members) io.to(present.get(other.id)!.socketId).emit('peer-joined', self);
-    logger.debug({ room, id, resumed: !!admission.previousSocketId }, 'joined');
+    logger.debug({ room, id, resumed: !!admission.previousSocketId, released: admission.released?.length ?? 0 }, 'joined');
     const { id: _id, ...identity } = self;
     // `peers` is the wire's name for the other members (protocol v1 keeps it).
     return { id, ...identity, room, capacity: admission.capacity, peers: members, resumeToken, reconnectGraceMs, ...ice };

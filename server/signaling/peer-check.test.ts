@@ -109,6 +109,61 @@ describe('peer-check: is a member of my room still there?', () => {
   });
 });
 
+describe('peer-check with unreachable: one side gave its peer connection up', () => {
+  let h: Awaited<ReturnType<typeof startServer>>;
+  before(async () => {
+    h = await startServer({ roomCapacity: 4, reconnectGrace: 5 });
+  });
+  after(() => h.close());
+
+  it('tells only that member, stamped with the sender id, without probing it', async () => {
+    const name = room();
+    const [a, b, c] = [answering(await h.client()), answering(await h.client()), answering(await h.client())];
+    const ja = await rawRequest(a, 'join', { room: name });
+    const jb = await rawRequest(b, 'join', { room: name });
+    await rawRequest(c, 'join', { room: name });
+    const bSeen = recordAll(b);
+    const cSeen = recordAll(c);
+    const told = nextEvent(b, 'peer-unreachable');
+    assert.deepEqual(await rawRequest(a, 'peer-check', { id: jb.id, unreachable: true }), { ok: true, alive: true });
+    assert.deepEqual(await told, { from: ja.id });
+    assert.deepEqual(bSeen, ['peer-unreachable'], 'no probe, nothing else');
+    assert.deepEqual(cSeen, [], 'nobody else hears of it');
+    assert.equal(b.connected, true);
+  });
+
+  it('cannot reach a member of another room, and tells an away member nothing', async () => {
+    const [a, other] = [answering(await h.client()), answering(await h.client())];
+    await rawRequest(a, 'join', { room: room() });
+    const jo = await rawRequest(other, 'join', { room: room() });
+    const otherSeen = recordAll(other);
+    assert.equal((await rawRequest(a, 'peer-check', { id: jo.id, unreachable: true })).error.code, 'not_in_room');
+    assert.deepEqual(otherSeen, []);
+
+    const name = room();
+    const [x, y] = [answering(await h.client()), answering(await h.client())];
+    await rawRequest(x, 'join', { room: name });
+    const jy = await rawRequest(y, 'join', { room: name });
+    const away = nextEvent(x, 'peer-away', 4_000);
+    y.io.engine.close(); // its connection drops: away for the grace period
+    await away;
+    assert.deepEqual(await rawRequest(x, 'peer-check', { id: jy.id, unreachable: true }), { ok: true, alive: false });
+  });
+
+  it('takes only unreachable: true', async () => {
+    const name = room();
+    const [a, b] = [answering(await h.client()), answering(await h.client())];
+    await rawRequest(a, 'join', { room: name });
+    const jb = await rawRequest(b, 'join', { room: name });
+    const bSeen = recordAll(b);
+    for (const unreachable of [false, 'yes', 1, null]) {
+      const res = await rawRequest(a, 'peer-check', { id: jb.id, unreachable });
+      assert.equal(res.error?.code, 'bad_request', JSON.stringify(unreachable));
+    }
+    assert.deepEqual(bSeen, []);
+  });
+});
+
 describe('peer-check rate limit', () => {
   it('trips at the configured number per socket and recovers', async () => {
     const h = await startServer({ rateLimits: { 'peer-check': { perSocket: { points: 3, duration: 1 } } } });

@@ -1,4 +1,5 @@
-// `peer-check`: a member whose connection to another went quiet asks whether that member is still there.
+// `peer-check`: a member whose connection to another went quiet asks whether that member is still there,
+// or tells it that it gave its connection up (`unreachable`).
 import { SignalingError } from '../errors.js';
 import { peerCheckRequestSchema } from '../../protocol/index.js';
 import { memberOf, type SignalingContext } from './context.js';
@@ -41,13 +42,19 @@ export function createProbe(io: RtcIo): Probe {
 }
 
 export function registerPeerCheck(socket: RtcSocket, context: SignalingContext, probe: Probe): void {
-  handle(socket, 'peer-check', peerCheckRequestSchema, context, async ({ id: target }) => {
+  handle(socket, 'peer-check', peerCheckRequestSchema, context, async ({ id: target, unreachable }) => {
     const member = memberOf(socket);
     if (!member) throw new SignalingError('not_joined', 'Join a room before checking a peer');
     // Members of other rooms and of none look alike: the answer says nothing about other rooms.
     const other = target === member.id ? undefined : await context.rooms.get(member.room, target);
     if (!other) throw new SignalingError('not_in_room', 'No other member with that id in this room');
     if (other.away) return { alive: false }; // already gone: its grace period runs
+    if (unreachable) {
+      // The sender gave up its peer connection to `other`: `other` closes its side too (no empty
+      // tile on either side). `from` is the sender's own id, as on every relayed message.
+      context.io.to(other.socketId).emit('peer-unreachable', { from: member.id });
+      return { alive: true };
+    }
     return { alive: await probe(other.socketId) };
   });
 }

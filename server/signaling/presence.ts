@@ -1,5 +1,5 @@
-// Who is in a room, as the others see it: leaving, dropping (away, then gone after the grace
-// period), and media state.
+// Who is in a room, as the others see it: leaving (`leave` or a deliberate disconnect), dropping
+// (away, then gone after the grace period), and media state.
 import { SignalingError } from '../errors.js';
 import { mediaStateSchema } from '../../protocol/index.js';
 import type { Admission } from '../rooms/store.js';
@@ -53,6 +53,14 @@ export function createPresence(context: SignalingContext, { reconnectGraceMs }: 
   /** Store failures on disconnect paths have no ack to go to: they are logged. */
   const logged = (promise: Promise<unknown>) => void promise.catch((error: unknown) => logger.error({ err: error }, 'room store failed'));
 
+  /** A deliberate disconnect: the member leaves at once (only while on this socket), as with `leave`. */
+  const depart = async (socket: RtcSocket) => {
+    const member = memberOf(socket);
+    if (!member) return;
+    socket.data = { ip: socket.data.ip };
+    await remove(member.room, member.id, socket.id);
+  };
+
   /** A dropped connection keeps the member's place for the grace period; the others hear `peer-away`. */
   const drop = async (socket: RtcSocket) => {
     const member = memberOf(socket);
@@ -99,8 +107,10 @@ export function createPresence(context: SignalingContext, { reconnectGraceMs }: 
         return {};
       });
 
-      socket.on('disconnect', () => {
-        logged(drop(socket));
+      socket.on('disconnect', (reason) => {
+        // A client that closed its socket on purpose (`socket.disconnect()`) has left: the others
+        // hear it now. Any other end (transport closed, ping timeout, server side) is a drop.
+        logged(reason === 'client namespace disconnect' ? depart(socket) : drop(socket));
         rateLimiter?.forget(socket.id);
       });
     },

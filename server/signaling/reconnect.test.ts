@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { io as connect } from 'socket.io-client';
 import { memberIdFor } from './index.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
+import { dropConnection, nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 let roomSeq = 0;
@@ -48,7 +48,7 @@ describe('reconnects: members come back as themselves', () => {
     const jb = await join(b, { room: name, name: 'Bob' });
     const seenByA = recordAll(a);
     const away = nextEvent(a, 'peer-away');
-    b.disconnect();
+    dropConnection(b);
     assert.deepEqual(await away, { id: jb.id });
     // Signals to a member that is away are refused with a code, not dropped in silence.
     assert.equal((await rawRequest(a, 'signal', { to: jb.id, description: OFFER })).error.code, 'peer_away');
@@ -69,11 +69,11 @@ describe('reconnects: members come back as themselves', () => {
     assert.ok(!seenByA.includes('peer-left'), `a saw ${seenByA.join(', ')}`);
   });
 
-  it('the id is the hash of the token: a member resumes on a restarted server with an empty memory', async () => {
+  it('the id is the hash of room and token: a member resumes on a restarted server with an empty memory', async () => {
     const first = await start();
     const name = room();
     const ja = await join(await first.client(), { room: name });
-    assert.equal(ja.id, memberIdFor(ja.resumeToken));
+    assert.equal(ja.id, memberIdFor(name, undefined, ja.resumeToken));
     await first.close();
     const second = await start();
     const again = await join(await second.client(), { room: name, resume: ja.resumeToken });
@@ -81,7 +81,7 @@ describe('reconnects: members come back as themselves', () => {
     // A token someone made up gives a fresh member, never somebody else's id.
     const other = await join(await second.client(), { room: name, resume: 'x'.repeat(43) });
     assert.notEqual(other.id, ja.id);
-    assert.equal(other.id, memberIdFor('x'.repeat(43)));
+    assert.equal(other.id, memberIdFor(name, undefined, 'x'.repeat(43)));
   });
 
   it('resuming while the old connection lingers takes the place over and closes the old socket quietly', async () => {
@@ -111,7 +111,7 @@ describe('reconnects: members come back as themselves', () => {
     const jb = await join(b, { room: name });
     const gone = nextEvent(a, 'peer-left');
     const t0 = Date.now();
-    b.disconnect();
+    dropConnection(b);
     assert.deepEqual(await gone, { id: jb.id });
     assert.ok(Date.now() - t0 >= 150, 'not before the grace');
     const late = await join(await h.client(), { room: name, resume: jb.resumeToken });

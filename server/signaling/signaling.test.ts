@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRtcServer } from '../app.js';
 import type { IceServerProvider } from '../ice/provider.js';
 import type { ClientToServerEvents } from '../../protocol/index.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
+import { dropConnection, nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../test-support/harness.js';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
@@ -131,7 +131,7 @@ describe('signaling protocol v1', () => {
     assert.equal(jc.ok, true);
     const away = nextEvent(a, 'peer-away');
     const gone = nextEvent(a, 'peer-left');
-    c.disconnect();
+    dropConnection(c);
     assert.deepEqual(await away, { id: jc.id });
     assert.equal((await join(await h.client(), { room: name })).error.code, 'room_full', 'the place is kept during the grace');
     assert.deepEqual(await gone, { id: jc.id });

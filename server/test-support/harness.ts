@@ -51,6 +51,14 @@ export function nextEvent<T = any>(socket: TestClient, event: string, ms = 2_000
   });
 }
 
+/**
+ * Drops the connection as a network would (the transport closes; no Socket.IO disconnect is sent):
+ * the server holds the member's place for the grace period. `socket.disconnect()` is a leave.
+ */
+export function dropConnection(socket: TestClient): void {
+  socket.io.engine.close();
+}
+
 /** Records every event a socket receives, to prove that nothing arrived. */
 export function recordAll(socket: TestClient): string[] {
   const seen: string[] = [];

@@ -32,6 +32,8 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   readonly signals: SignalRequest[] = [];
   readonly mediaStates: MediaState[] = [];
   readonly peerChecks: string[] = [];
+  /** The members this one told it gave up its connection to (`peerUnreachable`). */
+  readonly unreachables: string[] = [];
   leaves = 0;
   iceRequests = 0;
   /** Failed attempts `connect()` reports before it connects. */
@@ -71,6 +73,9 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
     this.peerChecks.push(id);
     return this.onPeerCheck(id);
   }
+  async peerUnreachable(id: string): Promise<void> {
+    this.unreachables.push(id);
+  }
   iceServers(): Promise<IceServersGrant> {
     this.iceRequests++;
     return this.onIceServers();
@@ -88,6 +93,7 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   emit(type: 'peer-joined', detail: PeerInfo): void;
   emit(type: 'peer-away' | 'peer-left', detail: { id: string }): void;
   emit(type: 'media-state', detail: MediaState & { from: string }): void;
+  emit(type: 'peer-unreachable', detail: { from: string }): void;
   emit(type: 'signal', detail: SignalRequest extends infer S ? Omit<S & object, 'to'> & { from: string } : never): void;
   emit(type: string, detail: unknown): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));

@@ -10,9 +10,10 @@ import { pino } from 'pino';
 import { createClient } from 'redis';
 import { io as connect } from 'socket.io-client';
 import type { RtcServerOptions } from '../../app.js';
+import { mintAccessToken } from '../../auth/access-tokens.js';
 import { PURGE_BATCH, ROOM_SCRIPTS } from './scripts.js';
 import { RedisRooms } from './store.js';
-import { nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../../test-support/harness.js';
+import { dropConnection, nextEvent, rawRequest, recordAll, startServer, type TestClient } from '../../test-support/harness.js';
 import { startRedisProxy } from '../../test-support/redis-proxy.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from '../../test-support/redis.js';
 import { startServerProcess } from '../../test-support/server-process.js';
@@ -156,7 +157,7 @@ describe('several nodes over Redis', { skip }, () => {
     const ja = await join(a, { room: name });
     const jb = await join(b, { room: name });
     const away = nextEvent(a, 'peer-away');
-    b.disconnect();
+    dropConnection(b);
     assert.deepEqual(await away, { id: jb.id });
     assert.equal((await rawRequest(a, 'signal', { to: jb.id, description: OFFER })).error.code, 'peer_away');
     assert.equal((await join(await n1.client(), { room: name })).error.code, 'room_full', 'its place is held');
@@ -178,6 +179,77 @@ describe('several nodes over Redis', { skip }, () => {
     assert.equal(await closed, 'io server disconnect');
     await sleep(300);
     assert.deepEqual(seenByB, ['peer-joined'], 'b heard a is back, and nothing else (no peer-away, no peer-left)');
+  });
+
+  it('one access token joined four times over two nodes, each socket dropped, never fills a room of four; a taken-over seat cannot be resumed', async () => {
+    const secret = 'redis-seats-secret-that-is-long-enough!';
+    const [n1, n2] = [
+      await node({ accessTokenSecret: secret, roomCapacity: 4, reconnectGrace: 15 }),
+      await node({ accessTokenSecret: secret, roomCapacity: 4, reconnectGrace: 15 }),
+    ];
+    const name = room();
+    const token = (sub: string) => mintAccessToken({ room: name, sub, secret });
+    const watcher = await n1.client();
+    await join(watcher, { room: name, token: await token('watcher') });
+    const left: string[] = [];
+    watcher.on('peer-left', ({ id }) => left.push(id));
+    const attacker = await token('mallory');
+    const seats = [];
+    for (let i = 0; i < 4; i++) {
+      const socket = await (i % 2 ? n1 : n2).client();
+      const joined = await join(socket, { room: name, token: attacker });
+      assert.equal(joined.ok, true, JSON.stringify(joined));
+      seats.push(joined);
+      const away = nextEvent(watcher, 'peer-away');
+      dropConnection(socket);
+      assert.deepEqual(await away, { id: joined.id });
+    }
+    const host = await join(await n2.client(), { room: name, token: await token('host') });
+    assert.equal(host.ok, true, `the host was refused: ${JSON.stringify(host)}`);
+    assert.deepEqual(left, [seats[0].id, seats[1].id, seats[2].id]);
+    const members = await n1.server.rooms.members(name);
+    assert.deepEqual(
+      members.map((m) => m.sub),
+      ['watcher', 'mallory', 'host'],
+    );
+    const back = await join(await n1.client(), { room: name, token: attacker, resume: seats[0].resumeToken });
+    assert.equal(back.error?.code, 'already_joined', JSON.stringify(back));
+    // The last seat's own resume token still brings it back, through either node.
+    assert.equal((await join(await n1.client(), { room: name, token: attacker, resume: seats[3].resumeToken })).id, seats[3].id);
+  });
+
+  it('a connected identity that joins again through another node: its old socket there is closed', async () => {
+    const secret = 'redis-seats-secret-that-is-long-enough!';
+    const [n1, n2] = [await node({ accessTokenSecret: secret }), await node({ accessTokenSecret: secret })];
+    const name = room();
+    const mallory = await mintAccessToken({ room: name, sub: 'mallory', secret });
+    const first = await n1.client();
+    const one = await join(first, { room: name, token: mallory });
+    const closed = nextEvent<string>(first, 'disconnect');
+    const two = await join(await n2.client(), { room: name, token: mallory });
+    assert.equal(two.ok, true);
+    assert.notEqual(two.id, one.id);
+    assert.equal(await closed, 'io server disconnect');
+  });
+
+  it('without tokens, one IP joining and dropping again and again over two nodes holds at most two seats in grace', async () => {
+    const [n1, n2] = [await node({ roomCapacity: 4, reconnectGrace: 15 }), await node({ roomCapacity: 4, reconnectGrace: 15 })];
+    const name = room();
+    const watcher = await n1.client();
+    await join(watcher, { room: name });
+    const left: string[] = [];
+    watcher.on('peer-left', ({ id }) => left.push(id));
+    const seats = [];
+    for (let i = 0; i < 3; i++) {
+      const socket = await (i % 2 ? n1 : n2).client();
+      const joined = await join(socket, { room: name });
+      seats.push(joined);
+      const away = nextEvent(watcher, 'peer-away');
+      dropConnection(socket);
+      assert.deepEqual(await away, { id: joined.id });
+    }
+    assert.deepEqual(left, [seats[0].id]);
+    assert.equal((await join(await n2.client(), { room: name })).ok, true, 'the room is not full');
   });
 
   it('50 joins at once, spread over two server processes, into a room of two: exactly two get in', async () => {
@@ -334,7 +406,7 @@ describe('several nodes over Redis', { skip }, () => {
 
       await own.stop(); // its data is kept
       await waitUntil(async () => (await healthStatus(n1.url)) === 503, 'the node sees Redis gone');
-      b.disconnect();
+      dropConnection(b);
       // Two failures: telling the others it is away, then (past the grace period) its removal.
       const failures = () => messages.filter((m) => m === 'room store failed').length;
       await waitUntil(() => failures() >= 2, 'the removal at the end of the grace period');
@@ -490,7 +562,7 @@ describe('several nodes over Redis', { skip }, () => {
     const jb = await join(b, { room: name });
     const seenByA = recordAll(a);
     const away = nextEvent(a, 'peer-away');
-    b.disconnect();
+    dropConnection(b);
     await away;
     await sleep(500); // no event says that a sweep ran: this is ten of them
     assert.equal((await join(await n1.client(), { room: name })).error?.code, 'room_full', 'its place is held');

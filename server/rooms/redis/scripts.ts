@@ -5,7 +5,7 @@
 // String.raw: the `\n` separators in the Lua are Lua escapes, not JavaScript ones.
 import { defineScript, type CommandParser } from 'redis';
 import type { MediaState } from '../../../protocol/index.js';
-import type { Member, Purged } from '../store.js';
+import type { AdmitOptions, Member, Purged } from '../store.js';
 import { parseMembers, type RedisKeys, type StoredMember } from './keys.js';
 
 /** Members of a dead node removed per script call, so that Redis is never blocked for long. */
@@ -13,24 +13,38 @@ export const PURGE_BATCH = 200;
 
 /**
  * KEYS: members, capacity. ARGV: prefix, room, id, name, socketId, node, capacity, record JSON,
- * purge ('1': members of nodes without a heartbeat are removed; else they count as present).
+ * purge ('1': members of nodes without a heartbeat are removed; else they count as present),
+ * resume ('1': the join came with a resume token), grace seats per IP ('0': no cap).
+ * One seat per identity: another seat of the record's `sub` is released (a resume whose own seat
+ * is gone is refused instead: 'taken'); a new seat of a member without `sub` releases the oldest
+ * away seats of its `ip` so that fewer than the cap remain. Returns {ok, capacity, previous
+ * socket, others JSON, purged JSON, released JSON (ok) or reason ('taken', '': full)}.
  */
 const ADMIT = String.raw`
 local prefix, room, id, node, purge = ARGV[1], ARGV[2], ARGV[3], ARGV[6], ARGV[9] == '1'
+local resume, cap = ARGV[10] == '1', tonumber(ARGV[11]) or 0
+local record = cjson.decode(ARGV[8])
+local sub, ip = record.sub, record.ip
 local all = redis.call('HGETALL', KEYS[1])
-local alive, others, purged, previous = {}, {}, {}, nil
+local alive, others, purged, released, held, previous = {}, {}, {}, {}, {}, nil
 for i = 1, #all, 2 do
   local m = cjson.decode(all[i + 1])
   if m.id == id then
     previous = m
   else
     if alive[m.node] == nil then alive[m.node] = not purge or redis.call('EXISTS', prefix .. 'node:' .. m.node) == 1 end
-    if alive[m.node] then
-      table.insert(others, all[i + 1])
-    else
+    if not alive[m.node] then
       redis.call('HDEL', KEYS[1], m.id)
       redis.call('SREM', prefix .. 'node:' .. m.node .. ':members', room .. '\n' .. m.id)
       table.insert(purged, cjson.encode(m.id))
+    else
+      local entry = {m = m, raw = all[i + 1]}
+      table.insert(others, entry)
+      if sub ~= nil and m.sub == sub then
+        table.insert(released, entry)
+      elseif sub == nil and ip ~= nil and m.away == true and m.ip == ip then
+        table.insert(held, entry)
+      end
     end
   end
 end
@@ -39,14 +53,31 @@ if capacity == nil or (#others == 0 and previous == nil) then
   capacity = tonumber(ARGV[7])
   redis.call('SET', KEYS[2], capacity)
 end
-local othersJson = '[' .. table.concat(others, ',') .. ']'
+local function json(entries, skip)
+  local out = {}
+  for _, e in ipairs(entries) do
+    if not (skip and skip[e.m.id]) then table.insert(out, e.raw) end
+  end
+  return '[' .. table.concat(out, ',') .. ']'
+end
 local purgedJson = '[' .. table.concat(purged, ',') .. ']'
-if previous == nil and #others >= capacity then return {0, capacity, '', othersJson, purgedJson} end
+if previous == nil and resume and #released > 0 then return {0, capacity, '', json(others), purgedJson, 'taken'} end
+if previous == nil and sub == nil and ip ~= nil and cap > 0 and #held >= cap then
+  table.sort(held, function(a, b) return a.m.seq < b.m.seq end)
+  for j = 1, #held - cap + 1 do table.insert(released, held[j]) end
+end
+local gone = {}
+for _, e in ipairs(released) do gone[e.m.id] = true end
+if previous == nil and #others - #released >= capacity then return {0, capacity, '', json(others), purgedJson, ''} end
+local othersJson = json(others, gone)
+for _, e in ipairs(released) do
+  redis.call('HDEL', KEYS[1], e.m.id)
+  redis.call('SREM', prefix .. 'node:' .. e.m.node .. ':members', room .. '\n' .. e.m.id)
+end
 local seq = previous and previous.seq or redis.call('INCR', prefix .. 'seq')
 if previous and previous.node ~= node then
   redis.call('SREM', prefix .. 'node:' .. previous.node .. ':members', room .. '\n' .. id)
 end
-local record = cjson.decode(ARGV[8])
 record.id = id
 record.name = ARGV[4]
 record.socketId = ARGV[5]
@@ -56,7 +87,7 @@ record.away = false
 redis.call('HSET', KEYS[1], id, cjson.encode(record))
 redis.call('SADD', prefix .. 'node:' .. node .. ':members', room .. '\n' .. id)
 redis.call('SADD', prefix .. 'nodes', node)
-return {1, capacity, previous and previous.socketId or '', othersJson, purgedJson}
+return {1, capacity, previous and previous.socketId or '', othersJson, purgedJson, json(released)}
 `;
 
 /** KEYS: members, capacity. ARGV: prefix, room, id, socketId ('' = whichever). Returns the members left, as JSON. */
@@ -158,14 +189,18 @@ export interface AdmitReply {
   ok: boolean;
   capacity: number;
   previousSocketId?: string;
-  /** The other members, in join order. */
+  /** The other members, in join order (without those released). */
   others: StoredMember[];
   purged: string[];
+  /** Refused: a resume whose seat another seat of its `sub` took over. */
+  taken?: true;
+  /** Admitted: the seats it released (the same `sub`'s, or its IP's oldest held in grace). */
+  released?: StoredMember[];
 }
 
-/** What the others see of a member besides id and name (from its access token). */
-const extras = ({ sub, publish }: Member) =>
-  JSON.stringify({ ...(sub !== undefined ? { sub } : {}), ...(publish === false ? { publish } : {}) });
+/** A member's record besides id, name and bookkeeping: what the others see (from its access token), and its IP when capped. */
+const stored = ({ sub, publish, ip }: Member) =>
+  JSON.stringify({ ...(sub !== undefined ? { sub } : {}), ...(publish === false ? { publish } : {}), ...(ip !== undefined ? { ip } : {}) });
 
 /**
  * The scripts, for `createClient({ scripts })`; each becomes a method of the client:
@@ -176,19 +211,32 @@ export const ROOM_SCRIPTS = {
   roomAdmit: defineScript({
     SCRIPT: ADMIT,
     NUMBER_OF_KEYS: 2,
-    parseCommand(parser: CommandParser, keys: RedisKeys, room: string, member: Member, node: string, capacity: number, purge: boolean) {
+    parseCommand(
+      parser: CommandParser,
+      keys: RedisKeys,
+      room: string,
+      member: Member,
+      node: string,
+      capacity: number,
+      purge: boolean,
+      options: AdmitOptions = {},
+    ) {
       parser.pushKey(keys.members(room));
       parser.pushKey(keys.capacity(room));
-      parser.push(keys.prefix, room, member.id, member.name, member.socketId, node, String(capacity), extras(member), purge ? '1' : '0');
+      parser.push(keys.prefix, room, member.id, member.name, member.socketId, node, String(capacity), stored(member), purge ? '1' : '0');
+      parser.push(options.resume ? '1' : '0', String(options.graceSeatsPerIp ?? 0));
     },
-    transformReply(reply: [number, number, string, string, string]): AdmitReply {
-      const [ok, capacity, previousSocketId, others, purged] = reply;
+    transformReply(reply: [number, number, string, string, string, string?]): AdmitReply {
+      const [ok, capacity, previousSocketId, others, purged, last] = reply;
+      const released = ok === 1 && last ? parseMembers(last) : [];
       return {
         ok: ok === 1,
         capacity: Number(capacity),
         ...(previousSocketId ? { previousSocketId } : {}),
         others: parseMembers(others),
         purged: JSON.parse(purged) as string[],
+        ...(ok !== 1 && last === 'taken' ? { taken: true as const } : {}),
+        ...(released.length ? { released } : {}),
       };
     },
   }),

@@ -49,7 +49,31 @@ describe('ROOM_SCRIPTS', () => {
     const member = { id: 'a', name: 'Ann', socketId: 's1', sub: 'user-1', publish: false as const };
     const sent = encode((p) => ROOM_SCRIPTS.roomAdmit.parseCommand(p, keys, 'r', member, 'n1', 3, false));
     assert.deepEqual(sent.keys, ['p:room:{r}:members', 'p:room:{r}:capacity']);
-    assert.deepEqual(sent.args, ['p:', 'r', 'a', 'Ann', 's1', 'n1', '3', '{"sub":"user-1","publish":false}', '0']);
+    assert.deepEqual(sent.args, ['p:', 'r', 'a', 'Ann', 's1', 'n1', '3', '{"sub":"user-1","publish":false}', '0', '0', '0']);
+  });
+
+  it('admission: sends whether it is a resume, the cap on seats in grace per IP, and the IP in the record', () => {
+    const member = { id: 'a', name: 'Ann', socketId: 's1', ip: '10.0.0.1' };
+    const sent = encode((p) =>
+      ROOM_SCRIPTS.roomAdmit.parseCommand(p, keys, 'r', member, 'n1', 3, false, { resume: true, graceSeatsPerIp: 2 }),
+    );
+    assert.deepEqual(sent.args.slice(7), ['{"ip":"10.0.0.1"}', '0', '1', '2']);
+  });
+
+  it('admission: decodes the seats it released, and a resume refused because its seat was taken over', () => {
+    const released = ROOM_SCRIPTS.roomAdmit.transformReply([1, 4, '', '[]', '[]', JSON.stringify([record('b', 2)])]);
+    assert.deepEqual(
+      released.released?.map((m) => m.id),
+      ['b'],
+    );
+    assert.equal(ROOM_SCRIPTS.roomAdmit.transformReply([1, 4, '', '[]', '[]', '[]']).released, undefined);
+    assert.deepEqual(ROOM_SCRIPTS.roomAdmit.transformReply([0, 4, '', '[]', '[]', 'taken']), {
+      ok: false,
+      capacity: 4,
+      others: [],
+      purged: [],
+      taken: true,
+    });
   });
 
   it('admission: stores no token fields for a member without a token', () => {

@@ -8,7 +8,16 @@ import type { Logger } from 'pino';
 import type { RedisClientType } from 'redis';
 import { SignalingError } from '../../errors.js';
 import type { MediaState } from '../../../protocol/index.js';
-import { peerInfo, type Admission, type Member, type Purged, type RoomStore, type StoreHealth, type StoreStats } from '../store.js';
+import {
+  peerInfo,
+  type Admission,
+  type AdmitOptions,
+  type Member,
+  type Purged,
+  type RoomStore,
+  type StoreHealth,
+  type StoreStats,
+} from '../store.js';
 import { memberEntry, parseRecord, parseRecords, redisKeys, type RedisKeys, type StoredMember } from './keys.js';
 import { Liveness } from './liveness.js';
 import { LocalMembers, recheckOwn, removeOwnStale, singleFlight, sweepDeadNodes, type ReconcileRedis } from './reconcile.js';
@@ -166,20 +175,26 @@ export class RedisRooms implements RoomStore {
     return this.#reconcile();
   }
 
-  async admit(room: string, member: Member, capacity: number): Promise<Admission> {
+  async admit(room: string, member: Member, capacity: number, options: AdmitOptions = {}): Promise<Admission> {
     const entry = memberEntry(room, member.id);
     this.#local.failedLeaves.delete(entry);
     const purge = this.#liveness.settled;
-    const reply = await this.#run(() => this.#client.roomAdmit(this.#keys, room, member, this.node, capacity, purge), true);
+    const reply = await this.#run(() => this.#client.roomAdmit(this.#keys, room, member, this.node, capacity, purge, options), true);
     if (reply.ok) this.#local.members.set(entry, { socketId: member.socketId, away: false });
     const purged = reply.purged.length ? { purged: reply.purged.map((id) => ({ id, others: reply.others })) } : {};
-    if (!reply.ok) return { ok: false, capacity: reply.capacity, ...purged };
+    if (!reply.ok) return { ok: false, capacity: reply.capacity, ...purged, ...(reply.taken ? { taken: true as const } : {}) };
+    const released = reply.released ?? [];
+    for (const m of released) {
+      const gone = memberEntry(room, m.id);
+      if (this.#local.members.get(gone)?.socketId === m.socketId) this.#local.members.delete(gone);
+    }
     return {
       ok: true,
       capacity: reply.capacity,
       peers: reply.others.map(peerInfo),
       ...(reply.previousSocketId ? { previousSocketId: reply.previousSocketId } : {}),
       ...purged,
+      ...(released.length ? { released: released.map((m) => ({ member: m, others: reply.others })) } : {}),
     };
   }
 

@@ -72,6 +72,19 @@ describe('RedisRooms over a fake client', () => {
     );
   });
 
+  it('reports the seats an admission released, each with the members left to tell, and a resume refused as taken', async () => {
+    const { client, rooms } = setup();
+    client.admitReply = { ok: true, capacity: 4, others: [record('b', 2)], purged: [], released: [record('a', 1, { sub: 'u' })] };
+    const admission = await rooms.admit('r', member('c'), 4);
+    assert.ok(admission.ok);
+    assert.deepEqual(
+      admission.released?.map(({ member, others }) => [member.id, member.socketId, others.map((m) => m.id)]),
+      [['a', 's-a', ['b']]],
+    );
+    client.admitReply = { ok: false, capacity: 4, others: [record('c', 3)], purged: [], taken: true };
+    assert.deepEqual(await rooms.admit('r', member('a'), 4, { resume: true }), { ok: false, capacity: 4, taken: true });
+  });
+
   it('purges on the way in only once settled: not before it has started', async () => {
     const { client, rooms } = setup();
     await rooms.admit('r', member('a'), 2);
