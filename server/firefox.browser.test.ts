@@ -269,15 +269,10 @@ describe('calls in Firefox (firefox-esr over WebDriver BiDi)', { skip: firefoxSk
 
   it('two Firefox members that restart ICE at the same moment (an offer collision) keep their call', () => collide(0));
 
-  // Finding 6 of issue 17, seen here in 3 runs of 4: the impolite side ignores the polite one's
-  // offer, then sets the answer to its own, which recomputes ignoreOffer to false; the ignored
-  // offer's candidates arriving after that fail in Firefox with `Unknown ufrag` and PeerLink rethrows
-  // them as `rtc-error peer_failed: Negotiation with Ada failed: OperationError: Unknown ufrag (…)`.
-  it(
-    '... and keep it when the candidates of the ignored offer arrive after the answer',
-    { todo: 'issue 17 finding 6: a late candidate of an ignored offer (Firefox: Unknown ufrag) becomes peer_failed' },
-    () => collide(500),
-  );
+  // Finding 6 of issue 17: the ignored offer's candidates arriving after the answer to our own
+  // offer fail in Firefox with `Unknown ufrag`; PeerLink drops them (they are not of the current
+  // remote description) instead of reporting peer_failed.
+  it('... and keep it when the candidates of the ignored offer arrive after the answer', () => collide(500));
 
   it('a Firefox member whose signaling connection drops comes back as the same member, and the video goes on', async () => {
     const room = roomName('ff-drop');
