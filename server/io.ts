@@ -87,8 +87,6 @@ export function createIo(httpServer: HttpServer, options: IoOptions): RtcIo {
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
-    // The page loads the client inside /rtc-room.js; Socket.IO's own copy is not served.
-    serveClient: false,
     // Every handshake, polling or WebSocket (CORS does not cover WebSocket): closing and per-IP cap
     // (the origin is checked for every request below, and once more here).
     allowRequest(req, callback) {

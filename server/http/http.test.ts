@@ -72,14 +72,6 @@ describe('HTTP', () => {
     }
   });
 
-  it("does not serve Socket.IO's own client script (the bundle carries the client)", async () => {
-    for (const path of ['/socket.io/socket.io.js', '/socket.io/socket.io.min.js', '/socket.io/socket.io.esm.min.js']) {
-      const res = await fetch(`${h.url}${path}`);
-      assert.notEqual(res.status, 200, path);
-      assert.doesNotMatch(res.headers.get('content-type') ?? '', /javascript/, path);
-    }
-  });
-
   it('answers unknown paths with a 404 JSON body', async () => {
     const res = await fetch(`${h.url}/api/nothing`);
     assert.equal(res.status, 404);
