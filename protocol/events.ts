@@ -7,7 +7,10 @@ import type {
   MediaState,
   PeerCheckRequest,
   PreflightRequest,
+  RoomMessageRequest,
   SessionDescription,
+  SfuLink,
+  SfuSignalRequest,
   SignalRequest,
 } from './schemas.js';
 
@@ -43,7 +46,23 @@ export interface IceServersGrant {
   iceServersDegraded?: true;
 }
 
+/**
+ * How a room carries media, fixed for its life: `mesh`, one peer connection per other member
+ * (`signal`); `sfu`, two connections to the server's SFU (`sfu-signal`), for rooms above the mesh size.
+ */
+export type RoomMode = 'mesh' | 'sfu';
+
+/** One remote track on a member's `subscribe` link: which transceiver (`mid`) carries whose media. */
+export interface SfuStream {
+  mid: string;
+  /** The member whose media it is. */
+  from: string;
+  kind: 'audio' | 'video';
+}
+
 export interface JoinResult extends IceServersGrant {
+  /** How the room carries media; clients treat it absent (an older server) as `mesh`. */
+  mode?: RoomMode;
   /** This member's id in the room, stamped by the server as `from` on everything it relays. */
   id: string;
   /** This member's display name as the others see it (the token's `name` when it has one). */
@@ -87,6 +106,10 @@ export interface ClientToServerEvents {
    * does not probe, tells `id` (`peer-unreachable`) unless it is away, and answers whether it is not away.
    */
   'peer-check': (request: PeerCheckRequest, ack: AckCallback<PeerCheckResult>) => void;
+  /** A description or candidate for one of this member's SFU links. Members of `sfu` rooms only. */
+  'sfu-signal': (request: SfuSignalRequest, ack: AckCallback) => void;
+  /** A message for every other member of an `sfu` room (`text` as a data channel would carry it). */
+  'room-message': (request: RoomMessageRequest, ack: AckCallback) => void;
 }
 
 // ---- server to client ------------------------------------------------------------------------
@@ -111,7 +134,21 @@ export interface ServerToClientEvents {
    * `unreachable: true`): close yours to it too. It stays in the room.
    */
   'peer-unreachable': (message: { from: string }) => void;
+  /** For one of this member's SFU links: the answer (`publish`), an offer (`subscribe`), or a candidate. */
+  'sfu-signal': (message: SfuSignalMessage) => void;
+  /**
+   * The SFU lost this member's media (it restarted or cannot be reached): `ready: false`, wait (close
+   * both links); `ready: true`, publish again (a new offer on `publish`); a `subscribe` offer follows.
+   */
+  'sfu-state': (message: { ready: boolean }) => void;
+  /** A `room-message` from another member of an `sfu` room. */
+  'room-message': (message: { from: string; text: string }) => void;
 }
+
+export type SfuSignalMessage =
+  | { link: 'publish'; description: SessionDescription }
+  | { link: 'subscribe'; description: SessionDescription; streams: SfuStream[] }
+  | { link: SfuLink; candidate: IceCandidate };
 
 /** `media-state` as relayed: the sender's state with a server-stamped `from`. */
 export type MediaStateMessage = { from: string } & MediaState;

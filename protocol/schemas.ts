@@ -37,12 +37,14 @@ export const MAX_TOKEN_LENGTH = 4_096;
 
 /** The most members a mesh room can hold (each member sends one stream per other member). */
 export const MAX_ROOM_CAPACITY = 8;
+/** The most members an SFU room can hold (each member sends one stream up; needs `JANUS_URL`). */
+export const MAX_SFU_ROOM_CAPACITY = 50;
 
 export const joinRequestSchema = z.strictObject({
   room: z.string().regex(ROOM_NAME_PATTERN, 'room: 1 to 64 characters of A-Z a-z 0-9 _ . -'),
   name: displayName.optional(),
   /** Lowers a new room's capacity (the server's limit wins; an existing room keeps its own). */
-  capacity: z.number().int().min(2).max(MAX_ROOM_CAPACITY).optional(),
+  capacity: z.number().int().min(2).max(MAX_SFU_ROOM_CAPACITY).optional(),
   /**
    * The `resumeToken` of an earlier join: the member comes back with the same id (after a dropped
    * connection or a server restart), and its place is the one it held.
@@ -119,3 +121,25 @@ export type MediaState = z.infer<typeof mediaStateSchema>;
  */
 export const peerCheckRequestSchema = z.strictObject({ id: peerId, unreachable: z.literal(true).optional() });
 export type PeerCheckRequest = z.input<typeof peerCheckRequestSchema>;
+
+/**
+ * One of a member's two connections to the SFU in an `sfu` room: `publish` carries its own media up
+ * (the browser offers, the server answers); `subscribe` carries the other members' media down (the
+ * server offers, again whenever publishers come or go; the browser answers).
+ */
+export const sfuLinkSchema = z.enum(['publish', 'subscribe']);
+export type SfuLink = z.infer<typeof sfuLinkSchema>;
+
+/** `sfu-signal` from a member of an `sfu` room: a description or a candidate for one of its links. */
+export const sfuSignalRequestSchema = z.union([
+  z.strictObject({ link: sfuLinkSchema, description: sessionDescriptionSchema }),
+  z.strictObject({ link: sfuLinkSchema, candidate: iceCandidateSchema }),
+]);
+export type SfuSignalRequest = z.input<typeof sfuSignalRequestSchema>;
+
+/** The largest `room-message` text (UTF-8 bytes): an SFU room's messages go through the server. */
+export const MAX_ROOM_MESSAGE_LENGTH = 32_768;
+
+/** `room-message`: a message for every other member of an `sfu` room (a mesh uses data channels). */
+export const roomMessageRequestSchema = z.strictObject({ text: z.string().max(MAX_ROOM_MESSAGE_LENGTH) });
+export type RoomMessageRequest = z.input<typeof roomMessageRequestSchema>;

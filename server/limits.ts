@@ -3,7 +3,16 @@ import { z } from 'zod';
 import { SignalingError } from './errors.js';
 
 /** The client events that cost something and are rate limited. */
-export const LIMITED_EVENTS = ['join', 'signal', 'ice-servers', 'preflight', 'media-state', 'peer-check'] as const;
+export const LIMITED_EVENTS = [
+  'join',
+  'signal',
+  'ice-servers',
+  'preflight',
+  'media-state',
+  'peer-check',
+  'sfu-signal',
+  'room-message',
+] as const;
 export type LimitedEvent = (typeof LIMITED_EVENTS)[number];
 
 /** `points` requests per `duration` seconds. */
@@ -38,6 +47,10 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   'media-state': { perSocket: { points: 60, duration: 10 }, perIp: { points: 600, duration: 10 } },
   // A member asks once per peer whose connection went quiet: a few in a mesh of 8, and again later.
   'peer-check': { perSocket: { points: 20, duration: 10 }, perIp: { points: 200, duration: 10 } },
+  // An SFU room's member signals two links to the server instead of one per other member.
+  'sfu-signal': { perSocket: { points: 500, duration: 10 }, perIp: { points: 5_000, duration: 10 } },
+  // Chat in an SFU room: a person types a few lines a second at most; bursts of pasted lines pass.
+  'room-message': { perSocket: { points: 50, duration: 10 }, perIp: { points: 500, duration: 10 } },
 });
 /** `500/10`, the form the `RATE_LIMIT_*` variables take. */
 export function formatRateLimit(limit: RateLimit): string {
@@ -52,7 +65,7 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 50;
  * acknowledgement, refused ones, `leave` (which has no limit of its own), answers to the server's
  * peer checks, heartbeats. Past it the connection is closed instead of answered. It sits above the
  * per-socket limits together, each at its worst (a window's worth at the end of one window and
- * another at the start of the next: 1,000 signals, 120 media states, 40 peer checks, 20 joins, 20
+ * another at the start of the next: 1,000 signals (or SFU signals: a member sends one or the other), 120 media states, 40 peer checks, 20 joins, 20
  * ICE and 20 preflight requests within 10 s, 1,220 in all), so a client that keeps to those never
  * reaches it. Refilled at 200 a second, ten times what a call needs.
  */

@@ -63,10 +63,16 @@ describe('createPacketBudget', () => {
     // Each limit at its worst within one budget duration: every window that overlaps it, full
     // (one that ends just inside it, the ones within, one that starts just before it ends).
     const D = DEFAULT_PACKET_BUDGET.duration;
-    const limited = LIMITED_EVENTS.map((event) => {
+    const worst = (event: (typeof LIMITED_EVENTS)[number]) => {
       const { points, duration } = DEFAULT_RATE_LIMITS[event].perSocket;
       return points * (Math.ceil(D / duration) + 1);
-    }).reduce((a, b) => a + b);
+    };
+    // A member of a mesh room sends `signal`s; one of an SFU room `sfu-signal`s and `room-message`s.
+    const inMode = (others: string[]) =>
+      LIMITED_EVENTS.filter((event) => !others.includes(event))
+        .map(worst)
+        .reduce((a, b) => a + b);
+    const limited = Math.max(inMode(['sfu-signal', 'room-message']), inMode(['signal']));
     // `leave` (one per join), answers to the server's peer checks (7 peers at their limit), heartbeats.
     const unlimited = DEFAULT_RATE_LIMITS.join.perSocket.points * 2 + 7 * DEFAULT_RATE_LIMITS['peer-check'].perSocket.points * 2 + D;
     assert.ok(

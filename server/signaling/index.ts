@@ -13,6 +13,7 @@ import { registerJoin } from './join.js';
 import { createProbe, registerPeerCheck } from './peer-check.js';
 import { createPresence } from './presence.js';
 import { registerRelay } from './relay.js';
+import { registerSfu } from './sfu.js';
 
 export type { SocketData } from '../../protocol/index.js';
 export { createSignalingCounters, type RtcIo, type RtcSocket, type SignalingCounters } from './handle.js';
@@ -100,6 +101,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     registerIce(socket, context, grant);
     registerRelay(socket, context);
     registerPeerCheck(socket, context, probe);
+    registerSfu(socket, context);
     presence.register(socket);
   });
 

@@ -204,6 +204,8 @@ describe('signaling protocol v1', () => {
       'peer-check': [{ id: 'x' }],
       'ice-servers': [],
       preflight: [{ room: room() }],
+      'sfu-signal': [{ link: 'publish', candidate: CANDIDATE }],
+      'room-message': [{ text: 'hi' }],
       leave: [],
     };
     const a = await h.client();
@@ -269,7 +271,7 @@ describe('signaling with other configurations', () => {
         later.map((r) => r.ok),
         [true, true, false],
       );
-      for (const bad of [1, 9, 2.5, '3', null]) {
+      for (const bad of [1, 51, 2.5, '3', null]) {
         assert.equal((await join(await h.client(), { room: 'bad-cap', capacity: bad })).error.code, 'bad_request', String(bad));
       }
     } finally {
