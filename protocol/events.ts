@@ -7,6 +7,7 @@ import type {
   MediaState,
   PeerCheckRequest,
   PreflightRequest,
+  RefreshTokenRequest,
   RoomMessageRequest,
   SessionDescription,
   SfuLink,
@@ -96,6 +97,12 @@ export interface ClientToServerEvents {
   preflight: (request: PreflightRequest, ack: AckCallback<IceServersGrant & { protocol: number }>) => void;
   /** Fresh ICE servers (e.g. before an ICE restart once the old credentials expired). Members only. */
   'ice-servers': (ack: AckCallback<IceServersGrant>) => void;
+  /**
+   * A fresh access token for this member's seat (the old one expires soon): same `sub`, a room it
+   * allows, same `publish`. The server checks it as at `join`, counts the member's token expiry from
+   * it, and answers fresh ICE servers (TURN credentials end with it). Members only.
+   */
+  'refresh-token': (request: RefreshTokenRequest, ack: AckCallback<IceServersGrant>) => void;
   /** This member's microphone/camera/screen state, for the others. Members only. */
   'media-state': (state: MediaState, ack: AckCallback) => void;
   /**

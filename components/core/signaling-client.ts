@@ -218,6 +218,16 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
     return { iceServers, iceServersExpireAt, ...(iceServersDegraded ? { iceServersDegraded } : {}) };
   }
 
+  /**
+   * Hands the server a fresh access token for this member's seat (same `sub`, same `publish`) and
+   * returns fresh STUN/TURN servers whose credentials end with it. Members only (`not_joined`);
+   * `unauthorized` for a token the server refuses (the seat keeps the old one).
+   */
+  async refreshToken(token: string): Promise<IceServersGrant> {
+    const { iceServers, iceServersExpireAt, iceServersDegraded } = await this.#request<IceServersGrant>('refresh-token', { token });
+    return { iceServers, iceServersExpireAt, ...(iceServersDegraded ? { iceServersDegraded } : {}) };
+  }
+
   /** Tells the room this member's microphone/camera/screen state; members only (`not_joined` otherwise). */
   async mediaState(state: MediaState): Promise<void> {
     await this.#request('media-state', state);

@@ -77,9 +77,11 @@ export class RtcRoomElement extends LitElement {
    * `ACCESS_TOKEN_PUBLIC_KEY`): it names the room (or a prefix), who you are, and whether you may
    * send. A token with `publish: false` joins receive-only: the camera and microphone stay off.
    * Refused tokens fire `rtc-error` with code `unauthorized`, and the join is not retried. A new
-   * value during a call is kept for the next rejoin (after a dropped connection or a server
-   * restart), so give the room a fresh token before the old one expires; the call goes on. Only a
-   * token that changes whether this member may send media (`publish`) leaves and joins again.
+   * value during a call goes to the server at once (fresh TURN credentials that end with it; a
+   * refusal fires `rtc-error` `unauthorized` and the call goes on) and is kept for the next rejoin
+   * (after a dropped connection or a server restart), so give the room a fresh token before the
+   * old one expires. Only a token that changes whether this member may send media (`publish`)
+   * leaves and joins again.
    */
   @property() token = '';
 

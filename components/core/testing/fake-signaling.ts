@@ -36,6 +36,8 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   readonly unreachables: string[] = [];
   leaves = 0;
   iceRequests = 0;
+  /** The tokens handed over with `refreshToken`. */
+  readonly refreshes: string[] = [];
   /** Failed attempts `connect()` reports before it connects. */
   connectFailures: RtcError[] = [];
   onJoin: (request: JoinRequest) => Promise<JoinResult> = async () => joinResult();
@@ -43,6 +45,7 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   onMediaState: (state: MediaState) => Promise<void> = async () => {};
   onPeerCheck: (id: string) => Promise<boolean> = async () => true;
   onIceServers: () => Promise<IceServersGrant> = async () => ({ iceServers: [], iceServersExpireAt: null });
+  onRefreshToken: (token: string) => Promise<IceServersGrant> = async () => ({ iceServers: [], iceServersExpireAt: null });
   onLeave: () => Promise<void> = async () => {};
 
   constructor(options: SignalingClientOptions = {}) {
@@ -79,6 +82,10 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   iceServers(): Promise<IceServersGrant> {
     this.iceRequests++;
     return this.onIceServers();
+  }
+  refreshToken(token: string): Promise<IceServersGrant> {
+    this.refreshes.push(token);
+    return this.onRefreshToken(token);
   }
   mediaState(state: MediaState): Promise<void> {
     this.mediaStates.push(state);
