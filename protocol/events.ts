@@ -131,6 +131,12 @@ export interface ServerToClientEvents {
   'peer-left': (peer: { id: string }) => void;
   /** The server is shutting down: reconnect (to another instance) and join again with `resume`. */
   'server-closing': (notice: { reason: 'shutdown' }) => void;
+  /**
+   * This seat was taken over: the same identity (the access token's `sub`) joined the room again
+   * elsewhere (another tab or device). The server disconnects this socket right after; the client
+   * must not reconnect and rejoin (the two pages would take the seat from each other in turn).
+   */
+  'seat-taken': (notice: { room: string }) => void;
   signal: (message: SignalMessage) => void;
   /** A member of your room changed its microphone/camera/screen state. */
   'media-state': (message: MediaStateMessage) => void;

@@ -1,4 +1,5 @@
-// RoomSession and who it is on the server: a fresh access token mid-call (`refresh-token`).
+// RoomSession and who it is on the server: a fresh access token mid-call (`refresh-token`), and a
+// seat taken over by the same identity elsewhere (`seat-taken`).
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { RtcError } from './errors.js';
@@ -83,5 +84,25 @@ describe('RoomSession.updateToken during a call', () => {
     session.updateToken(undefined);
     await flush();
     assert.deepEqual(signaling.refreshes, []);
+  });
+});
+
+describe('RoomSession when its seat is taken over elsewhere', () => {
+  it('ends the call with `replaced` and never rejoins, even when the connection comes back', async () => {
+    const { session, signaling, errors, clock } = setup();
+    signaling.onJoin = async () => joinResult({ peers: [{ id: 'a', name: 'A' }] });
+    await session.join();
+    signaling.emit('replaced', { room: 'room' });
+    await flush();
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['replaced'],
+    );
+    assert.equal(session.status, 'error');
+    assert.equal(signaling.closed, true);
+    assert.equal(session.peers.size, 0);
+    signaling.restore();
+    await clock.tickAsync(60_000);
+    assert.equal(signaling.joins.length, 1, 'joined once, never again');
   });
 });

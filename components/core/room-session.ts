@@ -274,6 +274,12 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     });
     signaling.addEventListener('signal', ({ detail: { from, ...signal } }) => void members.get(from)?.link.handleSignal(signal));
     signaling.addEventListener('dropped', ({ detail }) => this.#dropped(detail.reason));
+    signaling.addEventListener('replaced', () =>
+      this.#rejoinRefused(
+        new RtcError('replaced', 'This identity joined the room again elsewhere (another tab or device): the call goes on there'),
+        true,
+      ),
+    );
     signaling.addEventListener('restored', () => {
       if (this.#status === 'reconnecting') this.#rejoin.start(signaling);
     });

@@ -51,6 +51,11 @@ export interface SignalingClientEventMap {
   dropped: CustomEvent<{ reason: DropReason }>;
   /** Connected again after `dropped`. */
   restored: Event;
+  /**
+   * The same identity joined `room` again elsewhere (another tab or device) and took this seat
+   * over. The connection is closed for good: no `dropped`, no reconnection.
+   */
+  replaced: CustomEvent<{ room: string }>;
 }
 
 export interface SignalingClientOptions {
@@ -107,6 +112,12 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
     socket.on('media-state', (message) => this.#emit('media-state', message));
     socket.on('signal', (message) => this.#emit('signal', message));
     socket.on('server-closing', () => this.#drop('server closing'));
+    socket.on('seat-taken', ({ room }) => {
+      // Taking the seat back would take it from the other page, which would take it back in turn.
+      socket.removeAllListeners();
+      socket.disconnect();
+      this.#emit('replaced', { room: typeof room === 'string' ? room : '' });
+    });
     socket.on('disconnect', (why) => {
       const reason = dropReason(why);
       if (!reason) return; // close() or our own disconnect

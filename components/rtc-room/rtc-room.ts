@@ -35,7 +35,9 @@ import { roomStyles } from './rtc-room.styles.js';
  * one peer failed), `peer_unreachable` (a peer's connection could not be restored; it is removed),
  * `autoplay_blocked`, `unauthorized` (the access token was refused; not retried), `rate_limited`
  * (tried again after the server's wait, `detail.retryAfterMs`), `unavailable` (Redis out of reach,
- * or the server shutting down; tried again by itself), `internal`. A join refused with `timeout`,
+ * or the server shutting down; tried again by itself), `replaced` (the same access token `sub`
+ * joined the room elsewhere, another tab or device: the call ends here, `state` is `error`, and it
+ * is not rejoined), `internal`. A join refused with `timeout`,
  * `unavailable`, `internal` or `rate_limited` is tried again (`state` stays `connecting` on a first
  * join); after `room_full`, `bad_request`, `already_joined` and `unauthorized`, `state` is `error`
  * and nothing is retried. Every event bubbles and crosses shadow roots, and is typed in

@@ -101,6 +101,7 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   emit(type: 'peer-away' | 'peer-left', detail: { id: string }): void;
   emit(type: 'media-state', detail: MediaState & { from: string }): void;
   emit(type: 'peer-unreachable', detail: { from: string }): void;
+  emit(type: 'replaced', detail: { room: string }): void;
   emit(type: 'signal', detail: SignalRequest extends infer S ? Omit<S & object, 'to'> & { from: string } : never): void;
   emit(type: string, detail: unknown): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
