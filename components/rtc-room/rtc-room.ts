@@ -111,6 +111,9 @@ export class RtcRoomElement extends LitElement {
    */
   @property({ type: Boolean, attribute: 'websocket-only' }) websocketOnly = false;
 
+  /** Milliseconds a peer connection may stay `new`/`connecting` before it is treated as failed (restarts, then `peer_unreachable`). */
+  @property({ type: Number, attribute: 'connect-timeout' }) connectTimeout = 20_000;
+
   /**
    * The call's state, reflected for CSS: `idle`, `connecting` (also while the server cannot be
    * reached: it is tried again), `joined`, `reconnecting` (the server connection dropped; calls go
@@ -231,6 +234,7 @@ export class RtcRoomElement extends LitElement {
       token: this.token || undefined,
       iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
       websocketOnly: this.websocketOnly,
+      peerConnectTimeout: this.connectTimeout > 0 ? this.connectTimeout : undefined,
     };
   }
 
@@ -243,7 +247,17 @@ export class RtcRoomElement extends LitElement {
 }
 
 /** Properties the page sets; a change to any of them ends a `leave()`'s stay-out. */
-const OWNER_PROPERTIES = ['room', 'server', 'name', 'noVideo', 'noAudio', 'manual', 'capacity', 'iceTransportPolicy'] as const;
+const OWNER_PROPERTIES = [
+  'room',
+  'server',
+  'name',
+  'noVideo',
+  'noAudio',
+  'manual',
+  'capacity',
+  'iceTransportPolicy',
+  'connectTimeout',
+] as const;
 
 declare global {
   interface HTMLElementTagNameMap {
