@@ -46,7 +46,17 @@ export interface RtcRoomEventMap {
 export type RtcRoomProps = Partial<
   Pick<
     RtcRoomElement,
-    'room' | 'server' | 'name' | 'token' | 'noVideo' | 'noAudio' | 'manual' | 'capacity' | 'iceTransportPolicy' | 'websocketOnly'
+    | 'room'
+    | 'server'
+    | 'name'
+    | 'token'
+    | 'noVideo'
+    | 'noAudio'
+    | 'manual'
+    | 'capacity'
+    | 'iceTransportPolicy'
+    | 'websocketOnly'
+    | 'connectTimeout'
   >
 > &
   EventListenerProps<RtcRoomEventMap>;

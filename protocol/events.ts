@@ -7,6 +7,7 @@ import type {
   MediaState,
   PeerCheckRequest,
   PreflightRequest,
+  RefreshTokenRequest,
   RoomMessageRequest,
   SessionDescription,
   SfuLink,
@@ -96,6 +97,12 @@ export interface ClientToServerEvents {
   preflight: (request: PreflightRequest, ack: AckCallback<IceServersGrant & { protocol: number }>) => void;
   /** Fresh ICE servers (e.g. before an ICE restart once the old credentials expired). Members only. */
   'ice-servers': (ack: AckCallback<IceServersGrant>) => void;
+  /**
+   * A fresh access token for this member's seat (the old one expires soon): same `sub`, a room it
+   * allows, same `publish`. The server checks it as at `join`, counts the member's token expiry from
+   * it, and answers fresh ICE servers (TURN credentials end with it). Members only.
+   */
+  'refresh-token': (request: RefreshTokenRequest, ack: AckCallback<IceServersGrant>) => void;
   /** This member's microphone/camera/screen state, for the others. Members only. */
   'media-state': (state: MediaState, ack: AckCallback) => void;
   /**
@@ -124,6 +131,12 @@ export interface ServerToClientEvents {
   'peer-left': (peer: { id: string }) => void;
   /** The server is shutting down: reconnect (to another instance) and join again with `resume`. */
   'server-closing': (notice: { reason: 'shutdown' }) => void;
+  /**
+   * This seat was taken over: the same identity (the access token's `sub`) joined the room again
+   * elsewhere (another tab or device). The server disconnects this socket right after; the client
+   * must not reconnect and rejoin (the two pages would take the seat from each other in turn).
+   */
+  'seat-taken': (notice: { room: string }) => void;
   signal: (message: SignalMessage) => void;
   /** A member of your room changed its microphone/camera/screen state. */
   'media-state': (message: MediaStateMessage) => void;

@@ -63,6 +63,13 @@ export const preflightRequestSchema = z.strictObject({
 });
 export type PreflightRequest = z.input<typeof preflightRequestSchema>;
 
+/**
+ * `refresh-token`: a fresh access token for the member's own seat, mid-call (same `sub`, a room it
+ * allows); the server answers fresh ICE servers whose TURN credentials end with the new token.
+ */
+export const refreshTokenRequestSchema = z.strictObject({ token: z.string().min(1).max(MAX_TOKEN_LENGTH) });
+export type RefreshTokenRequest = z.input<typeof refreshTokenRequestSchema>;
+
 /** Text without control characters other than tab, CR and LF (SDP lines end in CRLF). */
 const NO_CONTROLS = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/;
 

@@ -7,6 +7,7 @@ export const LIMITED_EVENTS = [
   'join',
   'signal',
   'ice-servers',
+  'refresh-token',
   'preflight',
   'media-state',
   'peer-check',
@@ -42,6 +43,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   join: { perSocket: { points: 10, duration: 60 }, perIp: { points: 60, duration: 60 } },
   signal: { perSocket: { points: 500, duration: 10 }, perIp: { points: 5_000, duration: 10 } },
   'ice-servers': { perSocket: { points: 10, duration: 60 }, perIp: { points: 120, duration: 60 } },
+  // A page hands over a fresh token once per token lifetime (minutes); a few retries pass.
+  'refresh-token': { perSocket: { points: 5, duration: 60 }, perIp: { points: 120, duration: 60 } },
   // A setup check asks once per click; a person toggles mute or camera a few times a minute.
   preflight: { perSocket: { points: 10, duration: 60 }, perIp: { points: 120, duration: 60 } },
   'media-state': { perSocket: { points: 60, duration: 10 }, perIp: { points: 600, duration: 10 } },
@@ -65,8 +68,9 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 50;
  * acknowledgement, refused ones, `leave` (which has no limit of its own), answers to the server's
  * peer checks, heartbeats. Past it the connection is closed instead of answered. It sits above the
  * per-socket limits together, each at its worst (a window's worth at the end of one window and
- * another at the start of the next: 1,000 signals (or SFU signals: a member sends one or the other), 120 media states, 40 peer checks, 20 joins, 20
- * ICE and 20 preflight requests within 10 s, 1,220 in all), so a client that keeps to those never
+ * another at the start of the next: 1,000 signals (or SFU signals: a member sends one or the
+ * other), 120 media states, 40 peer checks, 20 joins, 20 ICE, 10 token refreshes and 20 preflight
+ * requests within 10 s, 1,230 in all), so a client that keeps to those never
  * reaches it. Refilled at 200 a second, ten times what a call needs.
  */
 export const DEFAULT_PACKET_BUDGET: RateLimit = Object.freeze({ points: 2_000, duration: 10 });

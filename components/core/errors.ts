@@ -11,6 +11,8 @@ import type { ErrorCode } from '../../protocol/index.js';
  *   that peer is removed.
  * - `autoplay_blocked`: the browser refused to play a peer's audio before a user gesture; the
  *   video plays muted until the next click or key press on the page.
+ * - `replaced`: the same identity (access token `sub`) joined the room again elsewhere (another
+ *   tab or device) and took this seat over; this call is over and is not rejoined.
  * From the server, among others: `unauthorized` (the server requires an access token and this one
  * is missing, invalid, expired or for another room; never retried) and `rate_limited` (too many
  * requests; the server's answer says when to try again, as `retryAfterMs`: a join waits that long
@@ -25,7 +27,8 @@ export type RtcErrorCode =
   | 'media_failed'
   | 'peer_failed'
   | 'peer_unreachable'
-  | 'autoplay_blocked';
+  | 'autoplay_blocked'
+  | 'replaced';
 
 /** An error with a closed code, as carried by `rtc-error`. */
 export class RtcError extends Error {

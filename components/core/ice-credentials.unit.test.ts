@@ -104,4 +104,48 @@ describe('IceCredentials', () => {
     time.now = 100_000 - ICE_EXPIRY_MARGIN_MS + 1;
     assert.equal(ice.expiring, true);
   });
+
+  describe('renew (a fresh access token)', () => {
+    const FRESH = [{ urls: 'turn:fresh.example', username: 'u', credential: 'fresh' }];
+
+    it('swaps in the servers of the refresh-token answer', async () => {
+      const { ice } = setup(2_000_000);
+      assert.deepEqual(await ice.renew(Promise.resolve({ iceServers: FRESH, iceServersExpireAt: 9_000_000 })), FRESH);
+      assert.deepEqual(ice.grant, { iceServers: FRESH, iceServersExpireAt: 9_000_000 });
+    });
+
+    it('makes an ICE restart meanwhile wait for it instead of asking with the old token', async () => {
+      const { ice, requests } = setup(0);
+      let answer!: (grant: IceServersGrant) => void;
+      void ice.renew(new Promise((resolve) => (answer = resolve)));
+      const restart = ice.fresh();
+      answer({ iceServers: FRESH, iceServersExpireAt: 9_000_000 });
+      assert.deepEqual(await restart, FRESH);
+      assert.equal(requests.length, 0, 'no ice-servers request');
+    });
+
+    it('keeps the servers in use when refused, and a restart waiting for it asks as usual', async () => {
+      const { ice, requests } = setup(0);
+      let refuse!: (error: Error) => void;
+      const renewal = ice.renew(new Promise((_, reject) => (refuse = reject)));
+      const restart = ice.fresh();
+      refuse(new Error('unauthorized'));
+      await assert.rejects(renewal, /unauthorized/);
+      await Promise.resolve();
+      assert.deepEqual(ice.servers, OLD);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(requests.length, 1, 'the restart asked for ice-servers');
+      requests[0]!({ iceServers: NEW, iceServersExpireAt: 9_000_000 });
+      assert.deepEqual(await restart, NEW);
+    });
+
+    it('is not overwritten by an older ice-servers answer that arrives after it', async () => {
+      const { ice, requests } = setup(0);
+      const restart = ice.fresh();
+      await ice.renew(Promise.resolve({ iceServers: FRESH, iceServersExpireAt: 9_000_000 }));
+      requests[0]!({ iceServers: NEW, iceServersExpireAt: 5_000_000 });
+      assert.deepEqual(await restart, FRESH);
+      assert.deepEqual(ice.servers, FRESH);
+    });
+  });
 });

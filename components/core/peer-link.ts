@@ -284,6 +284,9 @@ export class PeerLink extends EventTarget {
         this.#ignoreOffer = !this.#polite && offerCollision;
         if (this.#ignoreOffer) return;
       }
+      // An answer to an offer this side no longer has (rolled back by `resync` or by glare, or
+      // answered already) would fail in `stable` and end the link: it is late, and dropped.
+      if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
       this.#isSettingRemoteAnswerPending = description.type === 'answer';
       try {
         await pc.setRemoteDescription(description);

@@ -104,14 +104,20 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   }
 
   /**
-   * Takes a fresh access token for the joins still to come (a rejoin after a dropped connection or
-   * a server restart), without leaving: a call can outlive a short-lived token. Returns false, and
-   * changes nothing, when the new token would change whether this member may send media; that
-   * needs a new session.
+   * Takes a fresh access token without leaving: a call can outlive a short-lived token. While
+   * joined it goes to the server at once (`refresh-token`) for fresh TURN credentials; a refusal
+   * is an `error` event and the call goes on. It is also used for the joins still to come (a
+   * rejoin after a dropped connection or a server restart). Returns false, and changes nothing,
+   * when the new token would change whether this member may send media; that needs a new session.
    */
   updateToken(token: string | undefined): boolean {
     if (tokenAllowsPublishing(token) !== tokenAllowsPublishing(this.#options.token)) return false;
     this.#options = Object.freeze({ ...this.#options, token });
+    if (token && this.#signaling && this.#status === 'joined') {
+      this.#ice.renew(this.#signaling.refreshToken(token)).catch((error: unknown) => {
+        if (!this.#ended) this.#emitError(toRtcError(error));
+      });
+    }
     return true;
   }
 
@@ -268,6 +274,12 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     });
     signaling.addEventListener('signal', ({ detail: { from, ...signal } }) => void members.get(from)?.link.handleSignal(signal));
     signaling.addEventListener('dropped', ({ detail }) => this.#dropped(detail.reason));
+    signaling.addEventListener('replaced', () =>
+      this.#rejoinRefused(
+        new RtcError('replaced', 'This identity joined the room again elsewhere (another tab or device): the call goes on there'),
+        true,
+      ),
+    );
     signaling.addEventListener('restored', () => {
       if (this.#status === 'reconnecting') this.#rejoin.start(signaling);
     });

@@ -32,6 +32,7 @@ export type SignalingLike = Pick<
   | 'peerCheck'
   | 'peerUnreachable'
   | 'iceServers'
+  | 'refreshToken'
   | 'mediaState'
   | 'close'
   | 'addEventListener'

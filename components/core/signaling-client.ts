@@ -51,6 +51,11 @@ export interface SignalingClientEventMap {
   dropped: CustomEvent<{ reason: DropReason }>;
   /** Connected again after `dropped`. */
   restored: Event;
+  /**
+   * The same identity joined `room` again elsewhere (another tab or device) and took this seat
+   * over. The connection is closed for good: no `dropped`, no reconnection.
+   */
+  replaced: CustomEvent<{ room: string }>;
 }
 
 export interface SignalingClientOptions {
@@ -107,6 +112,12 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
     socket.on('media-state', (message) => this.#emit('media-state', message));
     socket.on('signal', (message) => this.#emit('signal', message));
     socket.on('server-closing', () => this.#drop('server closing'));
+    socket.on('seat-taken', ({ room }) => {
+      // Taking the seat back would take it from the other page, which would take it back in turn.
+      socket.removeAllListeners();
+      socket.disconnect();
+      this.#emit('replaced', { room: typeof room === 'string' ? room : '' });
+    });
     socket.on('disconnect', (why) => {
       const reason = dropReason(why);
       if (!reason) return; // close() or our own disconnect
@@ -215,6 +226,16 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
   /** Fresh STUN/TURN servers; members only (`not_joined` otherwise). */
   async iceServers(): Promise<IceServersGrant> {
     const { iceServers, iceServersExpireAt, iceServersDegraded } = await this.#request<IceServersGrant>('ice-servers');
+    return { iceServers, iceServersExpireAt, ...(iceServersDegraded ? { iceServersDegraded } : {}) };
+  }
+
+  /**
+   * Hands the server a fresh access token for this member's seat (same `sub`, same `publish`) and
+   * returns fresh STUN/TURN servers whose credentials end with it. Members only (`not_joined`);
+   * `unauthorized` for a token the server refuses (the seat keeps the old one).
+   */
+  async refreshToken(token: string): Promise<IceServersGrant> {
+    const { iceServers, iceServersExpireAt, iceServersDegraded } = await this.#request<IceServersGrant>('refresh-token', { token });
     return { iceServers, iceServersExpireAt, ...(iceServersDegraded ? { iceServersDegraded } : {}) };
   }
 

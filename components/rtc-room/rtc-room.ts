@@ -35,7 +35,9 @@ import { roomStyles } from './rtc-room.styles.js';
  * one peer failed), `peer_unreachable` (a peer's connection could not be restored; it is removed),
  * `autoplay_blocked`, `unauthorized` (the access token was refused; not retried), `rate_limited`
  * (tried again after the server's wait, `detail.retryAfterMs`), `unavailable` (Redis out of reach,
- * or the server shutting down; tried again by itself), `internal`. A join refused with `timeout`,
+ * or the server shutting down; tried again by itself), `replaced` (the same access token `sub`
+ * joined the room elsewhere, another tab or device: the call ends here, `state` is `error`, and it
+ * is not rejoined), `internal`. A join refused with `timeout`,
  * `unavailable`, `internal` or `rate_limited` is tried again (`state` stays `connecting` on a first
  * join); after `room_full`, `bad_request`, `already_joined` and `unauthorized`, `state` is `error`
  * and nothing is retried. Every event bubbles and crosses shadow roots, and is typed in
@@ -77,9 +79,11 @@ export class RtcRoomElement extends LitElement {
    * `ACCESS_TOKEN_PUBLIC_KEY`): it names the room (or a prefix), who you are, and whether you may
    * send. A token with `publish: false` joins receive-only: the camera and microphone stay off.
    * Refused tokens fire `rtc-error` with code `unauthorized`, and the join is not retried. A new
-   * value during a call is kept for the next rejoin (after a dropped connection or a server
-   * restart), so give the room a fresh token before the old one expires; the call goes on. Only a
-   * token that changes whether this member may send media (`publish`) leaves and joins again.
+   * value during a call goes to the server at once (fresh TURN credentials that end with it; a
+   * refusal fires `rtc-error` `unauthorized` and the call goes on) and is kept for the next rejoin
+   * (after a dropped connection or a server restart), so give the room a fresh token before the
+   * old one expires. Only a token that changes whether this member may send media (`publish`)
+   * leaves and joins again.
    */
   @property() token = '';
 
@@ -106,6 +110,9 @@ export class RtcRoomElement extends LitElement {
    * without sticky sessions (long-polling needs every request of a session on one node).
    */
   @property({ type: Boolean, attribute: 'websocket-only' }) websocketOnly = false;
+
+  /** Milliseconds a peer connection may stay `new`/`connecting` before it is treated as failed (restarts, then `peer_unreachable`). */
+  @property({ type: Number, attribute: 'connect-timeout' }) connectTimeout = 20_000;
 
   /**
    * The call's state, reflected for CSS: `idle`, `connecting` (also while the server cannot be
@@ -227,6 +234,7 @@ export class RtcRoomElement extends LitElement {
       token: this.token || undefined,
       iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
       websocketOnly: this.websocketOnly,
+      peerConnectTimeout: this.connectTimeout > 0 ? this.connectTimeout : undefined,
     };
   }
 
@@ -239,7 +247,17 @@ export class RtcRoomElement extends LitElement {
 }
 
 /** Properties the page sets; a change to any of them ends a `leave()`'s stay-out. */
-const OWNER_PROPERTIES = ['room', 'server', 'name', 'noVideo', 'noAudio', 'manual', 'capacity', 'iceTransportPolicy'] as const;
+const OWNER_PROPERTIES = [
+  'room',
+  'server',
+  'name',
+  'noVideo',
+  'noAudio',
+  'manual',
+  'capacity',
+  'iceTransportPolicy',
+  'connectTimeout',
+] as const;
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -34,12 +34,13 @@ function random(seed: number) {
   };
 }
 
-const KNOWN = new Set(['join', 'signal', 'leave', 'ice-servers', 'preflight', 'media-state', 'peer-check']);
+const KNOWN = new Set(['join', 'signal', 'leave', 'ice-servers', 'refresh-token', 'preflight', 'media-state', 'peer-check']);
 const EVENTS = [
   'join',
   'signal',
   'leave',
   'ice-servers',
+  'refresh-token',
   'preflight',
   'media-state',
   'peer-check',

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { UNAUTHORIZED_MESSAGE } from '../auth/access-tokens.js';
 import { SignalingError } from '../errors.js';
 import type { IceServerProvider } from '../ice/provider.js';
-import { preflightRequestSchema, PROTOCOL_VERSION, type IceServersGrant } from '../../protocol/index.js';
+import { preflightRequestSchema, PROTOCOL_VERSION, refreshTokenRequestSchema, type IceServersGrant } from '../../protocol/index.js';
 import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';
 
@@ -24,9 +24,9 @@ export function createIceGrant(iceProvider: IceServerProvider): IceGrant {
   };
 }
 
-/** `preflight` and `ice-servers` on one socket. */
+/** `preflight`, `ice-servers` and `refresh-token` on one socket. */
 export function registerIce(socket: RtcSocket, context: SignalingContext, grant: IceGrant): void {
-  const { accessTokens } = context;
+  const { accessTokens, rooms } = context;
 
   handle(socket, 'preflight', preflightRequestSchema, context, async ({ room, token }) => {
     // The same servers a join would hand out, under the same conditions as a join (the same
@@ -41,6 +41,25 @@ export function registerIce(socket: RtcSocket, context: SignalingContext, grant:
     // Fresh (paid) TURN credentials need a token that is still valid: join again with a new one.
     if (socket.data.tokenExpiresAt !== undefined && Date.now() >= socket.data.tokenExpiresAt) {
       throw new SignalingError('unauthorized', UNAUTHORIZED_MESSAGE);
+    }
+    return grant(member.room, member.id, socket.data.tokenExpiresAt);
+  });
+
+  handle(socket, 'refresh-token', refreshTokenRequestSchema, context, async ({ token }) => {
+    const member = memberOf(socket);
+    if (!member) throw new SignalingError('not_joined', 'A token refresh is for room members: join first');
+    if (accessTokens) {
+      // Checked as at join (signature, exp, room), then held to the seat it is for.
+      const access = await accessTokens.verify(token, member.room);
+      const seat = await rooms.get(member.room, member.id);
+      if (!seat || memberOf(socket)?.id !== member.id) throw new SignalingError('not_joined', 'Left before the token was checked');
+      if (seat.sub !== access.sub) {
+        throw new SignalingError('unauthorized', 'The new access token names another identity (sub): join with it instead');
+      }
+      if (access.publish !== (socket.data.publish ?? true)) {
+        throw new SignalingError('unauthorized', 'The new access token changes whether this member may send media: join with it instead');
+      }
+      socket.data.tokenExpiresAt = access.expiresAt;
     }
     return grant(member.room, member.id, socket.data.tokenExpiresAt);
   });

@@ -51,11 +51,16 @@ export function registerJoin(socket: RtcSocket, context: SignalingContext, optio
     }
   };
 
-  /** Seats the admission released for the newcomer: their sockets go quietly, the others hear `peer-left`. */
+  /**
+   * Seats the admission released for the newcomer: the others hear `peer-left`. A connected one is
+   * the same identity's seat taken over: its socket hears so (`seat-taken`) before it is closed.
+   */
   const release = (room: string, released: Released) => {
     for (const { member } of released) {
       presence.comeBack(room, member.id); // its grace timer, if any, has nothing left to remove
-      if (!member.away) dropPrevious(member.socketId);
+      if (member.away) continue;
+      io.to(member.socketId).emit('seat-taken', { room });
+      dropPrevious(member.socketId);
     }
     presence.announcePurged(released.map(({ member, others }) => ({ id: member.id, others })));
   };

@@ -203,6 +203,7 @@ describe('signaling protocol v1', () => {
       'media-state': [{ audio: true, video: false, screen: false }],
       'peer-check': [{ id: 'x' }],
       'ice-servers': [],
+      'refresh-token': [{ token: 'a.b.c' }],
       preflight: [{ room: room() }],
       'sfu-signal': [{ link: 'publish', candidate: CANDIDATE }],
       'room-message': [{ text: 'hi' }],

@@ -36,6 +36,8 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   readonly unreachables: string[] = [];
   leaves = 0;
   iceRequests = 0;
+  /** The tokens handed over with `refreshToken`. */
+  readonly refreshes: string[] = [];
   /** Failed attempts `connect()` reports before it connects. */
   connectFailures: RtcError[] = [];
   onJoin: (request: JoinRequest) => Promise<JoinResult> = async () => joinResult();
@@ -43,6 +45,7 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   onMediaState: (state: MediaState) => Promise<void> = async () => {};
   onPeerCheck: (id: string) => Promise<boolean> = async () => true;
   onIceServers: () => Promise<IceServersGrant> = async () => ({ iceServers: [], iceServersExpireAt: null });
+  onRefreshToken: (token: string) => Promise<IceServersGrant> = async () => ({ iceServers: [], iceServersExpireAt: null });
   onLeave: () => Promise<void> = async () => {};
 
   constructor(options: SignalingClientOptions = {}) {
@@ -80,6 +83,10 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
     this.iceRequests++;
     return this.onIceServers();
   }
+  refreshToken(token: string): Promise<IceServersGrant> {
+    this.refreshes.push(token);
+    return this.onRefreshToken(token);
+  }
   mediaState(state: MediaState): Promise<void> {
     this.mediaStates.push(state);
     return this.onMediaState(state);
@@ -94,6 +101,7 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   emit(type: 'peer-away' | 'peer-left', detail: { id: string }): void;
   emit(type: 'media-state', detail: MediaState & { from: string }): void;
   emit(type: 'peer-unreachable', detail: { from: string }): void;
+  emit(type: 'replaced', detail: { room: string }): void;
   emit(type: 'signal', detail: SignalRequest extends infer S ? Omit<S & object, 'to'> & { from: string } : never): void;
   emit(type: string, detail: unknown): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
