@@ -26,7 +26,7 @@ const TAGS = ['rtc-chat', 'rtc-controls', 'rtc-local-video', 'rtc-preflight', 'r
 const BORROWED = ['react', 'react-dom', '@types/react', '@types/react-dom', 'vue', 'vite', '@vitejs/plugin-vue'];
 
 /** docs/quick-start.md's code blocks that start with a file name, by section: `{ Vue: { 'src/App.vue': … } }`. */
-export function quickStartFiles(markdown: string): Record<string, Record<string, string>> {
+function quickStartFiles(markdown: string): Record<string, Record<string, string>> {
   const sections: Record<string, Record<string, string>> = {};
   let section = '';
   for (const part of markdown.split(/^(```\w*\n[\s\S]*?^```)$/m)) {
