@@ -23,7 +23,7 @@ const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const TAGS = ['rtc-chat', 'rtc-controls', 'rtc-local-video', 'rtc-preflight', 'rtc-remote-video', 'rtc-remote-videos', 'rtc-room'];
 /** This repository's tools the temporary projects use (symlinked next to the package's dependencies). */
-const BORROWED = ['react', 'react-dom', '@types/react', '@types/react-dom', 'vue', 'vite', '@vitejs/plugin-vue'];
+const BORROWED = ['react', 'react-dom', '@types/react', '@types/react-dom', 'preact', 'vue', 'vite', '@vitejs/plugin-vue'];
 
 /** docs/quick-start.md's code blocks that start with a file name, by section: `{ Vue: { 'src/App.vue': … } }`. */
 function quickStartFiles(markdown: string): Record<string, Record<string, string>> {
@@ -240,6 +240,8 @@ describe('the packed rtc-room: types, manifest and editor data', { timeout: 600_
           }),
           '',
         ].join('\n'),
+        // Preact's bare tags, likewise on their own
+        'src/preact.tsx': `/** @jsxImportSource preact */\nimport type {} from 'rtc-room/jsx-preact';\nexport const a = <rtc-room room="x" onrtc-peer-joined={(e) => e.detail.peer.id}><rtc-remote-videos /></rtc-room>;\n`,
         // React 19's bare tags, with no other import of the package: loads on its own
         'src/jsx.tsx': `import type {} from 'rtc-room/jsx-react';\nexport const a = <rtc-room room="x" onrtc-peer-joined={(e) => e.detail.peer.id}><rtc-remote-videos /></rtc-room>;\n`,
         'tsconfig.json': JSON.stringify({
@@ -261,7 +263,7 @@ describe('the packed rtc-room: types, manifest and editor data', { timeout: 600_
 
     // One compiler run for both (each takes tens of seconds on a busy machine): the misspelt copies
     // must fail, with the error naming the misspelling, and nothing else may.
-    it('type-checks with skipLibCheck off (the wrappers, rtc-room/jsx-react on its own, the types the manifest names), refusing a misspelt prop and event', async () => {
+    it('type-checks with skipLibCheck off (the wrappers, rtc-room/jsx-react and jsx-preact on their own, the types the manifest names), refusing a misspelt prop and event', async () => {
       const source = await readFile(join(app, 'src/App.tsx'), 'utf8');
       assert.match(source, /room="hello"/);
       assert.match(source, /onRtcPeerJoined=/);
