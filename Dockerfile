@@ -9,6 +9,7 @@ COPY package.json package-lock.json ./
 # Dev dependencies are needed to build (rollup, tsc, the manifest analyzer); no install scripts.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json rollup.config.js custom-elements-manifest.config.mjs ./
+COPY scripts/cem-plugins.mjs scripts/cem-editor-data.mjs ./scripts/
 COPY components ./components
 COPY server ./server
 COPY protocol ./protocol

@@ -1,5 +1,8 @@
 // `cem analyze` configuration: the manifest (dist/custom-elements.json) that editors and
-// framework tooling read. Public API comes from each element's JSDoc.
+// framework tooling read. Public API comes from each element's JSDoc. scripts/cem-editor-data.mjs
+// turns the written manifest into VS Code custom data and JetBrains web-types.
+import { definitionPerTag, publishedModulePaths } from './scripts/cem-plugins.mjs';
+
 export default {
   globs: ['components/**/*.ts'],
   exclude: ['components/**/*.test.ts', 'components/test-support/**', 'components/internal/**', 'components/core/**'],
@@ -20,5 +23,8 @@ export default {
         }
       },
     },
+    definitionPerTag(),
+    // last: the plugins above still see the source paths
+    publishedModulePaths(),
   ],
 };

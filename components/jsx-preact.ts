@@ -3,10 +3,10 @@
  * TSX: `<rtc-room room="x" onrtc-peer-joined={(e) => e.detail.peer.name}>`.
  */
 import type { HTMLAttributes } from 'preact';
-import type { RtcElementProps } from './jsx.js';
+import type { RtcElementClasses, RtcElementProps } from './jsx.js';
 
 type PreactRtcElements = {
-  [T in keyof RtcElementProps]: HTMLAttributes<HTMLElementTagNameMap[T]> & RtcElementProps[T];
+  [T in keyof RtcElementProps]: HTMLAttributes<RtcElementClasses[T]> & RtcElementProps[T];
 };
 
 declare module 'preact' {

@@ -3,10 +3,10 @@
  * TSX: `<rtc-room room="x" onrtc-peer-joined={(e) => e.detail.peer.name}>`.
  */
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
-import type { RtcElementProps } from './jsx.js';
+import type { RtcElementClasses, RtcElementProps } from './jsx.js';
 
 type ReactRtcElements = {
-  [T in keyof RtcElementProps]: DetailedHTMLProps<HTMLAttributes<HTMLElementTagNameMap[T]>, HTMLElementTagNameMap[T]> & RtcElementProps[T];
+  [T in keyof RtcElementProps]: DetailedHTMLProps<HTMLAttributes<RtcElementClasses[T]>, RtcElementClasses[T]> & RtcElementProps[T];
 };
 
 declare module 'react' {

@@ -25,6 +25,7 @@ import type { RtcControlsElement } from './rtc-controls/rtc-controls.js';
 import type { RtcPreflightElement } from './rtc-preflight/rtc-preflight.js';
 import type { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import type { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
+import type { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
 import type { RtcRoomElement } from './rtc-room/rtc-room.js';
 
 /** `on<event>` listener props for the events in `M`. */
@@ -73,6 +74,20 @@ export type RtcPreflightProps = Partial<
   Pick<RtcPreflightElement, 'server' | 'room' | 'token' | 'noVideo' | 'noAudio' | 'auto' | 'cameraId' | 'microphoneId'>
 > &
   EventListenerProps<{ 'rtc-preflight': RtcPreflightEvent }>;
+
+/**
+ * Each tag's element class. The JSX modules use this rather than `HTMLElementTagNameMap`, whose
+ * entries come from the element modules' global augmentations: this module loads on its own.
+ */
+export interface RtcElementClasses {
+  'rtc-room': RtcRoomElement;
+  'rtc-local-video': RtcLocalVideoElement;
+  'rtc-remote-video': RtcRemoteVideoElement;
+  'rtc-remote-videos': RtcRemoteVideosElement;
+  'rtc-chat': RtcChatElement;
+  'rtc-preflight': RtcPreflightElement;
+  'rtc-controls': RtcControlsElement;
+}
 
 /** Each tag's own props (add the framework's HTML attributes, `children`, `ref`, …). */
 export interface RtcElementProps {

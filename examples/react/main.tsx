@@ -1,11 +1,10 @@
-// rtc-room in React 19: custom elements are first-class there. Props the element has become
-// properties (`noVideo`, `name`), `on<event-name>` props become event listeners, and
-// `rtc-room/jsx-react` types all of it.
+// rtc-room in React with `rtc-room/react`: a component per tag (made with @lit/react). Props are
+// the elements' properties (`name`, `mirror`), events are camelCase props typed with their event
+// (`onRtcPeerJoined`), and a misspelt prop or event does not compile. Importing it registers the tags.
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import 'rtc-room'; // registers the tags
 import type { PeerInfo } from 'rtc-room';
-import type {} from 'rtc-room/jsx-react';
+import { RtcLocalVideo, RtcRemoteVideos, RtcRoom } from 'rtc-room/react';
 
 const params = new URLSearchParams(location.search);
 
@@ -14,20 +13,20 @@ function Call({ room, name }: { room: string; name: string }) {
   const [people, setPeople] = useState<PeerInfo[]>([]);
   return (
     <>
-      <rtc-room
+      <RtcRoom
         room={room}
         name={name}
-        onrtc-joined={(e) => {
+        onRtcJoined={(e) => {
           setState('joined');
           setPeople(e.detail.peers);
         }}
-        onrtc-peer-joined={(e) => setPeople((list) => [...list, e.detail.peer])}
-        onrtc-peer-left={(e) => setPeople((list) => list.filter((p) => p.id !== e.detail.peer.id))}
-        onrtc-error={(e) => setState(`error: ${e.detail.code}`)}
+        onRtcPeerJoined={(e) => setPeople((list) => [...list, e.detail.peer])}
+        onRtcPeerLeft={(e) => setPeople((list) => list.filter((p) => p.id !== e.detail.peer.id))}
+        onRtcError={(e) => setState(`error: ${e.detail.code}`)}
       >
-        <rtc-remote-videos />
-        <rtc-local-video mirror />
-      </rtc-room>
+        <RtcRemoteVideos />
+        <RtcLocalVideo mirror />
+      </RtcRoom>
       <p id="state">{state}</p>
       <ul id="people">
         {people.map((p) => (

@@ -1,6 +1,7 @@
 // rtc-room in Vue 3 with render functions (no SFC compiler). Vue sets a prop as a property when
 // the element has it, and `onRtcPeerJoined` listens to `rtc-peer-joined`. With templates, tell
-// the compiler about the tags: `compilerOptions.isCustomElement = (tag) => tag.startsWith('rtc-')`.
+// the compiler about the tags: `compilerOptions.isCustomElement = (tag) => tag.startsWith('rtc-')`
+// (docs/quick-start.md has the vite.config, and `rtc-room/vue` types the tags for vue-tsc).
 import { createApp, h, ref } from 'vue';
 import 'rtc-room'; // registers the tags
 
