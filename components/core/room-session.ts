@@ -5,6 +5,7 @@ import { sleep } from './clock.js';
 import { RtcError } from './errors.js';
 import { IceCredentials } from './ice-credentials.js';
 import { firstJoin, joinRequest, missingAfterRejoin, Rejoin, toRtcError } from './join-policy.js';
+import { mark } from './marks.js';
 import { MediaAnnouncer } from './media-announcer.js';
 import type { MediaControls } from './media-controls.js';
 import { encodeMessage, MAX_MESSAGE_LENGTH } from './messages.js';
@@ -200,6 +201,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     this.#setStatus('connecting');
     // The camera starts while the socket connects and joins: neither waits for the other.
     const media = this.media.open().then((error) => {
+      if (!error) mark('camera-ready');
       if (error && !this.#ended) this.#emitError(error);
     });
     try {
@@ -213,8 +215,10 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
         if (!reported && !this.#ended) this.#emitError(error);
         reported = true;
       });
+      mark('socket-open');
       const signal = this.#abort.signal;
       const result = await firstJoin(signaling, joinRequest(this.options), { ...this.#deps, onRetry: (e) => this.#emitError(e), signal });
+      mark('join-answer');
       if (result && !this.#ended) this.#entered(result);
     } catch (cause) {
       const error = toRtcError(cause);

@@ -1,0 +1,2 @@
+// Where the call's bytes go (filled in below).
+export function printBytes() {}
