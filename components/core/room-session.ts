@@ -92,6 +92,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     this.media.addEventListener('change', () => {
       if (this.#ended) return;
       this.#localStream = this.media.stream;
+      if (this.#localStream) mark('camera-ready');
       this.#mesh.setLocalStream(this.#localStream);
       this.#changed();
       this.#announcer.announce();
@@ -201,7 +202,6 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     this.#setStatus('connecting');
     // The camera starts while the socket connects and joins: neither waits for the other.
     const media = this.media.open().then((error) => {
-      if (!error) mark('camera-ready');
       if (error && !this.#ended) this.#emitError(error);
     });
     try {
