@@ -10,6 +10,8 @@
  * `customElements.whenDefined(tag)` gives its class. The npm entry points (`rtc-room`,
  * `rtc-room/elements`, `rtc-room/core`) are unchanged: `rtc-room` registers everything at once.
  */
+// First: it opens the signaling connection before the elements' modules run (see there).
+import './internal/early-start.js';
 import { mark } from './core/marks.js';
 import { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';

@@ -8,6 +8,9 @@
 // order flips every run) so that the machine's drift hits both alike. Then the same for a mesh:
 // BENCH_MESH_SIZE - 1 members in the call, and the last page's load until every member has a frame
 // from every other. Prints the median waterfall of each variant and the ratios tags / reference.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { pino } from 'pino';
 import { BENCH_LIMITS_OPTIONS } from './built-server.mjs';
@@ -21,8 +24,18 @@ const RUNS = Number(process.env.BENCH_START_RUNS ?? 10);
 const MESH_SIZE = Number(process.env.BENCH_MESH_SIZE ?? 4);
 const MESH_RUNS = Number(process.env.BENCH_MESH_RUNS ?? 10);
 const TIMEOUT_MS = 30_000;
-const PAGES = { reference: '/reference/index.html', tags: '/tags/index.html' };
-const VARIANTS = Object.keys(PAGES);
+/**
+ * Other builds of the bundle to run beside the current one, to measure a change:
+ * BENCH_START_VARIANTS="before=/tmp/bundle-before,other=/tmp/x" (each a directory holding a built
+ * rtc-room.js and its chunks). Each gets a tags page of its own, "tags-<name>".
+ */
+const EXTRA = (process.env.BENCH_START_VARIANTS ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((pair) => pair.split('='));
+const VARIANTS = ['reference', 'tags', ...EXTRA.map(([name]) => `tags-${name}`)];
+const TAGS = VARIANTS.filter((v) => v !== 'reference');
+const pageOf = (variant) => `/${variant}/index.html`;
 /** The waterfall's steps, in the order a call goes through them (marks on the joining page). */
 const STEPS = ['module', 'socket-open', 'join-answer', 'camera-ready', 'offer-sent', 'answer-received', 'ice-connected', 'first-frame'];
 
@@ -87,7 +100,7 @@ const marksOf = (page) =>
 async function openMember(context, url, variant, room) {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`${variant} page error: ${error.message}`));
-  await page.goto(`${url}${PAGES[variant]}?room=${room}`);
+  await page.goto(`${url}${pageOf(variant)}?room=${room}`);
   return page;
 }
 
@@ -120,38 +133,58 @@ async function call(browser, url, variant, size, run) {
   }
 }
 
-/** Runs both variants alternately `runs` times each; `{ reference: [...], tags: [...] }`. */
+/** Runs every variant in turn `runs` times (the order turns every run); `{ reference: [...], tags: [...], ... }`. */
 async function sitting(browser, url, size, runs) {
-  const results = { reference: [], tags: [] };
+  const results = Object.fromEntries(VARIANTS.map((v) => [v, []]));
   for (let i = 0; i < runs; i++) {
-    const order = i % 2 ? [...VARIANTS].reverse() : VARIANTS;
+    const order = [...VARIANTS.slice(i % VARIANTS.length), ...VARIANTS.slice(0, i % VARIANTS.length)];
     for (const variant of order) results[variant].push(await call(browser, url, variant, size, i));
   }
   return results;
 }
 
 const fmt = (ms) => (ms === undefined || Number.isNaN(ms) ? '-' : `${Math.round(ms)} ms`);
-const ratioOf = (results, key) => median(results.tags.map((r) => r[key])) / median(results.reference.map((r) => r[key]));
+const ratioOf = (results, key, variant = 'tags') =>
+  median(results[variant].map((r) => r[key])) / median(results.reference.map((r) => r[key]));
 
 function printWaterfall(title, results, steps, total) {
   console.log(title);
-  console.log(`  ${'step'.padEnd(34)}${'reference'.padStart(10)}${'tags'.padStart(10)}${'ratio'.padStart(8)}`);
+  const head = VARIANTS.map((v) => v.padStart(12)).join('') + TAGS.map((v) => `${v}/ref`.padStart(v.length + 6)).join('');
+  console.log(`  ${'step'.padEnd(34)}${head}`);
   for (const step of [...steps, total]) {
-    const [ref, tags] = VARIANTS.map((v) => median(results[v].map((r) => r[step]).filter((x) => x !== undefined)));
+    const medians = Object.fromEntries(VARIANTS.map((v) => [v, median(results[v].map((r) => r[step]).filter((x) => x !== undefined))]));
     const label = step === total ? `${total} (the call start)` : step;
-    console.log(`  ${label.padEnd(34)}${fmt(ref).padStart(10)}${fmt(tags).padStart(10)}${(tags / ref).toFixed(2).padStart(8)}`);
+    const ratios = TAGS.map((v) => (medians[v] / medians.reference).toFixed(2).padStart(v.length + 6)).join('');
+    console.log(`  ${label.padEnd(34)}${VARIANTS.map((v) => fmt(medians[v]).padStart(12)).join('')}${ratios}`);
   }
   const spread = (v) => {
     const xs = results[v].map((r) => r[total]);
-    return `${fmt(Math.min(...xs))} to ${fmt(Math.max(...xs))}`;
+    return `${v} ${fmt(Math.min(...xs))} to ${fmt(Math.max(...xs))}`;
   };
-  console.log(`  range of the call start: reference ${spread('reference')}, tags ${spread('tags')}`);
+  console.log(`  range of the call start: ${VARIANTS.map(spread).join(', ')}`);
+}
+
+/**
+ * The pages, served as the demo directory: bench/reference as it is, and for each tags variant
+ * bench/tags with its own copy of the bundle (the same way for all, current build included).
+ */
+function pagesDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'rtc-bench-start-'));
+  cpSync('bench/reference', join(dir, 'reference'), { recursive: true });
+  const html = readFileSync('bench/tags/index.html', 'utf8').replace('src="/rtc-room.js"', 'src="bundle/rtc-room.js"');
+  for (const [variant, bundle] of [['tags', 'dist'], ...EXTRA.map(([name, path]) => [`tags-${name}`, path])]) {
+    cpSync('bench/tags', join(dir, variant), { recursive: true });
+    writeFileSync(join(dir, variant, 'index.html'), html);
+    cpSync(bundle, join(dir, variant, 'bundle'), { recursive: true, filter: (src) => !/[\\/](components|server|protocol)$/.test(src) });
+  }
+  return dir;
 }
 
 async function main() {
   const { createRtcServer } = await import('../dist/server/app.js');
+  const pages = pagesDir();
   const rtc = createRtcServer({
-    demoDir: 'bench',
+    demoDir: pages,
     bundleDir: 'dist',
     roomCapacity: 8,
     logger: pino({ level: 'silent' }),
@@ -167,7 +200,8 @@ async function main() {
       [...STEPS, 'last-sees-all'].filter((s) => s !== 'last-sees-all'),
       'all-see-all',
     );
-    console.log(`call-start ratio (tags / reference, medians of ${RUNS}): ${ratioOf(two, 'all-see-all').toFixed(2)} (target <= 0.85)`);
+    for (const v of TAGS)
+      console.log(`call-start ratio (${v} / reference, medians of ${RUNS}): ${ratioOf(two, 'all-see-all', v).toFixed(2)} (target <= 0.85)`);
     if (MESH_SIZE > 2 && MESH_RUNS > 0) {
       const mesh = await sitting(browser, url, MESH_SIZE, MESH_RUNS);
       printWaterfall(
@@ -183,6 +217,7 @@ async function main() {
   } finally {
     await browser.close();
     await rtc.close();
+    rmSync(pages, { recursive: true, force: true });
   }
   printBytes();
 }
