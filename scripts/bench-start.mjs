@@ -144,8 +144,19 @@ async function sitting(browser, url, size, runs) {
 }
 
 const fmt = (ms) => (ms === undefined || Number.isNaN(ms) ? '-' : `${Math.round(ms)} ms`);
-const ratioOf = (results, key, variant = 'tags') =>
-  median(results[variant].map((r) => r[key])) / median(results.reference.map((r) => r[key]));
+const ratioOf = (results, key, variant = 'tags', pick = () => true) =>
+  median(results[variant].filter(pick).map((r) => r[key])) / median(results.reference.filter(pick).map((r) => r[key]));
+
+/** The ratio, and the ratio from each half of the runs (when the halves agree, the runs were enough). */
+function printRatio(label, results, runs) {
+  for (const v of TAGS) {
+    const whole = ratioOf(results, 'all-see-all', v);
+    const half = (first) => ratioOf(results, 'all-see-all', v, (_, i) => i < runs / 2 === first).toFixed(2);
+    console.log(
+      `${label} ratio (${v} / reference, medians of ${runs}): ${whole.toFixed(2)} (halves: ${half(true)}, ${half(false)}; target <= 0.85)`,
+    );
+  }
+}
 
 function printWaterfall(title, results, steps, total) {
   console.log(title);
@@ -193,26 +204,17 @@ async function main() {
   const { url } = await rtc.listen(0, '127.0.0.1');
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
-    const two = await sitting(browser, url, 2, RUNS);
-    printWaterfall(
-      `call start, two pages (${RUNS} runs each, alternately; median, from the joining page's navigation start):`,
-      two,
-      [...STEPS, 'last-sees-all'].filter((s) => s !== 'last-sees-all'),
-      'all-see-all',
-    );
-    for (const v of TAGS)
-      console.log(`call-start ratio (${v} / reference, medians of ${RUNS}): ${ratioOf(two, 'all-see-all', v).toFixed(2)} (target <= 0.85)`);
+    if (RUNS > 0) {
+      const two = await sitting(browser, url, 2, RUNS);
+      const title = `call start, two pages (${RUNS} runs each, alternately; median, from the joining page's navigation start):`;
+      printWaterfall(title, two, STEPS, 'all-see-all');
+      printRatio('call-start', two, RUNS);
+    }
     if (MESH_SIZE > 2 && MESH_RUNS > 0) {
       const mesh = await sitting(browser, url, MESH_SIZE, MESH_RUNS);
-      printWaterfall(
-        `mesh of ${MESH_SIZE} (${MESH_RUNS} runs each, alternately; median, from the last member's navigation start):`,
-        mesh,
-        [...STEPS, 'last-sees-all'],
-        'all-see-all',
-      );
-      console.log(
-        `mesh-of-${MESH_SIZE} ratio (tags / reference, medians of ${MESH_RUNS}): ${ratioOf(mesh, 'all-see-all').toFixed(2)} (target <= 0.85)`,
-      );
+      const title = `mesh of ${MESH_SIZE} (${MESH_RUNS} runs each, alternately; median, from the last member's navigation start):`;
+      printWaterfall(title, mesh, [...STEPS, 'last-sees-all'], 'all-see-all');
+      printRatio(`mesh-of-${MESH_SIZE}`, mesh, MESH_RUNS);
     }
   } finally {
     await browser.close();
