@@ -58,6 +58,7 @@ function define(tag: string, ctor: CustomElementConstructor): void {
 function load(tag: string): void {
   if (requested.has(tag)) return;
   requested.add(tag);
+  if (requested.size === Object.keys(LAZY).length) observer.disconnect(); // nothing left to find
   LAZY[tag]!()
     .then((ctor) => define(tag, ctor))
     .catch((error: unknown) => {
@@ -75,7 +76,7 @@ function discover(node: Node): void {
   }
 }
 
-const observer = new MutationObserver((records) => {
+const observer: MutationObserver = new MutationObserver((records) => {
   for (const record of records) for (const node of record.addedNodes) discover(node);
 });
 const watch = (root: Node) => observer.observe(root, { childList: true, subtree: true });
