@@ -1,5 +1,8 @@
-// One ESM bundle for <script type="module"> pages: dist/rtc-room.js registers every tag and
-// carries lit, @lit/context and socket.io-client inside it.
+// The ESM bundle for <script type="module"> pages: dist/rtc-room.js (components/autoloader.ts)
+// registers the call's tags and carries lit, @lit/context and socket.io-client; <rtc-controls>,
+// <rtc-chat> and <rtc-preflight> are chunks beside it (dist/rtc-room.<name>-<hash>.js), fetched when
+// a page first holds one. dist/bundle-stats.json says where the bytes go (scripts/bench-bytes.mjs).
+import { bundleStats } from './scripts/bundle-stats.mjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -24,12 +27,19 @@ function engineIoTransports() {
   };
 }
 
+const TERSER_OPTIONS = { ecma: 2020, module: true, compress: { passes: 3, pure_getters: true }, format: { comments: false } };
+
 export default {
-  input: 'components/define.ts',
+  input: { 'rtc-room': 'components/autoloader.ts' },
+  // The lazy chunks import shared code from rtc-room.js itself (extra exports), not from a third file.
+  preserveEntrySignatures: 'allow-extension',
   output: {
-    file: 'dist/rtc-room.js',
+    dir: 'dist',
     format: 'es',
     sourcemap: true,
+    entryFileNames: '[name].js',
+    // server/http/static.ts serves these names (BUNDLE_CHUNK)
+    chunkFileNames: 'rtc-room.[name]-[hash].js',
   },
   plugins: [
     // browser: engine.io-client's "browser" field swaps out its Node transports (ws, xmlhttprequest-ssl).
@@ -42,6 +52,7 @@ export default {
       exclude: ['**/*.test.ts', '**/test-support/**'],
       noEmitOnError: true,
     }),
-    terser({ ecma: 2020, module: true, compress: { passes: 3, pure_getters: true }, format: { comments: false } }),
+    terser(TERSER_OPTIONS),
+    bundleStats({ terser: TERSER_OPTIONS }),
   ],
 };

@@ -10,6 +10,7 @@ import { RtcLocalVideoElement } from './rtc-local-video/rtc-local-video.js';
 import { RtcRemoteVideoElement } from './rtc-remote-video/rtc-remote-video.js';
 import { RtcRemoteVideosElement } from './rtc-remote-videos/rtc-remote-videos.js';
 import { RtcRoomElement } from './rtc-room/rtc-room.js';
+import { mark } from './core/marks.js';
 
 export * from './index.js';
 
@@ -26,3 +27,4 @@ const tags = {
 for (const [tag, ctor] of Object.entries(tags)) {
   if (!customElements.get(tag)) customElements.define(tag, ctor);
 }
+mark('module');

@@ -7,8 +7,12 @@
 // memory per connection (RSS growth of the server processes / connections), join rate, and relay
 // latency p50/p99 (send → arrival at the peer, one clock: the same process) per rate.
 //
+// The reference, run first in the same sitting: a bare Socket.IO relay written for the purpose
+// (bench/relay/server.mjs: join and signal, nothing else); the one-node figures are printed as
+// ratios to it (memory per member, p99 per rate).
+//
 // BENCH_LOAD_CLIENTS (default 2000; up to 10000, check `ulimit -n`), BENCH_LOAD_RATES (default
-// "1000,5000" messages per second), BENCH_LOAD_SECONDS (default 5), BENCH_LOAD_NODES ("1,2").
+// "1000,5000" messages per second), BENCH_LOAD_SECONDS (default 5), BENCH_LOAD_NODES ("relay,1,2").
 import { spawn } from 'node:child_process';
 import { startBuiltServer } from './built-server.mjs';
 import { once } from 'node:events';
@@ -22,7 +26,8 @@ import { io as connect } from 'socket.io-client';
 const CLIENTS = Number(process.env.BENCH_LOAD_CLIENTS ?? 2000);
 const RATES = (process.env.BENCH_LOAD_RATES ?? '1000,5000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
-const SETUPS = (process.env.BENCH_LOAD_NODES ?? '1,2').split(',').map(Number);
+/** `relay` (the bare reference), then node counts. */
+const SETUPS = (process.env.BENCH_LOAD_NODES ?? 'relay,1,2').split(',').map((x) => (x === 'relay' ? x : Number(x)));
 const REDIS_SERVER = process.env.RTC_TEST_REDIS_SERVER || '/usr/bin/redis-server';
 /** Joins (and connects) in flight at once. */
 const CONCURRENCY = 200;
@@ -59,6 +64,19 @@ async function freePort() {
  */
 async function startNode(env = {}) {
   const { child, port } = await startBuiltServer({ env: { ROOM_CAPACITY: '2', ...env } });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** The bare relay (bench/relay/server.mjs) as its own process, in rooms of two. */
+async function startRelay() {
+  const child = spawn(process.execPath, ['bench/relay/server.mjs'], {
+    env: { ...process.env, PORT: '0', ROOM_CAPACITY: '2' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = await Promise.race([once(child.stdout, 'data'), once(child, 'exit')]);
+  const port = /listening on http:\/\/[^:]+:(\d+)/.exec(String(line))?.[1];
+  if (!port) throw new Error(`the relay did not start: ${line}`);
+  child.stdout.resume();
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
@@ -105,14 +123,16 @@ async function pool(n, limit, task) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function run(nodeCount) {
+async function run(setup) {
+  const nodeCount = setup === 'relay' ? 1 : setup;
   const redis = nodeCount > 1 ? await startRedis() : null;
   if (nodeCount > 1 && !redis) {
     console.log(`\n${nodeCount} nodes: skipped (${REDIS_SERVER} is missing; Debian: apt-get install redis-server)`);
     return null;
   }
   const nodes = [];
-  for (let i = 0; i < nodeCount; i++) nodes.push(await startNode(redis ? { REDIS_URL: redis.url } : {}));
+  for (let i = 0; i < nodeCount; i++)
+    nodes.push(setup === 'relay' ? await startRelay() : await startNode(redis ? { REDIS_URL: redis.url } : {}));
   const sockets = [];
   try {
     await sleep(1_000); // let the servers settle before the baseline
@@ -202,6 +222,7 @@ async function run(nodeCount) {
       });
     }
     return {
+      setup,
       nodeCount,
       held,
       connectPerSec: Math.round(CLIENTS / (connectMs / 1_000)),
@@ -221,10 +242,14 @@ let failed = false;
 console.log(
   `bench-load: ${CLIENTS} clients in rooms of two, rates ${RATES.join(', ')} msg/s for ${SECONDS} s each (ulimit -n ${openFiles})`,
 );
-for (const nodeCount of SETUPS) {
-  const r = await run(nodeCount);
+const results = new Map();
+for (const setup of SETUPS) {
+  const r = await run(setup);
   if (!r) continue;
-  console.log(`\n${r.nodeCount} node${r.nodeCount > 1 ? 's over Redis' : ''}:`);
+  results.set(setup, r);
+  console.log(
+    `\n${setup === 'relay' ? 'bare Socket.IO relay (the reference), 1 node' : `${r.nodeCount} node${r.nodeCount > 1 ? 's over Redis' : ''}`}:`,
+  );
   console.log(`  connections held      ${r.held} / ${CLIENTS}`);
   console.log(`  server memory         ${r.kbPerConnection.toFixed(1)} KB per connection (RSS growth / connections)`);
   console.log(`  connect rate          ${r.connectPerSec} /s`);
@@ -237,6 +262,14 @@ for (const nodeCount of SETUPS) {
     if (x.delivered !== x.sent || x.errors !== 0) failed = true;
   }
   if (r.held !== CLIENTS) failed = true;
+}
+const [relay, one] = [results.get('relay'), results.get(1)];
+if (relay && one) {
+  const ratio = (a, b) => (a / b).toFixed(2);
+  const p99s = one.relay.map((x, i) => `${x.rate} msg/s ${ratio(x.p99, relay.relay[i].p99)}`).join(', ');
+  console.log(
+    `\none node / bare relay: memory per member ${ratio(one.kbPerConnection, relay.kbPerConnection)}, p99 ${p99s} (targets <= 1.0)`,
+  );
 }
 if (failed) {
   console.error(

@@ -4,10 +4,9 @@
 // page A opens /?room=R, clicks Join and waits until joined; page B does the same; we take the time from
 // B's navigation start to the first decoded remote frame on B and on A (the remote video's first `resize`),
 // and report medians. Runs inside a loopback-only network namespace when it can (see netns.mjs).
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { pino } from 'pino';
+import { bundleBytes } from './bench-bytes.mjs';
 import { BENCH_LIMITS_OPTIONS } from './built-server.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
@@ -51,11 +50,6 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-function bundleSize() {
-  const js = readFileSync('dist/rtc-room.js');
-  return { min: js.length, gzip: gzipSync(js, { level: 9 }).length };
-}
 
 /** First-frame times (ms, wall clock) of `count` remote streams on a page, once it has them all. */
 async function framesFrom(page, count, timeout = RUN_TIMEOUT_MS) {
@@ -143,7 +137,7 @@ async function main() {
     await rtc.close();
   }
   const both = results.map((r) => Math.max(r.a, r.b));
-  const size = bundleSize();
+  const bytes = bundleBytes();
   const fmt = (n) => `${Math.round(n)} ms`;
   console.log(
     `call start (${RUNS} runs, from the second page's load, median): ` +
@@ -159,7 +153,11 @@ async function main() {
         `(min ${fmt(Math.min(...runs.map((r) => r.all)))}, max ${fmt(Math.max(...runs.map((r) => r.all)))})`,
     );
   }
-  console.log(`bundle dist/rtc-room.js: ${(size.min / 1024).toFixed(1)} KB min, ${(size.gzip / 1024).toFixed(1)} KB gzip`);
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  console.log(
+    `bundle: the call (dist/rtc-room.js) ${kb(bytes.callMin)} min, ${kb(bytes.callGzip)} gzip; ` +
+      `all seven tags (with the lazy chunks) ${kb(bytes.allMin)} min, ${kb(bytes.allGzip)} gzip`,
+  );
 }
 
 if (process.argv.includes(INSIDE)) {

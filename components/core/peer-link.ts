@@ -1,4 +1,5 @@
 import type { IceCandidate, IceServer, SessionDescription } from '../../protocol/index.js';
+import { mark } from './marks.js';
 import { addRemoteCandidate } from './remote-candidates.js';
 
 /** What a link sends to its peer through the signaling server. */
@@ -104,6 +105,7 @@ export class PeerLink extends EventTarget {
     this.pc.addEventListener('icecandidate', this.#onIceCandidate);
     this.pc.addEventListener('track', this.#onTrack);
     this.pc.addEventListener('connectionstatechange', this.#onConnectionStateChange);
+    this.pc.addEventListener('iceconnectionstatechange', () => this.pc.iceConnectionState === 'connected' && mark('ice-connected'));
     if (options.initiator) {
       for (const kind of KINDS) {
         this.pc.addTransceiver(kind, { direction: this.#wantsToSend(kind) ? 'sendrecv' : 'recvonly' });
@@ -290,6 +292,7 @@ export class PeerLink extends EventTarget {
       this.#isSettingRemoteAnswerPending = description.type === 'answer';
       try {
         await pc.setRemoteDescription(description);
+        if (description.type === 'answer') mark('answer-received');
       } finally {
         this.#isSettingRemoteAnswerPending = false;
       }
@@ -325,6 +328,7 @@ export class PeerLink extends EventTarget {
     const local = this.pc.localDescription;
     if (!local || this.#closed) return;
     this.#options.send({ description: { type: local.type as 'offer' | 'answer', sdp: local.sdp } });
+    if (local.type === 'offer') mark('offer-sent');
   }
 
   readonly #onNegotiationNeeded = async () => {

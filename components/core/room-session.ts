@@ -5,6 +5,7 @@ import { sleep } from './clock.js';
 import { RtcError } from './errors.js';
 import { IceCredentials } from './ice-credentials.js';
 import { firstJoin, joinRequest, missingAfterRejoin, Rejoin, toRtcError } from './join-policy.js';
+import { mark } from './marks.js';
 import { MediaAnnouncer } from './media-announcer.js';
 import type { MediaControls } from './media-controls.js';
 import { encodeMessage, MAX_MESSAGE_LENGTH } from './messages.js';
@@ -91,6 +92,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     this.media.addEventListener('change', () => {
       if (this.#ended) return;
       this.#localStream = this.media.stream;
+      if (this.#localStream) mark('camera-ready');
       this.#mesh.setLocalStream(this.#localStream);
       this.#changed();
       this.#announcer.announce();
@@ -219,8 +221,10 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
         if (!reported && !this.#ended) this.#emitError(error);
         reported = true;
       });
+      mark('socket-open');
       const signal = this.#abort.signal;
       const result = await firstJoin(signaling, joinRequest(this.options), { ...this.#deps, onRetry: (e) => this.#emitError(e), signal });
+      mark('join-answer');
       if (result && !this.#ended) this.#entered(result);
     } catch (cause) {
       const error = toRtcError(cause);

@@ -1,6 +1,7 @@
 import { realClock, type Clock } from './clock.js';
 import { MediaControls, type MediaControlsOptions } from './media-controls.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
+import { takeEarlySignaling } from './early-signaling.js';
 import { SignalingClient, type SignalingClientOptions } from './signaling-client.js';
 
 /** What the session uses of a {@link PeerLink}; a test passes a fake with the same shape. */
@@ -55,7 +56,8 @@ export interface SessionDeps {
 
 export const defaultDeps: SessionDeps = {
   clock: realClock,
-  createSignaling: (options) => new SignalingClient(options),
+  // a connection /rtc-room.js opened early for these options, else a new one
+  createSignaling: (options) => takeEarlySignaling(options) ?? new SignalingClient(options),
   createPeerLink: (options) => new PeerLink(options),
   createMedia: (options) => new MediaControls(options),
   onPageHide(listener) {
