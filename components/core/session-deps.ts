@@ -1,6 +1,7 @@
 import { realClock, type Clock } from './clock.js';
 import { MediaControls, type MediaControlsOptions } from './media-controls.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
+import { SfuConnection, type SfuConnectionOptions } from './sfu-link.js';
 import { SignalingClient, type SignalingClientOptions } from './signaling-client.js';
 
 /** What the session uses of a {@link PeerLink}; a test passes a fake with the same shape. */
@@ -20,6 +21,20 @@ export type PeerLinkLike = Pick<
   | 'removeEventListener'
 > & { readonly pc: Pick<RTCPeerConnection, 'signalingState' | 'getStats'> };
 
+/** What an SFU room uses of an {@link SfuConnection}; a test passes a fake with the same shape. */
+export type SfuLinkLike = Pick<
+  SfuConnection,
+  | 'role'
+  | 'connectionState'
+  | 'receivers'
+  | 'setLocalStream'
+  | 'handleSignal'
+  | 'restartIce'
+  | 'close'
+  | 'addEventListener'
+  | 'removeEventListener'
+>;
+
 /** What the session uses of a {@link SignalingClient}; a test passes a fake with the same shape. */
 export type SignalingLike = Pick<
   SignalingClient,
@@ -33,6 +48,8 @@ export type SignalingLike = Pick<
   | 'peerUnreachable'
   | 'iceServers'
   | 'mediaState'
+  | 'sfuSignal'
+  | 'roomMessage'
   | 'close'
   | 'addEventListener'
   | 'removeEventListener'
@@ -44,6 +61,10 @@ export interface SessionDeps {
   clock: Clock;
   createSignaling(options: SignalingClientOptions): SignalingLike;
   createPeerLink(options: PeerLinkOptions): PeerLinkLike;
+  /** One connection to the SFU (SFU rooms: one `publish`, one `subscribe`). */
+  createSfuLink(options: SfuConnectionOptions): SfuLinkLike;
+  /** An empty MediaStream (SFU rooms: one per member, filled from the `subscribe` link). */
+  createMediaStream(): MediaStream;
   /** The camera, microphone and screen (what `session.media` is). */
   createMedia(options: MediaControlsOptions): MediaControls;
   /** Listens for the page going away for good (`pagehide`); returns the undo. */
@@ -56,6 +77,8 @@ export const defaultDeps: SessionDeps = {
   clock: realClock,
   createSignaling: (options) => new SignalingClient(options),
   createPeerLink: (options) => new PeerLink(options),
+  createSfuLink: (options) => new SfuConnection(options),
+  createMediaStream: () => new MediaStream(),
   createMedia: (options) => new MediaControls(options),
   onPageHide(listener) {
     globalThis.addEventListener?.('pagehide', listener);
@@ -70,6 +93,8 @@ export function resolveDeps(options: Partial<SessionDeps>): SessionDeps {
     clock: options.clock ?? defaultDeps.clock,
     createSignaling: options.createSignaling ?? defaultDeps.createSignaling,
     createPeerLink: options.createPeerLink ?? defaultDeps.createPeerLink,
+    createSfuLink: options.createSfuLink ?? defaultDeps.createSfuLink,
+    createMediaStream: options.createMediaStream ?? defaultDeps.createMediaStream,
     createMedia: options.createMedia ?? defaultDeps.createMedia,
     onPageHide: options.onPageHide ?? defaultDeps.onPageHide,
     random: options.random ?? defaultDeps.random,
