@@ -125,13 +125,16 @@ export class SfuTopology implements MediaTopology {
   }
 
   /**
-   * After a join: publishes. After a rejoin (our signaling dropped): the links may have run on
-   * meanwhile; a publish link that broke restarts ICE with a new offer.
+   * After every join and rejoin the server starts this member's links afresh (it drops the SFU
+   * handles it had for a member that comes back): any old links close, a new publish link offers,
+   * and the SFU's next offer opens a new subscribe link. While the SFU is away the server says
+   * `sfu-state` false again right after the join answer.
    */
   entered(): void {
-    if (!this.#ready) return;
-    if (!this.#publish) return this.#openPublish();
-    if (['failed', 'disconnected', 'closed'].includes(this.#publish.connectionState)) void this.restartIce().catch(() => {});
+    this.#ready = true;
+    this.#closeLinks();
+    this.#openPublish();
+    this.#refreshAll();
   }
 
   setLocalStream(stream: MediaStream | null): void {
@@ -275,6 +278,8 @@ export class SfuTopology implements MediaTopology {
       .signaling()
       ?.sfuSignal({ link, ...signal })
       .catch((error: RtcError) => {
+        // `unavailable`: the SFU is away, which `sfu-state` says (once) better than each refused signal.
+        if (error.code === 'unavailable' || !this.#ready) return;
         if (this.#host.joined() && this.#host.signaling()) this.#host.error(error);
       });
   }

@@ -198,22 +198,48 @@ describe('SfuTopology (RoomSession in an SFU room)', () => {
     assert.equal(links('publish')[0]!.localStream, null);
   });
 
-  it('after a rejoin, restarts ICE on a publish link that broke meanwhile, and keeps members that are back', async () => {
+  it('after a rejoin, starts both links afresh (the server drops a returning member’s SFU handles) and keeps members that are back', async () => {
     const { session, signaling, links, clock, events } = setup();
     await session.join();
-    const publish = links('publish')[0]!;
-    publish.setState('connected');
+    offer(signaling, streamsOf('a', 'b'));
+    await flush();
+    const [publish, subscribe] = [links('publish')[0]!, links('subscribe')[0]!];
     signaling.drop();
-    publish.setState('failed'); // not restarted while the signaling is away: nothing could be sent
-    assert.equal(publish.restarts.length, 0);
+    signaling.emit('sfu-state', { ready: false }); // missed in reality; the rejoin must not wait for `ready: true`
     signaling.onJoin = async () => joinResult({ mode: 'sfu', id: 'me', peers: [peer('a')] });
     signaling.restore();
     await clock.tickAsync(1);
-    assert.equal(publish.restarts.length, 1);
-    assert.equal(links('publish').length, 1, 'the same link');
+    assert.ok(publish.closed && subscribe.closed);
+    assert.equal(links('publish').length, 2);
+    assert.equal(links('publish')[1]!.closed, false);
+    offer(signaling, streamsOf('a'));
+    await flush();
+    assert.equal(links('subscribe').length, 2);
+    assert.deepEqual(tracks(session).a, ['track-0', 'track-1']);
     await clock.tickAsync(10_000);
     assert.deepEqual([...session.peers.keys()], ['a'], 'b did not come back within the grace');
-    assert.deepEqual(events, ['peer-left:b']);
+    assert.deepEqual(events, ['error:unavailable', 'peer-left:b']);
+  });
+
+  it('restarts ICE on a publish link that fails, at most three times in a row', async () => {
+    const { session, links, events } = setup();
+    await session.join();
+    const publish = links('publish')[0]!;
+    for (let i = 0; i < 4; i++) {
+      publish.setState('failed');
+      await flush();
+    }
+    assert.equal(publish.restarts.length, 3);
+    assert.deepEqual(events, ['error:peer_unreachable']);
+  });
+
+  it('does not report refused signals while the SFU is away (sfu-state says it)', async () => {
+    const { session, signaling, links, events } = setup();
+    signaling.onSfuSignal = async () => Promise.reject(Object.assign(new Error('away'), { code: 'unavailable' }));
+    await session.join();
+    links('publish')[0]!.options.send({ description: { type: 'offer', sdp: 'v=0\r\n' } });
+    await flush();
+    assert.deepEqual(events, []);
   });
 
   it('a room that comes back as a mesh after a rejoin gets peer links', async () => {
