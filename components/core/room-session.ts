@@ -129,6 +129,10 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   get id(): string | null {
     return this.#id;
   }
+  /** How the room carries media (`mesh`, or `sfu` through the server's SFU), once joined; null before. */
+  get mode(): RoomMode | null {
+    return this.#id ? this.#topology.mode : null;
+  }
   get localStream(): MediaStream | null {
     return this.#localStream;
   }
