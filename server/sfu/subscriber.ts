@@ -51,16 +51,18 @@ export class Subscriber {
     if (add.length === 0 && drop.length === 0) return;
     if (!this.handle && add.length === 0) return;
     this.busy = true;
-    void this.change(add, drop)
-      .catch((error: unknown) => {
-        this.options.logger.warn({ err: error, member: this.options.memberId }, 'SFU subscription change failed');
-        // A feed Janus no longer has is not wanted any more: forget it rather than try again.
-        for (const feed of drop) this.subscribed.delete(feed);
-      })
-      .finally(() => {
+    void this.change(add, drop).then(
+      () => {
         this.busy = false;
-        if (!this.offered) this.sync();
-      });
+        this.sync(); // what changed meanwhile
+      },
+      (error: unknown) => {
+        this.busy = false;
+        // Tried again on the next change of the room (a feed Janus no longer has is forgotten).
+        this.options.logger.warn({ err: error, member: this.options.memberId }, 'SFU subscription change failed');
+        for (const feed of drop) this.subscribed.delete(feed);
+      },
+    );
   }
 
   private async change(add: number[], drop: number[]): Promise<void> {

@@ -109,9 +109,12 @@ export class VideoRoom {
           throw error;
         }
         this.publishers.set(memberId, publisher);
+        const joinedAs = publisher;
         handle.onEvent((event) => {
-          if (event.type === 'trickle') this.deliver(memberId, 'publish', publisher!, event.candidate);
-          else if (event.type === 'hangup' || event.type === 'detached') this.unpublished(memberId, publisher!);
+          if (event.type === 'trickle') this.deliver(memberId, 'publish', joinedAs, event.candidate);
+          // Janus offers a feed to subscribers once its media is up (before that: "No such feed").
+          else if (event.type === 'webrtcup') this.published(memberId, joinedAs);
+          else if (event.type === 'hangup' || event.type === 'detached') this.unpublished(memberId, joinedAs);
         });
       }
       publisher.held ??= [];
@@ -121,11 +124,6 @@ export class VideoRoom {
       const held = publisher.held;
       publisher.held = null;
       for (const candidate of held) this.deliver(memberId, 'publish', publisher, candidate);
-      if (!publisher.live) {
-        publisher.live = true;
-        this.feeds.set(publisher.feed, memberId);
-        for (const other of this.members) if (other !== memberId) this.sync(other);
-      }
     });
   }
 
@@ -177,6 +175,13 @@ export class VideoRoom {
   private deliver(memberId: string, link: SfuLink, publisher: Publisher, candidate: JanusCandidate | null): void {
     if (publisher.held) return void publisher.held.push(candidate);
     this.options.send(memberId, { link, candidate: fromJanusCandidate(candidate) });
+  }
+
+  private published(memberId: string, publisher: Publisher): void {
+    if (publisher.live || this.publishers.get(memberId) !== publisher) return;
+    publisher.live = true;
+    this.feeds.set(publisher.feed, memberId);
+    for (const other of this.members) if (other !== memberId) this.sync(other);
   }
 
   private unpublished(memberId: string, publisher: Publisher): void {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Where Debian's `janus` package puts the server and its modules. */
@@ -36,7 +36,8 @@ export function janusUnavailableReason(binary = JANUS_PATH): string | null {
 
 /** True inside a namespace that has the `lab0` bridge holding 127.0.0.2 (what WebRTC with Janus needs here). */
 export function hasLabBridge(): boolean {
-  return existsSync('/sys/class/net/lab0');
+  // (Not /sys/class/net: sysfs shows the namespace it was mounted in, not this one.)
+  return networkInterfaces().lab0?.some((address) => address.address === '127.0.0.2') ?? false;
 }
 
 async function freePort(): Promise<number> {
