@@ -1,4 +1,4 @@
-import { MAX_ROOM_MESSAGE_LENGTH, type MediaState, type PeerInfo, type SfuLink, type SfuSignalMessage } from '../../protocol/index.js';
+import type { MediaState, PeerInfo, SfuLink, SfuSignalMessage } from '../../protocol/index.js';
 import type { TimerId } from './clock.js';
 import { RtcError } from './errors.js';
 import type { MediaTopology, TopologyHost } from './media-topology.js';
@@ -9,6 +9,13 @@ import { RemoteMembers, type MemberLink } from './remote-members.js';
 import type { SessionDeps, SfuLinkLike } from './session-deps.js';
 import type { RemotePeer } from './session-types.js';
 import { SfuStreams } from './sfu-streams.js';
+
+/**
+ * The largest message an SFU room carries (UTF-8 bytes of its JSON text): the protocol's
+ * `MAX_SFU_MESSAGE_LENGTH`, written out because the browser imports protocol types only (its
+ * values sit beside zod, which a strict content security policy refuses); a unit test keeps them equal.
+ */
+export const MAX_SFU_MESSAGE_LENGTH = 32_768;
 
 export interface SfuTopologyOptions {
   /** Send the camera in three simulcast layers (see `SIMULCAST_LAYERS`). */
@@ -150,8 +157,8 @@ export class SfuTopology implements MediaTopology {
       if (!this.#members.has(id)) throw new RtcError('unknown_peer', `No member ${id} in this room`);
       throw new RtcError('bad_request', 'In an SFU room messages go to every member: call send() without a member id');
     }
-    if (bytes > MAX_ROOM_MESSAGE_LENGTH) {
-      throw new RangeError(`send(): the message is ${bytes} bytes as JSON; an SFU room takes at most ${MAX_ROOM_MESSAGE_LENGTH}`);
+    if (bytes > MAX_SFU_MESSAGE_LENGTH) {
+      throw new RangeError(`send(): the message is ${bytes} bytes as JSON; an SFU room takes at most ${MAX_SFU_MESSAGE_LENGTH}`);
     }
     const signaling = this.#host.signaling();
     const ids = this.ids();
