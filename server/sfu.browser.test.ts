@@ -27,73 +27,85 @@ const PAGE =
 // microphone on the publish link, answers the subscribe link's offers and shows each remote video.
 const MEMBER_JS = `
 window.sfuMember = async (room, capacity) => {
-      const w = window ;
-      const socket = w.io({ transports: ['websocket'] });
-      w.socket = socket;
-      w.log = [];
-      const publish = new RTCPeerConnection();
-      const subscribe = new RTCPeerConnection();
-      w.links = { publish, subscribe };
-      const pending = { publish: [], subscribe: [] };
-      const send = (link, body) =>
-        socket.emitWithAck('sfu-signal', { link, ...body }).then((ack) => {
-          if (!ack.ok) w.log.push(\`\${link}: \${JSON.stringify(ack.error)}\`);
-          return ack;
-        });
-      for (const [link, pc] of Object.entries({ publish, subscribe })) {
-        pc.onicecandidate = (e) => void send(link, { candidate: e.candidate ? e.candidate.toJSON() : { candidate: '' } });
-      }
-      /** Whose media each mid of the subscribe link carries (from the last offer). */
-      w.streams = new Map();
-      w.videos = new Map();
-      subscribe.ontrack = (e) => {
-        if (e.track.kind !== 'video') return;
-        const video = document.createElement('video');
-        video.muted = true;
-        video.autoplay = true;
-        video.srcObject = new MediaStream([e.track]);
-        document.body.append(video);
-        w.videos.set(e.transceiver.mid, video);
+  const w = window;
+  Object.assign(w, { log: [], states: [], offers: 0, streams: new Map(), videos: new Map() });
+  const socket = w.io({ transports: ['websocket'] });
+  w.socket = socket;
+  let stream = null;
+  let links = null;
+  const send = (link, body) =>
+    socket.emitWithAck('sfu-signal', { link, ...body }).then((ack) => {
+      if (!ack.ok) w.log.push(link + ': ' + JSON.stringify(ack.error));
+      return ack;
+    });
+  /** Fresh links (at the start, and whenever the SFU was lost): nothing shown until the next offer. */
+  const open = () => {
+    if (links) for (const pc of [links.publish, links.subscribe]) pc.close();
+    for (const video of w.videos.values()) video.remove();
+    w.videos.clear();
+    w.streams.clear();
+    const current = { publish: new RTCPeerConnection(), subscribe: new RTCPeerConnection(), pending: { publish: [], subscribe: [] } };
+    links = w.links = current;
+    for (const link of ['publish', 'subscribe']) {
+      current[link].onicecandidate = (e) => {
+        if (links === current) void send(link, { candidate: e.candidate ? e.candidate.toJSON() : { candidate: '' } });
       };
-      const addCandidate = async (link, pc, candidate) => {
-        if (pending[link]) return void pending[link].push(candidate);
-        await pc.addIceCandidate(candidate.candidate ? candidate : undefined);
-      };
-      const described = async (link, pc) => {
-        for (const candidate of pending[link] ?? []) await pc.addIceCandidate(candidate.candidate ? candidate : undefined);
-        pending[link] = null;
-      };
-      socket.on('sfu-signal', async (m) => {
-        try {
-          const pc = m.link === 'publish' ? publish : subscribe;
-          if (m.candidate) return await addCandidate(m.link, pc, m.candidate);
-          if (m.link === 'publish') {
-            await publish.setRemoteDescription(m.description);
-            return await described('publish', publish);
-          }
-          w.offers = (w.offers || 0) + 1;
-          for (const s of m.streams) w.streams.set(s.mid, s.from);
-          await subscribe.setRemoteDescription(m.description);
-          await described('subscribe', subscribe);
-          const answer = await subscribe.createAnswer();
-          await subscribe.setLocalDescription(answer);
-          await send('subscribe', { description: { type: 'answer', sdp: answer.sdp } });
-        } catch (error) {
-          w.log.push(\`sfu-signal \${m.link}: \${error.message}\`);
-        }
-      });
-      w.states = [];
-      socket.on('sfu-state', (s) => w.states.push(s.ready));
-      // (Listening before the join: the subscribe offer may follow its answer at once.)
-      const joined = await socket.emitWithAck('join', { room, capacity });
-      if (!joined.ok) throw new Error(JSON.stringify(joined.error));
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-      for (const track of stream.getTracks()) publish.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-      await publish.setLocalDescription(await publish.createOffer());
-      const ack = await send('publish', { description: { type: 'offer', sdp: publish.localDescription.sdp } });
-      if (!ack.ok) throw new Error(JSON.stringify(ack.error));
-      return { id: joined.id, mode: joined.mode };
+    }
+    current.subscribe.ontrack = (e) => {
+      if (e.track.kind !== 'video') return;
+      const video = document.createElement('video');
+      video.muted = true;
+      video.autoplay = true;
+      video.srcObject = new MediaStream([e.track]);
+      document.body.append(video);
+      w.videos.set(e.transceiver.mid, video);
     };
+  };
+  const publishMedia = async () => {
+    const { publish } = links;
+    for (const track of stream.getTracks()) publish.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    await publish.setLocalDescription(await publish.createOffer());
+    const ack = await send('publish', { description: { type: 'offer', sdp: publish.localDescription.sdp } });
+    if (!ack.ok) throw new Error(JSON.stringify(ack.error));
+  };
+  const described = async (link) => {
+    for (const candidate of links.pending[link] ?? []) await links[link].addIceCandidate(candidate.candidate ? candidate : undefined);
+    links.pending[link] = null;
+  };
+  // (Listening before the join: the subscribe offer may follow its answer at once.)
+  socket.on('sfu-signal', async (m) => {
+    try {
+      const pc = links[m.link];
+      if (m.candidate) {
+        if (links.pending[m.link]) return void links.pending[m.link].push(m.candidate);
+        return await pc.addIceCandidate(m.candidate.candidate ? m.candidate : undefined);
+      }
+      if (m.link === 'publish') {
+        await pc.setRemoteDescription(m.description);
+        return await described('publish');
+      }
+      w.offers++;
+      w.streams = new Map(m.streams.map((s) => [s.mid, s.from]));
+      await pc.setRemoteDescription(m.description);
+      await described('subscribe');
+      await pc.setLocalDescription(await pc.createAnswer());
+      await send('subscribe', { description: { type: 'answer', sdp: pc.localDescription.sdp } });
+    } catch (error) {
+      w.log.push('sfu-signal ' + m.link + ': ' + error.message);
+    }
+  });
+  socket.on('sfu-state', async ({ ready }) => {
+    w.states.push(ready);
+    open();
+    if (ready) await publishMedia().catch((error) => w.log.push('republish: ' + error.message));
+  });
+  open();
+  const joined = await socket.emitWithAck('join', { room, capacity });
+  if (!joined.ok) throw new Error(JSON.stringify(joined.error));
+  stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+  await publishMedia();
+  return { id: joined.id, mode: joined.mode };
+};
 `;
 
 /** The page's member: joins, publishes camera and microphone, answers subscribe offers, shows remote videos. */
@@ -108,7 +120,8 @@ function decodedFrom(page: Page): Promise<string[]> {
     const seen: string[] = [];
     for (const [mid, video] of w.videos as Map<string, HTMLVideoElement>) {
       const track = (video.srcObject as MediaStream).getVideoTracks()[0];
-      if (video.videoWidth > 0 && track?.readyState === 'live' && !track.muted) seen.push(w.streams.get(mid));
+      const from = w.streams.get(mid);
+      if (from && video.videoWidth > 0 && track?.readyState === 'live' && !track.muted) seen.push(from);
     }
     return seen.sort();
   });
@@ -160,22 +173,12 @@ describe('SFU rooms through Janus, in Chromium', { skip }, () => {
     return page;
   }
 
-  it('three members each decode the two others, through one publish and one subscribe link each', async () => {
-    const pages = [await open(), await open(), await open()];
-    const started = Date.now();
-    const members = [];
-    for (const page of pages) {
-      members.push(await member(page, 'sfu-three', 6));
-    }
-    assert.deepEqual(
-      members.map((m) => m.mode),
-      ['sfu', 'sfu', 'sfu'],
-    );
-    const ids = members.map((m) => m.id);
+  /** Waits until every page decodes exactly the other members' video (by member id). */
+  async function allSeeEachOther(pages: Page[], ids: string[], what: string): Promise<void> {
     for (const [i, page] of pages.entries()) {
       const others = ids.filter((_, j) => j !== i).sort();
       await waitUntil(
-        `member ${i} decodes the others`,
+        `${what}: member ${i} decodes the others`,
         () => decodedFrom(page),
         (seen) => JSON.stringify(seen) === JSON.stringify(others),
       ).catch(async (error: Error) => {
@@ -184,21 +187,70 @@ describe('SFU rooms through Janus, in Chromium', { skip }, () => {
           const { publish, subscribe } = w.links;
           return {
             log: w.log,
+            states: w.states,
             publish: publish.connectionState,
-            subscribe: [subscribe.connectionState, subscribe.signalingState, subscribe.iceConnectionState],
+            subscribe: subscribe.connectionState,
             streams: [...w.streams],
-            videos: [...w.videos.keys()],
             offers: w.offers,
           };
         });
         throw new Error(`${error.message}\n${JSON.stringify(state)}\n${janus.log()}`);
       });
     }
-    const peerConnections = await pages[0]!.evaluate(() => [...document.querySelectorAll('video')].length);
-    assert.equal(peerConnections, 2, 'two remote videos on one subscribe link');
-    console.log(`# three members connected in ${Date.now() - started} ms`);
-    const health = await (await fetch(`${h.url}/healthz`)).json();
-    assert.deepEqual(health.sfu, { janus: 'up', rooms: 1 });
+  }
+
+  async function health(): Promise<any> {
+    return (await fetch(`${h.url}/healthz`)).json();
+  }
+
+  it('three members each decode the two others, through one publish and one subscribe link each', async () => {
+    const pages = [await open(), await open(), await open()];
+    const started = Date.now();
+    const members = [];
+    for (const page of pages) members.push(await member(page, 'sfu-three', 6));
+    assert.deepEqual(
+      members.map((m) => m.mode),
+      ['sfu', 'sfu', 'sfu'],
+    );
+    await allSeeEachOther(
+      pages,
+      members.map((m) => m.id),
+      'joined',
+    );
+    console.log(`three members see each other ${Date.now() - started} ms after the first join`);
+    const videos = await pages[0]!.evaluate(() => document.querySelectorAll('video').length);
+    assert.equal(videos, 2, 'two remote videos on one subscribe link');
+    assert.deepEqual((await health()).sfu, { janus: 'up', rooms: 1 });
+    for (const page of pages) await page.close();
+  });
+
+  it('a member leaving takes its video away; Janus restarted mid-call: sfu-state false, then true, and media again', async () => {
+    const pages = [await open(), await open(), await open()];
+    const members = [];
+    for (const page of pages) members.push(await member(page, 'sfu-restart', 6));
+    const ids = members.map((m) => m.id);
+    await allSeeEachOther(pages, ids, 'joined');
+
+    await pages[2]!.evaluate(() => (window as any).socket.disconnect()); // a deliberate leave
+    await allSeeEachOther(pages.slice(0, 2), ids.slice(0, 2), 'after a leave');
+
+    const port = janus.port;
+    await janus.stop();
+    for (const page of pages.slice(0, 2)) {
+      await waitUntil(
+        'sfu-state false',
+        () => page.evaluate(() => (window as any).states as boolean[]),
+        (states) => states.includes(false),
+      );
+    }
+    assert.equal((await health()).sfu.janus, 'down');
+    assert.equal((await health()).ok, true, 'mesh rooms still work: /healthz stays ok');
+    const lostAt = Date.now();
+    janus = await startJanus({ port });
+    await allSeeEachOther(pages.slice(0, 2), ids.slice(0, 2), 'after Janus restarted');
+    console.log(`media back ${Date.now() - lostAt} ms after Janus was restarted`);
+    assert.deepEqual(await pages[0]!.evaluate(() => (window as any).states), [false, true]);
+    assert.equal((await health()).sfu.janus, 'up');
     for (const page of pages) await page.close();
   });
 });
