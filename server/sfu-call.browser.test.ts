@@ -53,7 +53,8 @@ function describePage(): string {
         .map((t: MediaStreamTrack) => `${t.kind[0]}${t.muted ? '-muted' : ''}`)
         .join('')}`,
   );
-  return `${session.id?.slice(0, 4)} ${session.status} ${session.mode} errors=${(window as any).__errors.join(',')} peers=${peers.join(' ')}`;
+  const errors = ((window as any).__messages ?? []).join('; ');
+  return `${session.id?.slice(0, 4)} ${session.status} ${session.mode} peers=${peers.join(' ')} errors: ${errors}`;
 }
 
 describe('an SFU room through Janus, in Chromium', { skip }, () => {
@@ -103,7 +104,11 @@ describe('an SFU room through Janus, in Chromium', { skip }, () => {
         (window as any).__errors = [];
         const el = document.createElement('rtc-room');
         Object.assign(el, { room, token, capacity: 10 });
-        el.addEventListener('rtc-error', (e) => (window as any).__errors.push((e as CustomEvent).detail.code));
+        el.addEventListener('rtc-error', (e) => {
+          const { code, message } = (e as CustomEvent).detail;
+          (window as any).__errors.push(code);
+          (window as any).__messages = [...((window as any).__messages ?? []), `${code}: ${message}`];
+        });
         el.append(document.createElement('rtc-remote-videos'));
         document.body.append(el);
       },
