@@ -7,12 +7,11 @@ import { IceCredentials } from './ice-credentials.js';
 import { firstJoin, joinRequest, missingAfterRejoin, Rejoin, toRtcError } from './join-policy.js';
 import { MediaAnnouncer } from './media-announcer.js';
 import type { MediaControls } from './media-controls.js';
+import { createTopology, routeMediaEvents } from './topology.js';
 import type { MediaTopology, TopologyHost } from './media-topology.js';
 import { encodeMessage, MAX_MESSAGE_LENGTH } from './messages.js';
-import { PeerMesh } from './peer-mesh.js';
 import { resolveDeps, type SessionDeps, type SignalingLike } from './session-deps.js';
 import type { RemotePeer, RoomSessionEventMap, RoomSessionOptions, RoomStatus } from './session-types.js';
-import { SfuTopology } from './sfu-topology.js';
 import { TypedEventTarget } from './typed-event-target.js';
 
 export { MAX_MESSAGE_LENGTH, type RemotePeer, type RoomSessionEventMap, type RoomSessionOptions, type RoomStatus };
@@ -82,7 +81,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
       left: (peer) => this.dispatchEvent(new CustomEvent('peer-left', { detail: { peer } })),
       error: (error) => this.#emitError(error),
     };
-    this.#topology = new PeerMesh(this.#topologyHost, deps);
+    this.#topology = createTopology('mesh', this.#topologyHost, deps);
     this.#announcer = new MediaAnnouncer({
       ...deps,
       state: () => this.media.state,
@@ -265,16 +264,11 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
       if (this.#topology.has(peer.id)) return this.#topology.back(peer);
       this.#peerJoined(peer);
     });
-    signaling.addEventListener('peer-away', ({ detail }) => this.#topology.away(detail.id));
-    signaling.addEventListener('peer-left', ({ detail }) => this.#topology.remove(detail.id));
-    signaling.addEventListener('peer-unreachable', ({ detail }) => this.#topology.unreachableFrom(detail.from));
-    signaling.addEventListener('media-state', ({ detail: { from, ...media } }) => {
-      if (this.#topology.setMedia(from, media)) this.#changed();
-    });
-    signaling.addEventListener('signal', ({ detail }) => this.#topology.signal(detail));
-    signaling.addEventListener('sfu-signal', ({ detail }) => this.#topology.sfuSignal?.(detail));
-    signaling.addEventListener('sfu-state', ({ detail }) => this.#topology.sfuState?.(detail.ready));
-    signaling.addEventListener('room-message', ({ detail }) => this.#topology.roomMessage?.(detail));
+    routeMediaEvents(
+      signaling,
+      () => this.#topology,
+      () => this.#changed(),
+    );
     signaling.addEventListener('dropped', ({ detail }) => this.#dropped(detail.reason));
     signaling.addEventListener('restored', () => {
       if (this.#status === 'reconnecting') this.#rejoin.start(signaling);
@@ -333,10 +327,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   #useTopology(mode: RoomMode): void {
     if (this.#topology.mode === mode) return;
     this.#topology.clear(true);
-    this.#topology =
-      mode === 'sfu'
-        ? new SfuTopology(this.#topologyHost, this.#deps, { simulcast: this.options.simulcast })
-        : new PeerMesh(this.#topologyHost, this.#deps);
+    this.#topology = createTopology(mode, this.#topologyHost, this.#deps, { simulcast: this.options.simulcast });
     this.#topology.setLocalStream(this.#localStream);
   }
 
