@@ -34,6 +34,32 @@ describe('the Janus client against a WebSocket server that never answers', () =>
     }
   });
 
+  it('ends a session whose keepalive goes unanswered, and one that Janus times out', async () => {
+    // Answers `create` (and `attach`), and nothing else.
+    const mute = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'janus-protocol' });
+    await once(mute, 'listening');
+    const sockets: import('ws').WebSocket[] = [];
+    mute.on('connection', (ws) => {
+      sockets.push(ws);
+      ws.on('message', (data) => {
+        const { janus, transaction } = JSON.parse(String(data));
+        if (janus === 'create') ws.send(JSON.stringify({ janus: 'success', transaction, data: { id: 77 } }));
+      });
+    });
+    try {
+      const { port } = mute.address() as { port: number };
+      const quiet = await openJanusSession(`ws://127.0.0.1:${port}`, { keepaliveMs: 100, transactionTimeoutMs: 200 });
+      assert.equal(quiet.id, 77);
+      assert.match((await quiet.closed).message, /did not answer 'keepalive' within 200 ms/);
+      const timedOut = await openJanusSession(`ws://127.0.0.1:${port}`);
+      sockets.at(-1)!.send(JSON.stringify({ janus: 'timeout', session_id: 77 }));
+      assert.match((await timedOut.closed).message, /timed the session out/);
+    } finally {
+      for (const client of mute.clients) client.terminate();
+      mute.close();
+    }
+  });
+
   it('fails to open when nothing listens', async () => {
     const nobody = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await once(nobody, 'listening');
