@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { mintAccessToken } from './auth/access-tokens.js';
 import { startServer } from './test-support/harness.js';
 import { hasLabBridge, janusUnavailableReason, startJanus, type Janus } from './test-support/janus.js';
 
@@ -20,13 +21,16 @@ const skip = !existsSync(CHROMIUM)
   ? `no Chromium at ${CHROMIUM}`
   : (janusUnavailableReason() ?? (hasLabBridge() ? false : 'no lab0 bridge (127.0.0.2): run it in the namespace shown at the top'));
 
+const SECRET = 'sfu-browser-test-secret-0123456789abcdef';
+let subs = 0;
+
 const PAGE =
   '<!doctype html><meta charset="utf-8"><title>sfu</title><script src="/socket.io.min.js"></script><script src="/sfu-member.js"></script>';
 
 // The page's member (plain JavaScript, as a page would have it): joins, publishes camera and
 // microphone on the publish link, answers the subscribe link's offers and shows each remote video.
 const MEMBER_JS = `
-window.sfuMember = async (room, capacity) => {
+window.sfuMember = async (room, capacity, token, publishing) => {
   const w = window;
   Object.assign(w, { log: [], states: [], offers: 0, streams: new Map(), videos: new Map() });
   const socket = w.io({ transports: ['websocket'] });
@@ -97,20 +101,36 @@ window.sfuMember = async (room, capacity) => {
   socket.on('sfu-state', async ({ ready }) => {
     w.states.push(ready);
     open();
-    if (ready) await publishMedia().catch((error) => w.log.push('republish: ' + error.message));
+    if (ready && publishing) await publishMedia().catch((error) => w.log.push('republish: ' + error.message));
   });
   open();
-  const joined = await socket.emitWithAck('join', { room, capacity });
+  const joined = await socket.emitWithAck('join', { room, capacity, token });
   if (!joined.ok) throw new Error(JSON.stringify(joined.error));
-  stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-  await publishMedia();
+  // A dropped connection: Socket.IO reconnects; the member joins again as itself, and its links start afresh.
+  socket.io.on('reconnect', async () => {
+    const again = await socket.emitWithAck('join', { room, token, resume: joined.resumeToken });
+    if (!again.ok) return void w.log.push('resume: ' + JSON.stringify(again.error));
+    w.resumed = again.id;
+    open();
+    if (publishing) await publishMedia().catch((error) => w.log.push('republish: ' + error.message));
+  });
+  if (publishing) {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+    await publishMedia();
+  }
   return { id: joined.id, mode: joined.mode };
 };
 `;
 
 /** The page's member: joins, publishes camera and microphone, answers subscribe offers, shows remote videos. */
-async function member(page: Page, room: string, capacity: number): Promise<{ id: string; mode: string }> {
-  return page.evaluate(([room, capacity]) => (window as any).sfuMember(room, capacity), [room, capacity] as const);
+async function member(page: Page, room: string, capacity: number, publish = true): Promise<{ id: string; mode: string }> {
+  const token = await mintAccessToken({ secret: SECRET, room, sub: `user-${++subs}`, ...(publish ? {} : { publish: false }) });
+  return page.evaluate(([room, capacity, token, publish]) => (window as any).sfuMember(room, capacity, token, publish), [
+    room,
+    capacity,
+    token,
+    publish,
+  ] as const);
 }
 
 /** The members whose video this page decodes (a frame with a size), by member id. */
@@ -153,6 +173,7 @@ describe('SFU rooms through Janus, in Chromium', { skip }, () => {
     h = await startServer({
       janusUrl: janus.url,
       roomCapacity: 10,
+      accessTokenSecret: SECRET,
       demoDir: pageDir,
       logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
     });
@@ -252,5 +273,44 @@ describe('SFU rooms through Janus, in Chromium', { skip }, () => {
     assert.deepEqual(await pages[0]!.evaluate(() => (window as any).states), [false, true]);
     assert.equal((await health()).sfu.janus, 'up');
     for (const page of pages) await page.close();
+  });
+
+  it('six members each decode the five others; a receive-only member sees them and may not publish; a dropped member comes back', async () => {
+    const pages: Page[] = [];
+    for (let i = 0; i < 6; i++) pages.push(await open());
+    const started = Date.now();
+    const members = [];
+    for (const page of pages) members.push(await member(page, 'sfu-six', 8));
+    const joinedAt = Date.now();
+    const ids = members.map((m) => m.id);
+    await allSeeEachOther(pages, ids, 'six joined');
+    console.log(`six members see each other ${Date.now() - joinedAt} ms after the last join (${Date.now() - started} ms after the first)`);
+
+    const viewer = await open();
+    const { id: viewerId } = await member(viewer, 'sfu-six', 8, false);
+    await waitUntil(
+      'the receive-only member decodes the six',
+      () => decodedFrom(viewer),
+      (seen) => seen.length === 6,
+    );
+    const refused = await viewer.evaluate(async () => {
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('video', { direction: 'sendonly' });
+      const offer = await pc.createOffer();
+      pc.close();
+      return (window as any).socket.emitWithAck('sfu-signal', { link: 'publish', description: { type: 'offer', sdp: offer.sdp } });
+    });
+    assert.equal(refused.ok || refused.error.code, 'unauthorized');
+    assert.ok(!(await decodedFrom(pages[0]!)).includes(viewerId), 'nobody receives anything from the receive-only member');
+
+    // Member 0's network drops: it comes back (resume) as itself, and everybody sees everybody again.
+    await pages[0]!.evaluate(() => (window as any).socket.io.engine.close());
+    await waitUntil(
+      'member 0 resumed',
+      () => pages[0]!.evaluate(() => (window as any).resumed),
+      (id) => id === ids[0],
+    );
+    await allSeeEachOther(pages, ids, 'after member 0 came back');
+    for (const page of [...pages, viewer]) await page.close();
   });
 });
