@@ -13,6 +13,7 @@ export {
   type LocalMediaResult,
 } from './core/local-media.js';
 export { PeerLink, type IncomingSignal, type OutgoingSignal, type PeerLinkOptions, type SendOutcome } from './core/peer-link.js';
+export { SfuConnection, SIMULCAST_LAYERS, type SfuConnectionOptions, type SfuReceiver } from './core/sfu-link.js';
 export { RoomSession, type RemotePeer, type RoomSessionEventMap, type RoomSessionOptions, type RoomStatus } from './core/room-session.js';
 export {
   runPreflight,
@@ -32,4 +33,4 @@ export { deviceStore, type DeviceKind } from './core/device-store.js';
 export { CallActivity } from './core/call-activity.js';
 export { rateQuality, QUALITY_THRESHOLDS, type ConnectionQuality, type QualityRating } from './core/connection-quality.js';
 export { SignalingClient, type SignalingClientOptions, type SignalingSocket } from './core/signaling-client.js';
-export type { IceServer, IceServersGrant, JoinResult, MediaState, PeerInfo } from '../protocol/index.js';
+export type { IceServer, IceServersGrant, JoinResult, MediaState, PeerInfo, RoomMode, SfuStream } from '../protocol/index.js';

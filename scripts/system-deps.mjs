@@ -11,10 +11,12 @@ export const SYSTEM_PACKAGES = {
   coturn: '/usr/bin/turnserver',
   'redis-server': '/usr/bin/redis-server',
   'firefox-esr': '/usr/bin/firefox-esr',
+  // the SFU tests (server/sfu/, server/sfu.browser.test.ts) start their own (server/test-support/janus.ts)
+  janus: '/usr/bin/janus',
 };
 
 /** Packages whose tests skip (with a message) when they are missing, rather than fail. */
-const OPTIONAL = new Set(['coturn', 'redis-server', 'firefox-esr']);
+const OPTIONAL = new Set(['coturn', 'redis-server', 'firefox-esr', 'janus']);
 
 export function ensureSystemPackages(packages = SYSTEM_PACKAGES) {
   const missing = Object.entries(packages)

@@ -17,6 +17,7 @@ import { deferredStore } from './rooms/deferred.js';
 import { Rooms } from './rooms/memory.js';
 import type { RedisLink, RedisOptions } from './rooms/redis/connect.js';
 import type { RoomStore } from './rooms/store.js';
+import { createSfu, type Sfu } from './sfu/service.js';
 import { shutdown } from './shutdown.js';
 import { attachSignaling, createSignalingCounters, type RtcIo, type SignalingCounters } from './signaling/index.js';
 
@@ -82,6 +83,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   ready.catch(() => {}); // the error is for whoever awaits `ready` or `listen()`
   const rooms: RoomStore = redisOptions ? deferredStore(ready.then(() => redis!.rooms)) : new Rooms();
   const metrics = settings.metrics ? createMetrics({ rooms }) : null;
+  // SFU rooms (docs/sfu.md): a Janus session kept open (and reopened) for as long as the server runs.
+  const sfu: Sfu | undefined = settings.janusUrl
+    ? createSfu({ janusUrl: settings.janusUrl, logger, emit: (socketId, event, message) => io.to(socketId).emit(event, message as never) })
+    : undefined;
   const app = createHttpApp({
     logger,
     allowed,
@@ -89,6 +94,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     counters,
     rooms,
     shared: !!redisOptions,
+    sfu: sfu && (() => sfu.health()),
     metrics: settings.metrics ? () => metrics! : null,
     bundleDir: settings.bundleDir,
     demoDir: settings.demoDir,
@@ -115,6 +121,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     maxQueuedBytes: settings.maxQueuedBytes,
     ...(accessTokens ? { accessTokens } : {}),
     ...(rateLimiter ? { rateLimiter } : {}),
+    ...(sfu ? { sfu: { service: sfu, meshMax: settings.meshMax } } : {}),
   });
   metrics?.observe(io);
 
@@ -151,6 +158,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         },
         async release() {
           await ready.catch(() => {});
+          await sfu?.close();
           await redis?.close();
         },
       });

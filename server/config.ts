@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { formatRateLimit, LIMITED_EVENTS, resolveRateLimits, type LimitedEvent, type RateLimit, type RateLimits } from './limits.js';
 import { fillNames, mainIssue, optionName } from './option-messages.js';
 import { cliSchema, DEFAULTS, type CliSettings, type RtcServerOptions, type TurnRestSettings, type TwilioCredentials } from './options.js';
-import { MAX_ROOM_CAPACITY, type IceServer } from '../protocol/index.js';
+import { MAX_ROOM_CAPACITY, MAX_SFU_ROOM_CAPACITY, type IceServer } from '../protocol/index.js';
 
 export type { TurnRestSettings, TwilioCredentials } from './options.js';
 export { iceServerSchema } from './options.js';
@@ -51,6 +51,10 @@ export interface Config {
   readonly maxQueuedBytes: number;
   /** `TRUST_PROXY=1`: take the client's IP from the last `X-Forwarded-For` hop. */
   readonly trustProxy: boolean;
+  /** `JANUS_URL`: Janus' WebSocket API; rooms above `meshMax` are SFU rooms (unset: every room is a mesh). */
+  readonly janusUrl?: string;
+  /** `MESH_MAX`: with `JANUS_URL`, the largest capacity that stays a mesh. */
+  readonly meshMax?: number;
 }
 
 /** One environment variable: the option it sets and how its string is read. */
@@ -125,7 +129,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     'roomCapacity',
     number,
     DEFAULTS.roomCapacity,
-    `members per room, 2 to ${MAX_ROOM_CAPACITY} (a room's first member may ask for less)`,
+    `members per room, 2 to ${MAX_ROOM_CAPACITY}, or to ${MAX_SFU_ROOM_CAPACITY} with JANUS_URL (a room's first member may ask for less)`,
     { echo: true },
   ),
   v('ICE_SERVERS', 'iceServers', json, '[]', 'JSON array of RTCIceServer objects handed to room members (also the Twilio fallback)'),
@@ -249,6 +253,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       echo: true,
     },
   ),
+  v(
+    'JANUS_URL',
+    'janusUrl',
+    text,
+    undefined,
+    "ws:// URL of Janus' WebSocket API: rooms above MESH_MAX members go through this SFU (unset: every room is a mesh)",
+  ),
+  v('MESH_MAX', 'meshMax', number, DEFAULTS.meshMax, `with JANUS_URL: the largest room (2 to ${MAX_ROOM_CAPACITY}) that stays a mesh`, {
+    echo: true,
+  }),
   v('LOG_LEVEL', 'logLevel', text, DEFAULTS.logLevel, 'pino log level: fatal, error, warn, info, debug, trace or silent', { echo: true }),
 ];
 
@@ -337,5 +351,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     packetBudget: s.packetBudget,
     maxQueuedBytes: s.maxQueuedBytes,
     trustProxy: s.trustProxy,
+    ...(s.janusUrl ? { janusUrl: s.janusUrl, meshMax: s.meshMax } : {}),
   });
 }

@@ -16,6 +16,7 @@ export function helpText(): string {
     ...rows,
     '',
     'Twilio and TURN_URLS/TURN_SECRET exclude each other; with neither, members get ICE_SERVERS.',
+    'With JANUS_URL, a room created with a capacity above MESH_MAX is an SFU room (docs/sfu.md).',
     '',
     'mint-token prints an access token for <rtc-room token="…">, signed with ACCESS_TOKEN_SECRET (HS256)',
     'or ACCESS_TOKEN_PRIVATE_KEY (ES256 private key, PEM; the server then needs ACCESS_TOKEN_PUBLIC_KEY),',

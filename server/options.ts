@@ -19,7 +19,7 @@ import {
   type RateLimit,
 } from './limits.js';
 import { fillNames, mainIssue, optionName } from './option-messages.js';
-import { MAX_ROOM_CAPACITY, type IceServer } from '../protocol/index.js';
+import { MAX_ROOM_CAPACITY, MAX_SFU_ROOM_CAPACITY, type IceServer } from '../protocol/index.js';
 import type { RedisOptions } from './rooms/redis/store.js';
 
 /** Every default, in one place (the CLI's `--help` and docs/server.md show these). */
@@ -42,6 +42,8 @@ export const DEFAULTS = Object.freeze({
   maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES,
   trustProxy: false,
   metrics: true,
+  /** SFU rooms: the largest room that stays a mesh (with `janusUrl`). */
+  meshMax: 4,
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -177,7 +179,8 @@ const object = <T>() => z.custom<T>((v) => typeof v === 'object' && v !== null, 
 
 /** The server's options as fields (see `RtcServerOptions` for what each one means). */
 const optionFields = {
-  roomCapacity: integer(2, MAX_ROOM_CAPACITY).default(DEFAULTS.roomCapacity),
+  // Its bound depends on `janusUrl` (capacityFitsMode): 8 for a mesh, 50 with an SFU.
+  roomCapacity: z.number({ error: between(2, MAX_ROOM_CAPACITY) }).default(DEFAULTS.roomCapacity),
   reconnectGrace: z
     .number({ error: '{} must be from 0 to 300 seconds' })
     .min(0, '{} must be from 0 to 300 seconds')
@@ -223,7 +226,21 @@ const optionFields = {
   // At least one message of the largest size (64 KB) must fit.
   maxQueuedBytes: integer(65_536, 1_073_741_824).default(DEFAULTS.maxQueuedBytes),
   trustProxy: z.boolean({ error: '{} must be true or false' }).default(DEFAULTS.trustProxy),
+  // SFU rooms (server/sfu): Janus' WebSocket API, and the largest room that stays a mesh.
+  janusUrl: z
+    .string()
+    .regex(/^wss?:\/\/[^\s/]+(\/\S*)?$/, "{} must be a ws:// or wss:// URL of Janus' WebSocket API, e.g. ws://127.0.0.1:8188")
+    .optional(),
+  meshMax: integer(2, MAX_ROOM_CAPACITY).default(DEFAULTS.meshMax),
 };
+
+/** Rooms above 8 members need an SFU: `roomCapacity` goes up to 50 only with `janusUrl`. */
+function capacityFitsMode(o: { roomCapacity: number; janusUrl?: string | undefined }, ctx: z.RefinementCtx): void {
+  const max = o.janusUrl ? MAX_SFU_ROOM_CAPACITY : MAX_ROOM_CAPACITY;
+  if (!Number.isInteger(o.roomCapacity) || o.roomCapacity < 2 || o.roomCapacity > max) {
+    ctx.addIssue({ code: 'custom', path: ['roomCapacity'], message: between(2, max) });
+  }
+}
 
 /** Twilio and TURN REST exclude each other. */
 function oneIceSource(o: { twilio?: unknown; turn?: unknown }, ctx: z.RefinementCtx): void {
@@ -231,7 +248,7 @@ function oneIceSource(o: { twilio?: unknown; turn?: unknown }, ctx: z.Refinement
 }
 
 /** The server's options: `createRtcServer` parses what it is given with this. */
-export const optionsSchema = z.object(optionFields).superRefine(oneIceSource);
+export const optionsSchema = z.object(optionFields).superRefine(oneIceSource).superRefine(capacityFitsMode);
 
 /** The CLI's settings: the server's options, and where to listen and how much to log. */
 export const cliSchema = z
@@ -244,7 +261,8 @@ export const cliSchema = z
       .default(DEFAULTS.host),
     logLevel: z.enum(LOG_LEVELS, { error: `{} must be one of ${LOG_LEVELS.join(', ')}` }).default(DEFAULTS.logLevel),
   })
-  .superRefine(oneIceSource);
+  .superRefine(oneIceSource)
+  .superRefine(capacityFitsMode);
 
 /** Options after parsing: defaults filled in, origins normalised. */
 export type ServerSettings = z.output<typeof optionsSchema>;
@@ -253,8 +271,8 @@ export type CliSettings = z.output<typeof cliSchema>;
 
 export interface RtcServerOptions {
   /**
-   * Members per room, 2 to 8 (a mesh: each member sends one stream per other member). Clients
-   * may ask for less when they create a room.
+   * Members per room, 2 to 8 (a mesh: each member sends one stream per other member), or up to 50
+   * with `janusUrl`. Clients may ask for less when they create a room.
    * @default 4
    */
   roomCapacity?: number;
@@ -342,6 +360,18 @@ export interface RtcServerOptions {
   maxQueuedBytes?: number;
   /** Take the client's IP from the last `X-Forwarded-For` hop (behind one reverse proxy). @default false */
   trustProxy?: boolean;
+  /**
+   * Janus' WebSocket API (`ws://127.0.0.1:8188`): rooms above `meshMax` members become SFU rooms
+   * (each member sends one stream up to Janus), and `roomCapacity` may go up to 50. See docs/sfu.md.
+   * @default no SFU: every room is a mesh
+   */
+  janusUrl?: string;
+  /**
+   * With `janusUrl`: the largest capacity (2 to 8) that stays a mesh; a room created with a larger
+   * capacity is an SFU room for its whole life.
+   * @default 4
+   */
+  meshMax?: number;
 }
 
 // The interface documents the schema's input; this line fails to compile when they drift apart.

@@ -1,39 +1,19 @@
-import type { IceServer, PeerInfo } from '../../protocol/index.js';
+import type { MediaState, PeerInfo, SignalMessage } from '../../protocol/index.js';
 import type { Clock, TimerId } from './clock.js';
 import { RtcError } from './errors.js';
+import type { MediaTopology, TopologyHost } from './media-topology.js';
 import { decodeMessage, type EncodedMessage } from './messages.js';
-import { MAX_ICE_RESTARTS, PeerHealth, peerCheckAnswer, type PeerHealthHost, type PeerHealthOptions } from './peer-health.js';
+import { MAX_ICE_RESTARTS, PeerHealth, peerCheckAnswer, type PeerHealthHost } from './peer-health.js';
 import type { OutgoingSignal } from './peer-link.js';
 import { RemoteMembers } from './remote-members.js';
-import type { PeerLinkLike, SessionDeps, SignalingLike } from './session-deps.js';
+import type { PeerLinkLike, SessionDeps } from './session-deps.js';
+import type { RemotePeer } from './session-types.js';
 
 /** From this many other members on, each is sent the camera at half size (a mesh encodes once per member). */
 export const HALF_SIZE_FROM_PEERS = 4;
 
 /** What the mesh needs from the session. */
-export interface PeerMeshHost {
-  iceTransportPolicy?: RTCIceTransportPolicy;
-  /** How long a peer connection may stay `new` or `connecting` before it counts as failed (ms). */
-  connectTimeoutMs?: PeerHealthOptions['connectTimeoutMs'];
-  /** The ICE servers now, and fresh ones (renewed when they expire soon). */
-  iceServers(): IceServer[];
-  freshIceServers(): Promise<IceServer[]>;
-  sends(kind: 'audio' | 'video'): boolean;
-  localStream(): MediaStream | null;
-  /** The signaling connection (null once the session ended). */
-  signaling(): SignalingLike | null;
-  /** The session is in the room (not reconnecting): only then are signals sent. */
-  joined(): boolean;
-  /** Restarts ICE with one member (with fresh servers). */
-  restartIce(id: string): void;
-  /** `peers` changed. */
-  changed(): void;
-  /** A data-channel message from one member. */
-  message(peer: { id: string; name: string }, data: unknown): void;
-  /** A member was removed (it left, was lost, or its grace ran out). */
-  left(peer: PeerInfo): void;
-  error(error: RtcError): void;
-}
+export type PeerMeshHost = TopologyHost;
 
 /**
  * One peer connection per other member: creates each {@link PeerLinkLike} with its role and its
@@ -41,7 +21,8 @@ export interface PeerMeshHost {
  * closes them. A member given up as unreachable is told so (through the server), and a member
  * that gave this one up is closed here too: neither side keeps an empty tile.
  */
-export class PeerMesh {
+export class PeerMesh implements MediaTopology {
+  readonly mode = 'mesh';
   readonly members = new RemoteMembers();
   readonly #host: PeerMeshHost;
   readonly #createPeerLink: SessionDeps['createPeerLink'];
@@ -53,6 +34,42 @@ export class PeerMesh {
     this.#host = host;
     this.#createPeerLink = deps.createPeerLink;
     this.#clock = deps.clock;
+  }
+
+  get peers(): ReadonlyMap<string, RemotePeer> {
+    return this.members.peers;
+  }
+
+  has(id: string): boolean {
+    return this.members.has(id);
+  }
+
+  ids(): string[] {
+    return this.members.ids();
+  }
+
+  setMedia(id: string, media: MediaState): boolean {
+    return this.members.setMedia(id, media);
+  }
+
+  /** Nothing to open: each link started when its member was added. */
+  entered(): void {}
+
+  /** A signal from a member goes to the link to it (none from strangers). */
+  signal({ from, ...signal }: SignalMessage): void {
+    void this.members.get(from)?.link.handleSignal(signal);
+  }
+
+  async getStats(id: string): Promise<RTCStatsReport | null> {
+    return (await this.members.get(id)?.link.pc.getStats()) ?? null;
+  }
+
+  /** Restarts ICE with one member (or all), with fresh STUN/TURN servers when the current ones expire soon. */
+  async restartIce(id?: string): Promise<void> {
+    const links = this.links(id);
+    if (!links.length) return;
+    const iceServers = await this.#host.freshIceServers();
+    for (const link of links) link.restartIce(iceServers);
   }
 
   /**

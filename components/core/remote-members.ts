@@ -3,12 +3,18 @@ import type { PeerHealth } from './peer-health.js';
 import type { RemotePeer } from './session-types.js';
 import type { PeerLinkLike } from './session-deps.js';
 
-/** Everything the session keeps about one other member: who it is, the peer connection, its health and media. */
-export interface RemoteMember {
+/** What a member record needs of the connection that carries the member's media. */
+export type MemberLink = Pick<PeerLinkLike, 'remoteStream' | 'connectionState'>;
+
+/**
+ * Everything the session keeps about one other member: who it is, the connection that carries its
+ * media (its own peer link in a mesh; a view of the shared SFU link in an SFU room), its health and media.
+ */
+export interface RemoteMember<L extends MemberLink = PeerLinkLike, H = PeerHealth> {
   /** Who the member is, as the server last said (`peer-joined` again for a known id updates it). */
   info: PeerInfo;
-  readonly link: PeerLinkLike;
-  readonly health: PeerHealth;
+  readonly link: L;
+  readonly health: H;
   /** What the member last said it sends (`media-state`); null until it has said. */
   media: MediaState | null;
 }
@@ -17,8 +23,8 @@ export interface RemoteMember {
  * The other members of the room, one record each, and the immutable `peers` snapshot that scripts
  * and elements see (a new Map, with a new {@link RemotePeer}, on every change).
  */
-export class RemoteMembers {
-  readonly #members = new Map<string, RemoteMember>();
+export class RemoteMembers<L extends MemberLink = PeerLinkLike, H = PeerHealth> {
+  readonly #members = new Map<string, RemoteMember<L, H>>();
   #peers: ReadonlyMap<string, RemotePeer> = new Map();
 
   /** The snapshot: one {@link RemotePeer} per member. */
@@ -34,7 +40,7 @@ export class RemoteMembers {
     return this.#members.has(id);
   }
 
-  get(id: string): RemoteMember | undefined {
+  get(id: string): RemoteMember<L, H> | undefined {
     return this.#members.get(id);
   }
 
@@ -42,12 +48,12 @@ export class RemoteMembers {
     return [...this.#members.keys()];
   }
 
-  values(): IterableIterator<RemoteMember> {
+  values(): IterableIterator<RemoteMember<L, H>> {
     return this.#members.values();
   }
 
   /** Adds a member (its `media` from `info`) and puts it into the snapshot. False when it is there already. */
-  add(info: PeerInfo, link: PeerLinkLike, health: PeerHealth): boolean {
+  add(info: PeerInfo, link: L, health: H): boolean {
     if (this.#members.has(info.id)) return false;
     this.#members.set(info.id, { info, link, health, media: info.media ?? null });
     this.refresh(info.id);
@@ -90,7 +96,7 @@ export class RemoteMembers {
   }
 
   /** Takes a member out (record and snapshot); returns its record. */
-  delete(id: string): RemoteMember | undefined {
+  delete(id: string): RemoteMember<L, H> | undefined {
     const member = this.#members.get(id);
     if (!member) return undefined;
     this.#members.delete(id);
@@ -101,7 +107,7 @@ export class RemoteMembers {
   }
 
   /** Takes every member out; returns their records. */
-  clear(): RemoteMember[] {
+  clear(): RemoteMember<L, H>[] {
     const all = [...this.#members.values()];
     this.#members.clear();
     if (this.#peers.size) this.#peers = new Map();
@@ -110,7 +116,7 @@ export class RemoteMembers {
 }
 
 /** How one member looks to scripts and elements. */
-export function snapshot({ info, link, media }: RemoteMember): RemotePeer {
+export function snapshot({ info, link, media }: RemoteMember<MemberLink, unknown>): RemotePeer {
   return {
     id: info.id,
     name: info.name ?? '',

@@ -1,4 +1,4 @@
-import type { IceServersGrant, JoinResult, PeerInfo } from '../../protocol/index.js';
+import type { IceServersGrant, JoinResult, PeerInfo, RoomMode } from '../../protocol/index.js';
 import { tokenAllowsPublishing } from './access-token.js';
 import { CallActivity } from './call-activity.js';
 import { sleep } from './clock.js';
@@ -8,8 +8,9 @@ import { firstJoin, joinRequest, missingAfterRejoin, Rejoin, toRtcError } from '
 import { mark } from './marks.js';
 import { MediaAnnouncer } from './media-announcer.js';
 import type { MediaControls } from './media-controls.js';
+import { createTopology, routeMediaEvents } from './topology.js';
+import type { MediaTopology, TopologyHost } from './media-topology.js';
 import { encodeMessage, MAX_MESSAGE_LENGTH } from './messages.js';
-import { PeerMesh } from './peer-mesh.js';
 import { resolveDeps, type SessionDeps, type SignalingLike } from './session-deps.js';
 import type { RemotePeer, RoomSessionEventMap, RoomSessionOptions, RoomStatus } from './session-types.js';
 import { TypedEventTarget } from './typed-event-target.js';
@@ -17,11 +18,12 @@ import { TypedEventTarget } from './typed-event-target.js';
 export { MAX_MESSAGE_LENGTH, type RemotePeer, type RoomSessionEventMap, type RoomSessionOptions, type RoomStatus };
 
 /**
- * One stay in one room: a signaling connection, the local camera and microphone, and a
- * {@link PeerLink} per other member. Plain TypeScript; the `<rtc-room>` element is a view over it.
- * A session is used once: `join()`, then `leave()`; join again with a new session.
- * It wires the units: {@link PeerMesh} (links and their health), {@link IceCredentials},
- * {@link MediaAnnouncer}, the join policy, and the signaling client's events.
+ * One stay in one room: a signaling connection, the local camera and microphone, and the media
+ * topology the room's `join` answer names: a {@link PeerLink} per other member ({@link PeerMesh}),
+ * or two connections to the server's SFU ({@link SfuTopology}). Plain TypeScript; the `<rtc-room>`
+ * element is a view over it. A session is used once: `join()`, then `leave()`; join again with a
+ * new session. It wires the units: the topology (through {@link MediaTopology}),
+ * {@link IceCredentials}, {@link MediaAnnouncer}, the join policy, and the signaling client's events.
  */
 export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   #options: Readonly<RoomSessionOptions>;
@@ -31,7 +33,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   /** Audio levels, who is speaking, and connection quality per peer, while joined. */
   readonly activity: CallActivity = new CallActivity({
     getStats: (id) => this.getStats(id),
-    peers: () => this.#mesh.members.peers.values(),
+    peers: () => this.#topology.peers.values(),
   });
   #status: RoomStatus = 'idle';
   #id: string | null = null;
@@ -44,7 +46,9 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   #ended = false;
   readonly #abort = new AbortController();
   #unlistenPageHide: (() => void) | null = null;
-  readonly #mesh: PeerMesh;
+  /** A mesh until a join answer says otherwise (`mode`). */
+  #topology: MediaTopology;
+  readonly #topologyHost: TopologyHost;
   readonly #ice: IceCredentials;
   readonly #announcer: MediaAnnouncer;
   readonly #rejoin: Rejoin;
@@ -63,24 +67,22 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
       joined: (result, downtimeMs) => this.#rejoined(result, downtimeMs),
       refused: (error, fatal) => this.#rejoinRefused(error, fatal),
     });
-    this.#mesh = new PeerMesh(
-      {
-        iceTransportPolicy: options.iceTransportPolicy,
-        connectTimeoutMs: options.peerConnectTimeout,
-        iceServers: () => this.#ice.servers,
-        freshIceServers: () => this.#ice.fresh(),
-        sends: (kind) => this.#sends(kind),
-        localStream: () => this.#localStream,
-        signaling: () => this.#signaling,
-        joined: () => this.#status === 'joined',
-        restartIce: (id) => void this.restartIce(id).catch((error: RtcError) => this.#emitError(error)),
-        changed: () => this.#changed(),
-        message: (peer, data) => this.dispatchEvent(new CustomEvent('message', { detail: { peer, data } })),
-        left: (peer) => this.dispatchEvent(new CustomEvent('peer-left', { detail: { peer } })),
-        error: (error) => this.#emitError(error),
-      },
-      deps,
-    );
+    this.#topologyHost = {
+      iceTransportPolicy: options.iceTransportPolicy,
+      connectTimeoutMs: options.peerConnectTimeout,
+      iceServers: () => this.#ice.servers,
+      freshIceServers: () => this.#ice.fresh(),
+      sends: (kind) => this.#sends(kind),
+      localStream: () => this.#localStream,
+      signaling: () => this.#signaling,
+      joined: () => this.#status === 'joined',
+      restartIce: (id) => void this.restartIce(id).catch((error: RtcError) => this.#emitError(error)),
+      changed: () => this.#changed(),
+      message: (peer, data) => this.dispatchEvent(new CustomEvent('message', { detail: { peer, data } })),
+      left: (peer) => this.dispatchEvent(new CustomEvent('peer-left', { detail: { peer } })),
+      error: (error) => this.#emitError(error),
+    };
+    this.#topology = createTopology('mesh', this.#topologyHost, deps);
     this.#announcer = new MediaAnnouncer({
       ...deps,
       state: () => this.media.state,
@@ -93,7 +95,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
       if (this.#ended) return;
       this.#localStream = this.media.stream;
       if (this.#localStream) mark('camera-ready');
-      this.#mesh.setLocalStream(this.#localStream);
+      this.#topology.setLocalStream(this.#localStream);
       this.#changed();
       this.#announcer.announce();
     });
@@ -134,11 +136,15 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   get id(): string | null {
     return this.#id;
   }
+  /** How the room carries media (`mesh`, or `sfu` through the server's SFU), once joined; null before. */
+  get mode(): RoomMode | null {
+    return this.#id ? this.#topology.mode : null;
+  }
   get localStream(): MediaStream | null {
     return this.#localStream;
   }
   get peers(): ReadonlyMap<string, RemotePeer> {
-    return this.#mesh.members.peers;
+    return this.#topology.peers;
   }
   /** The STUN/TURN servers handed out by the server, with their expiry; null before joining. */
   get iceServers(): Readonly<IceServersGrant> | null {
@@ -165,7 +171,7 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     signaling?.close();
     this.#rejoin.cancel();
     this.#announcer.close();
-    this.#mesh.clear(false);
+    this.#topology.clear(false);
     this.media.close();
     this.activity.stop();
     this.#localStream = null;
@@ -177,11 +183,8 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
    * Restarts ICE with one peer (or all), first asking the server for fresh STUN/TURN servers when
    * the current ones have expired or are about to. Used on failed connections; public for scripts.
    */
-  async restartIce(peerId?: string): Promise<void> {
-    const links = this.#mesh.links(peerId);
-    if (!links.length) return;
-    const iceServers = await this.#ice.fresh();
-    for (const link of links) link.restartIce(iceServers);
+  restartIce(peerId?: string): Promise<void> {
+    return this.#topology.restartIce(peerId);
   }
 
   /**
@@ -196,12 +199,12 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
    *   RtcError `unknown_peer` for a peer id that is not in the room.
    */
   send(data: unknown, peerId?: string): string[] {
-    return this.#mesh.send(encodeMessage(data), peerId);
+    return this.#topology.send(encodeMessage(data), peerId);
   }
 
   /** The WebRTC statistics of the connection to one peer, or null for an unknown peer. */
   async getStats(peerId: string): Promise<RTCStatsReport | null> {
-    return (await this.#mesh.members.get(peerId)?.link.pc.getStats()) ?? null;
+    return this.#topology.getStats(peerId);
   }
 
   async #run(): Promise<void> {
@@ -241,7 +244,8 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   #take(result: JoinResult): void {
     this.#joinResult = result;
     this.#ice.set(result);
-    if (this.#id && result.id !== this.#id) this.#mesh.clear(true); // not the same member: start afresh
+    if (this.#id && result.id !== this.#id) this.#topology.clear(true); // not the same member: start afresh
+    this.#useTopology(result.mode ?? 'mesh');
     this.#id = result.id;
     this.#setStatus('joined');
     // The others may have missed changes while we were away (and a restarted server knows none).
@@ -256,27 +260,25 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
       this.#localStream = null;
     }
     this.#take(result);
-    for (const peer of result.peers) this.#mesh.add(result.id, peer, true);
+    for (const peer of result.peers) this.#topology.add(result.id, peer, true);
+    this.#topology.entered();
     this.activity.start();
     this.dispatchEvent(new CustomEvent('joined', { detail: { id: result.id, room: result.room, peers: result.peers } }));
     for (const peer of this.#early.splice(0)) this.#peerJoined(peer);
   }
 
   #listen(signaling: SignalingLike): void {
-    const members = this.#mesh.members;
     signaling.addEventListener('peer-joined', ({ detail: peer }) => {
       // A member that joined at the same moment may be announced before our own ack arrives.
       if (!this.#id) return void this.#early.push(peer);
-      if (members.has(peer.id)) return this.#mesh.back(peer);
+      if (this.#topology.has(peer.id)) return this.#topology.back(peer);
       this.#peerJoined(peer);
     });
-    signaling.addEventListener('peer-away', ({ detail }) => this.#mesh.away(detail.id));
-    signaling.addEventListener('peer-left', ({ detail }) => this.#mesh.remove(detail.id));
-    signaling.addEventListener('peer-unreachable', ({ detail }) => this.#mesh.unreachableFrom(detail.from));
-    signaling.addEventListener('media-state', ({ detail: { from, ...media } }) => {
-      if (members.setMedia(from, media)) this.#changed();
-    });
-    signaling.addEventListener('signal', ({ detail: { from, ...signal } }) => void members.get(from)?.link.handleSignal(signal));
+    routeMediaEvents(
+      signaling,
+      () => this.#topology,
+      () => this.#changed(),
+    );
     signaling.addEventListener('dropped', ({ detail }) => this.#dropped(detail.reason));
     signaling.addEventListener('replaced', () =>
       this.#rejoinRefused(
@@ -307,12 +309,13 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
   #rejoined(result: JoinResult, downtimeMs: number): void {
     if (this.#ended) return;
     this.#take(result);
-    const missing = missingAfterRejoin(this.#mesh.members.ids(), result.peers);
+    const missing = missingAfterRejoin(this.#topology.ids(), result.peers);
     for (const peer of result.peers) {
-      if (this.#mesh.members.has(peer.id)) this.#mesh.back(peer);
+      if (this.#topology.has(peer.id)) this.#topology.back(peer);
       else this.#peerJoined(peer, true);
     }
-    this.#mesh.awaitReturn(missing, result.reconnectGraceMs);
+    this.#topology.awaitReturn(missing, result.reconnectGraceMs);
+    this.#topology.entered();
     const { id, room, peers } = result;
     this.dispatchEvent(new CustomEvent('reconnected', { detail: { id, room, peers, downtimeMs } }));
   }
@@ -324,13 +327,24 @@ export class RoomSession extends TypedEventTarget<RoomSessionEventMap> {
     if (!fatal) return;
     this.#rejoin.cancel();
     this.#announcer.close();
-    this.#mesh.clear(true);
+    this.#topology.clear(true);
     this.#setStatus('error');
     this.#signaling?.close();
   }
 
   #peerJoined(peer: PeerInfo, initiator = false): void {
-    if (this.#id && this.#mesh.add(this.#id, peer, initiator)) this.dispatchEvent(new CustomEvent('peer-joined', { detail: { peer } }));
+    if (this.#id && this.#topology.add(this.#id, peer, initiator)) this.dispatchEvent(new CustomEvent('peer-joined', { detail: { peer } }));
+  }
+
+  /**
+   * Takes the room's mode from a join answer: a room is one or the other for its life, but a rejoin
+   * may find it gone and made anew with another mode (its members are then new to this one).
+   */
+  #useTopology(mode: RoomMode): void {
+    if (this.#topology.mode === mode) return;
+    this.#topology.clear(true);
+    this.#topology = createTopology(mode, this.#topologyHost, this.#deps, { simulcast: this.options.simulcast });
+    this.#topology.setLocalStream(this.#localStream);
   }
 
   #sends(kind: 'audio' | 'video'): boolean {

@@ -2,6 +2,7 @@ import { realClock, type Clock } from './clock.js';
 import { MediaControls, type MediaControlsOptions } from './media-controls.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { takeEarlySignaling } from './early-signaling.js';
+import { SfuConnection, type SfuConnectionOptions } from './sfu-link.js';
 import { SignalingClient, type SignalingClientOptions } from './signaling-client.js';
 
 /** What the session uses of a {@link PeerLink}; a test passes a fake with the same shape. */
@@ -21,6 +22,20 @@ export type PeerLinkLike = Pick<
   | 'removeEventListener'
 > & { readonly pc: Pick<RTCPeerConnection, 'signalingState' | 'getStats'> };
 
+/** What an SFU room uses of an {@link SfuConnection}; a test passes a fake with the same shape. */
+export type SfuLinkLike = Pick<
+  SfuConnection,
+  | 'role'
+  | 'connectionState'
+  | 'receivers'
+  | 'setLocalStream'
+  | 'handleSignal'
+  | 'restartIce'
+  | 'close'
+  | 'addEventListener'
+  | 'removeEventListener'
+>;
+
 /** What the session uses of a {@link SignalingClient}; a test passes a fake with the same shape. */
 export type SignalingLike = Pick<
   SignalingClient,
@@ -35,6 +50,8 @@ export type SignalingLike = Pick<
   | 'iceServers'
   | 'refreshToken'
   | 'mediaState'
+  | 'sfuSignal'
+  | 'roomMessage'
   | 'close'
   | 'addEventListener'
   | 'removeEventListener'
@@ -46,6 +63,10 @@ export interface SessionDeps {
   clock: Clock;
   createSignaling(options: SignalingClientOptions): SignalingLike;
   createPeerLink(options: PeerLinkOptions): PeerLinkLike;
+  /** One connection to the SFU (SFU rooms: one `publish`, one `subscribe`). */
+  createSfuLink(options: SfuConnectionOptions): SfuLinkLike;
+  /** An empty MediaStream (SFU rooms: one per member, filled from the `subscribe` link). */
+  createMediaStream(): MediaStream;
   /** The camera, microphone and screen (what `session.media` is). */
   createMedia(options: MediaControlsOptions): MediaControls;
   /** Listens for the page going away for good (`pagehide`); returns the undo. */
@@ -59,6 +80,8 @@ export const defaultDeps: SessionDeps = {
   // a connection /rtc-room.js opened early for these options, else a new one
   createSignaling: (options) => takeEarlySignaling(options) ?? new SignalingClient(options),
   createPeerLink: (options) => new PeerLink(options),
+  createSfuLink: (options) => new SfuConnection(options),
+  createMediaStream: () => new MediaStream(),
   createMedia: (options) => new MediaControls(options),
   onPageHide(listener) {
     globalThis.addEventListener?.('pagehide', listener);
@@ -73,6 +96,8 @@ export function resolveDeps(options: Partial<SessionDeps>): SessionDeps {
     clock: options.clock ?? defaultDeps.clock,
     createSignaling: options.createSignaling ?? defaultDeps.createSignaling,
     createPeerLink: options.createPeerLink ?? defaultDeps.createPeerLink,
+    createSfuLink: options.createSfuLink ?? defaultDeps.createSfuLink,
+    createMediaStream: options.createMediaStream ?? defaultDeps.createMediaStream,
     createMedia: options.createMedia ?? defaultDeps.createMedia,
     onPageHide: options.onPageHide ?? defaultDeps.onPageHide,
     random: options.random ?? defaultDeps.random,

@@ -32,7 +32,10 @@ export interface RoomSessionOptions extends Partial<SessionDeps> {
   server?: string;
   sendAudio: boolean;
   sendVideo: boolean;
-  /** Lowers a new room's capacity (2 to 8); the server's limit wins. */
+  /**
+   * Lowers a new room's capacity (2 to 50); the server's limit wins. Above the server's mesh size
+   * (and with an SFU configured) the room is an SFU room.
+   */
   capacity?: number;
   /** Access token for servers that require one; sent with every join. */
   token?: string;
@@ -48,6 +51,11 @@ export interface RoomSessionOptions extends Partial<SessionDeps> {
    * @default 20000
    */
   peerConnectTimeout?: number;
+  /**
+   * In SFU rooms: send the camera in three simulcast layers, for the SFU to forward the one each
+   * member's connection and tile size suits. Off by default (each layer costs encoding time).
+   */
+  simulcast?: boolean;
 }
 
 export interface RoomSessionEventMap {

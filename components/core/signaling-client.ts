@@ -10,6 +10,8 @@ import type {
   PeerInfo,
   PreflightRequest,
   ServerToClientEvents,
+  SfuSignalMessage,
+  SfuSignalRequest,
   SignalMessage,
   SignalRequest,
 } from '../../protocol/index.js';
@@ -47,6 +49,12 @@ export interface SignalingClientEventMap {
   'peer-unreachable': CustomEvent<{ from: string }>;
   'media-state': CustomEvent<MediaStateMessage>;
   signal: CustomEvent<SignalMessage>;
+  /** SFU rooms: the answer, an offer (with its `streams`) or a candidate for one of this member's two links. */
+  'sfu-signal': CustomEvent<SfuSignalMessage>;
+  /** SFU rooms: the SFU lost this member's media (`ready: false`), or has it back (`ready: true`: publish again). */
+  'sfu-state': CustomEvent<{ ready: boolean }>;
+  /** SFU rooms: a message from another member (`text` as a data channel would carry it). */
+  'room-message': CustomEvent<{ from: string; text: string }>;
   /** The connection dropped (said once per outage); `restored` follows when it is back. */
   dropped: CustomEvent<{ reason: DropReason }>;
   /** Connected again after `dropped`. */
@@ -111,6 +119,9 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
     socket.on('peer-unreachable', ({ from }) => this.#emit('peer-unreachable', { from }));
     socket.on('media-state', (message) => this.#emit('media-state', message));
     socket.on('signal', (message) => this.#emit('signal', message));
+    socket.on('sfu-signal', (message) => this.#emit('sfu-signal', message));
+    socket.on('sfu-state', ({ ready }) => this.#emit('sfu-state', { ready: ready === true }));
+    socket.on('room-message', ({ from, text }) => this.#emit('room-message', { from, text }));
     socket.on('server-closing', () => this.#drop('server closing'));
     socket.on('seat-taken', ({ room }) => {
       // Taking the seat back would take it from the other page, which would take it back in turn.
@@ -182,6 +193,16 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
 
   async signal(request: SignalRequest): Promise<void> {
     await this.#request('signal', request);
+  }
+
+  /** SFU rooms: a description or candidate for one of this member's links (`publish` or `subscribe`). */
+  async sfuSignal(request: SfuSignalRequest): Promise<void> {
+    await this.#request('sfu-signal', request);
+  }
+
+  /** SFU rooms: a message for every other member, through the server (`bad_request` in a mesh room). */
+  async roomMessage(text: string): Promise<void> {
+    await this.#request('room-message', { text });
   }
 
   async leave(): Promise<void> {

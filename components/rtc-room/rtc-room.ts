@@ -97,8 +97,9 @@ export class RtcRoomElement extends LitElement {
   @property({ type: Boolean }) manual = false;
 
   /**
-   * Members this room holds, 2 to 8, when this member creates it (the first to join decides for the
-   * room's lifetime). The server's `ROOM_CAPACITY` wins. Empty: the server's limit.
+   * Members this room holds, 2 to 50, when this member creates it (the first to join decides for the
+   * room's lifetime). The server's `ROOM_CAPACITY` wins; above its mesh size (with an SFU
+   * configured) the room is an SFU room. Empty: the server's limit.
    */
   @property({ type: Number }) capacity?: number;
 

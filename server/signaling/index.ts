@@ -14,6 +14,8 @@ import { createProbe, registerPeerCheck } from './peer-check.js';
 import { createPresence } from './presence.js';
 import { registerRelay } from './relay.js';
 import { registerSfu } from './sfu.js';
+import type { Sfu } from '../sfu/service.js';
+import { watchRemovals } from '../sfu/removals.js';
 
 export type { SocketData } from '../../protocol/index.js';
 export { createSignalingCounters, type RtcIo, type RtcSocket, type SignalingCounters } from './handle.js';
@@ -40,6 +42,8 @@ export interface SignalingOptions {
   maxQueuedBytes?: number | undefined;
   /** @default fresh counters */
   counters?: SignalingCounters;
+  /** With an SFU: rooms whose capacity is above `meshMax` are SFU rooms. */
+  sfu?: { service: Sfu; meshMax: number } | undefined;
 }
 
 export interface Signaling {
@@ -48,7 +52,9 @@ export interface Signaling {
 }
 
 export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling {
-  const { rooms, logger, roomCapacity, reconnectGraceMs, packetBudget, maxQueuedBytes } = options;
+  const { logger, roomCapacity, reconnectGraceMs, packetBudget, maxQueuedBytes, sfu } = options;
+  // The SFU hears of every member that leaves for good (left, grace expired, seat taken over).
+  const rooms = sfu ? watchRemovals(options.rooms, (room, id) => sfu.service.leave(room, id)) : options.rooms;
   let closing = false;
   const counters = options.counters ?? createSignalingCounters();
   const context: SignalingContext = {
@@ -97,11 +103,12 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
       presence,
       grant,
       joining,
+      sfu,
     });
     registerIce(socket, context, grant);
     registerRelay(socket, context);
     registerPeerCheck(socket, context, probe);
-    registerSfu(socket, context);
+    registerSfu(socket, context, sfu?.service);
     presence.register(socket);
   });
 

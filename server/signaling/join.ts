@@ -8,6 +8,7 @@ import type { SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';
 import type { IceGrant } from './ice.js';
 import type { Presence } from './presence.js';
+import type { Sfu } from '../sfu/service.js';
 
 /**
  * A member's id is derived from its secret resume token, so only the holder of the token can come
@@ -32,6 +33,13 @@ export interface JoinOptions {
   grant: IceGrant;
   /** Sockets whose `join` is waiting for the token check or the store (a second `join` meanwhile is `already_joined`). */
   joining: Set<string>;
+  /** With an SFU (`janusUrl`): rooms whose capacity is above `meshMax` are SFU rooms. */
+  sfu?: { service: Sfu; meshMax: number } | undefined;
+}
+
+/** A room's mode follows from its capacity, fixed for its life (so any node, with any store, agrees). */
+export function roomMode(capacity: number, sfu: JoinOptions['sfu']): 'mesh' | 'sfu' {
+  return sfu && capacity > sfu.meshMax ? 'sfu' : 'mesh';
 }
 
 const leftEarly = () => new SignalingError('not_joined', 'Left before the join completed');
@@ -133,7 +141,9 @@ export function registerJoin(socket: RtcSocket, context: SignalingContext, optio
     for (const other of members) io.to(present.get(other.id)!.socketId).emit('peer-joined', self);
     logger.debug({ room, id, resumed: !!admission.previousSocketId, released: admission.released?.length ?? 0 }, 'joined');
     const { id: _id, ...identity } = self;
+    const mode = roomMode(admission.capacity, options.sfu);
+    if (mode === 'sfu') options.sfu!.service.join(room, admission.capacity, { id, socketId: socket.id, publish: access?.publish ?? true });
     // `peers` is the wire's name for the other members (protocol v1 keeps it).
-    return { id, ...identity, room, capacity: admission.capacity, peers: members, resumeToken, reconnectGraceMs, ...ice };
+    return { id, ...identity, room, mode, capacity: admission.capacity, peers: members, resumeToken, reconnectGraceMs, ...ice };
   });
 }

@@ -1,4 +1,13 @@
-import type { IceServersGrant, JoinRequest, JoinResult, MediaState, PeerInfo, SignalRequest } from '../../../protocol/index.js';
+import type {
+  IceServersGrant,
+  JoinRequest,
+  JoinResult,
+  MediaState,
+  PeerInfo,
+  SfuSignalMessage,
+  SfuSignalRequest,
+  SignalRequest,
+} from '../../../protocol/index.js';
 import type { RtcError } from '../errors.js';
 import type { SignalingLike } from '../session-deps.js';
 import type { DropReason, SignalingClientOptions } from '../signaling-client.js';
@@ -32,6 +41,10 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   readonly signals: SignalRequest[] = [];
   readonly mediaStates: MediaState[] = [];
   readonly peerChecks: string[] = [];
+  /** `sfu-signal` requests (SFU rooms), in order. */
+  readonly sfuSignals: SfuSignalRequest[] = [];
+  /** `room-message` texts (SFU rooms), in order. */
+  readonly roomMessages: string[] = [];
   /** The members this one told it gave up its connection to (`peerUnreachable`). */
   readonly unreachables: string[] = [];
   leaves = 0;
@@ -47,6 +60,8 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   onIceServers: () => Promise<IceServersGrant> = async () => ({ iceServers: [], iceServersExpireAt: null });
   onRefreshToken: (token: string) => Promise<IceServersGrant> = async () => ({ iceServers: [], iceServersExpireAt: null });
   onLeave: () => Promise<void> = async () => {};
+  onSfuSignal: (request: SfuSignalRequest) => Promise<void> = async () => {};
+  onRoomMessage: (text: string) => Promise<void> = async () => {};
 
   constructor(options: SignalingClientOptions = {}) {
     super();
@@ -64,6 +79,14 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   signal(request: SignalRequest): Promise<void> {
     this.signals.push(request);
     return this.onSignal(request);
+  }
+  sfuSignal(request: SfuSignalRequest): Promise<void> {
+    this.sfuSignals.push(request);
+    return this.onSfuSignal(request);
+  }
+  roomMessage(text: string): Promise<void> {
+    this.roomMessages.push(text);
+    return this.onRoomMessage(text);
   }
   leave(): Promise<void> {
     this.leaves++;
@@ -102,6 +125,9 @@ export class FakeSignaling extends EventTarget implements SignalingLike {
   emit(type: 'media-state', detail: MediaState & { from: string }): void;
   emit(type: 'peer-unreachable', detail: { from: string }): void;
   emit(type: 'replaced', detail: { room: string }): void;
+  emit(type: 'sfu-signal', detail: SfuSignalMessage): void;
+  emit(type: 'sfu-state', detail: { ready: boolean }): void;
+  emit(type: 'room-message', detail: { from: string; text: string }): void;
   emit(type: 'signal', detail: SignalRequest extends infer S ? Omit<S & object, 'to'> & { from: string } : never): void;
   emit(type: string, detail: unknown): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
