@@ -51,6 +51,10 @@ export interface Config {
   readonly maxQueuedBytes: number;
   /** `TRUST_PROXY=1`: take the client's IP from the last `X-Forwarded-For` hop. */
   readonly trustProxy: boolean;
+  /** `SOCKET_PATH`: Socket.IO's path. */
+  readonly path: string;
+  /** `METRICS_PORT`: `/metrics` on its own port. */
+  readonly metricsPort?: number;
 }
 
 /** One environment variable: the option it sets and how its string is read. */
@@ -249,6 +253,20 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       echo: true,
     },
   ),
+  // Mounting and ports (docs/server.md).
+  v(
+    'SOCKET_PATH',
+    'path',
+    text,
+    DEFAULTS.socketPath,
+    'Socket.IO\'s path; under a prefix (/rtc/socket.io) pages use server="https://host/rtc"',
+    {
+      echo: true,
+    },
+  ),
+  v('METRICS_PORT', 'metricsPort', number, undefined, 'serve GET /metrics on this port only (its own listener on HOST), not on PORT', {
+    echo: true,
+  }),
   v('LOG_LEVEL', 'logLevel', text, DEFAULTS.logLevel, 'pino log level: fatal, error, warn, info, debug, trace or silent', { echo: true }),
 ];
 
@@ -337,5 +355,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     packetBudget: s.packetBudget,
     maxQueuedBytes: s.maxQueuedBytes,
     trustProxy: s.trustProxy,
+    path: s.path,
+    ...(s.metricsPort !== undefined ? { metricsPort: s.metricsPort } : {}),
   });
 }
