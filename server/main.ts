@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The rtc-room server CLI: the only module that reads process.env and listens.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
