@@ -27,7 +27,7 @@ const ELEMENTS_FROM_CORE = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'examples/**/dist/**', 'coverage/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'server/dist/**', 'node_modules/**', 'examples/**/dist/**', 'coverage/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,4 @@
-// `npm run bench` (part 4): many Socket.IO clients against the built server (dist/server/main.js),
+// `npm run bench` (part 4): many Socket.IO clients against the built server (server/dist/server/main.js),
 // on one node, then on two nodes sharing rooms through a real redis-server. All on 127.0.0.1.
 //
 // For each setup: CLIENTS members (WebSocket only) connect and join rooms of two (in the two-node
@@ -237,7 +237,7 @@ async function run(setup) {
   }
 }
 
-if (!existsSync('dist/server/main.js')) throw new Error('dist/server/main.js is missing: run `npm run build`');
+if (!existsSync('server/dist/server/main.js')) throw new Error('server/dist/server/main.js is missing: run `npm run build`');
 let failed = false;
 console.log(
   `bench-load: ${CLIENTS} clients in rooms of two, rates ${RATES.join(', ')} msg/s for ${SECONDS} s each (ulimit -n ${openFiles})`,

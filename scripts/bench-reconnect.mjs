@@ -1,6 +1,6 @@
 // `npm run bench` (part 3): a call through a server that is killed (SIGKILL) and started again.
 //
-// RUNS times: starts the built server (dist/server/main.js) as its own process, puts two members
+// RUNS times: starts the built server (server/dist/server/main.js) as its own process, puts two members
 // (two <rtc-room> elements in one foreground page, so the page's timers are not throttled) in a
 // call, samples both members' decoded frames every 50 ms, kills the server, starts it again on the
 // same port, and measures (1) the time from the new server listening to both members rejoined

@@ -101,7 +101,7 @@ async function groupRuns(url, browser, size) {
 }
 
 async function main() {
-  const { createRtcServer } = await import('../dist/server/app.js');
+  const { createRtcServer } = await import('../server/dist/server/app.js');
   const rtc = createRtcServer({
     demoDir: 'demo',
     bundleDir: 'dist',

@@ -1,4 +1,4 @@
-// Starts the built server (dist/server/main.js) as its own process for the benches.
+// Starts the built server (server/dist/server/main.js) as its own process for the benches.
 import { spawn } from 'node:child_process';
 
 const START_TIMEOUT_MS = 20_000;
@@ -38,7 +38,7 @@ export const BENCH_LIMITS_OPTIONS = Object.freeze({
  * drops it); stderr goes to ours.
  */
 export async function startBuiltServer({ port = 0, env = {} } = {}) {
-  const child = spawn(process.execPath, ['dist/server/main.js'], {
+  const child = spawn(process.execPath, ['server/dist/server/main.js'], {
     env: { ...process.env, ...BENCH_LIMITS_ENV, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

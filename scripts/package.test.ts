@@ -1,6 +1,8 @@
-// The package as somebody else's project gets it: `npm pack`, installed from the tarball into a
-// fresh project, type-checked there, its examples (plain HTML, React 19, Vue 3) built with
-// esbuild and loaded in Chromium against `rtc-room/server` started from that project.
+// The two packages as somebody else's projects get them: `npm pack` of rtc-room (browsers) and
+// rtc-room-server (Node), each installed from its tarball into a fresh project. The browser-only
+// project gets no server library; the server's project runs the CLI, mounts the server in an
+// Express app (under a path prefix too), type-checks every entry point, and builds the examples
+// (plain HTML, React 19, Vue 3) that call each other in Chromium.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,58 +16,132 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
 /** Dev tools of this repository the consumer project borrows (symlinked, not installed). */
 const BORROWED = ['react', 'react-dom', '@types/react', '@types/react-dom', 'preact', 'vue', 'esbuild', '@types/node'];
+/** Libraries only the server needs: none of them may reach a browser-only project. */
+const SERVER_LIBRARIES = [
+  'express',
+  'socket.io',
+  'engine.io',
+  'twilio',
+  'redis',
+  'zod',
+  'pino',
+  'prom-client',
+  'helmet',
+  'jose',
+  '@types/express',
+];
+/** The issue's bound for what `npm install rtc-room` brings (it was 81.6 MB with the server's libraries). */
+const BROWSER_DEPENDENCIES_MAX_BYTES = 12_000_000;
+
+interface LockEntry {
+  name?: string;
+  version: string;
+  resolved?: string;
+  link?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  [field: string]: unknown;
+}
+
+/** The directory whose node_modules a lockfile path's package looks in next (`node_modules/a/node_modules/b` → `node_modules/a`). */
+const parentOf = (path: string) => (path.includes('/node_modules/') ? path.slice(0, path.lastIndexOf('/node_modules/')) : '');
 
 /**
- * A lockfile for the consumer: the tarball plus this repository's locked runtime dependencies, so
- * `npm ci --offline` needs only tarballs already in npm's cache (the tests run without network).
+ * The entries of this repository's lockfile that `dependencies` (wanted from the package at `from`,
+ * '' for the top, 'server' for the server workspace) bring, resolved as node does: each package's
+ * own node_modules first, then its parents'.
  */
-async function consumerLock(tarball: string): Promise<object> {
-  const lock = JSON.parse(await readFile(join(repo, 'package-lock.json'), 'utf8'));
-  const pkg = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8'));
-  const spec = `file:${tarball}`;
-  const packages: Record<string, unknown> = { '': { name: 'consumer', dependencies: { 'rtc-room': spec } } };
-  for (const [path, entry] of Object.entries(
-    lock.packages as Record<
-      string,
-      { name?: string; version: string; resolved?: string; dev?: boolean; devOptional?: boolean; link?: boolean }
-    >,
-  )) {
-    if (!path.startsWith('node_modules/') || entry.dev || entry.devOptional || entry.link) continue;
-    // This repository's lockfile omits `resolved` (npm's omit-lockfile-registry-resolved); with it
-    // spelled out, npm takes the tarball from its cache by integrity and asks the registry nothing.
-    const name = entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    const resolved = entry.resolved ?? `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
-    packages[path] = { ...entry, resolved };
-  }
-  packages['node_modules/rtc-room'] = {
-    version: pkg.version,
-    resolved: spec,
-    dependencies: pkg.dependencies,
-    bin: pkg.bin,
-    engines: pkg.engines,
-    license: pkg.license,
+function lockClosure(packages: Record<string, LockEntry>, from: string, dependencies: Record<string, string>): Record<string, LockEntry> {
+  const found: Record<string, LockEntry> = {};
+  const visit = (at: string, name: string) => {
+    for (let base = at; ; base = parentOf(base)) {
+      const path = `${base ? `${base}/` : ''}node_modules/${name}`;
+      const entry = packages[path];
+      if (entry && !entry.link) {
+        if (found[path]) return;
+        found[path] = entry;
+        const peers = Object.keys(entry.peerDependencies ?? {}).filter((p) => !entry.peerDependenciesMeta?.[p]?.optional);
+        for (const dep of [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...peers])
+          visit(path, dep);
+        return;
+      }
+      if (!base) return; // an optional dependency of another platform
+    }
   };
+  for (const name of Object.keys(dependencies)) visit(from, name);
+  return found;
+}
+
+/**
+ * A lockfile for a consumer of `tarballs` (package name → tarball): their dependencies as this
+ * repository locks them, so `npm ci --offline` needs only tarballs already in npm's cache (the
+ * tests run without network).
+ */
+async function consumerLock(tarballs: Record<string, string>): Promise<object> {
+  const lock = JSON.parse(await readFile(join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const manifests: Record<string, { dir: string; pkg: LockEntry }> = {
+    'rtc-room': { dir: '', pkg: JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) },
+    'rtc-room-server': { dir: 'server', pkg: JSON.parse(await readFile(join(repo, 'server/package.json'), 'utf8')) },
+  };
+  const wanted = Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [name, `file:${tarball}`]));
+  const packages: Record<string, unknown> = { '': { name: 'consumer', dependencies: wanted } };
+  for (const [name, tarball] of Object.entries(tarballs)) {
+    const { dir, pkg } = manifests[name]!;
+    for (const [path, entry] of Object.entries(lockClosure(lock.packages, dir, pkg.dependencies ?? {}))) {
+      // This repository's lockfile omits `resolved` (npm's omit-lockfile-registry-resolved); with it
+      // spelled out, npm takes the tarball from its cache by integrity and asks the registry nothing.
+      const id = entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+      const resolved = entry.resolved ?? `https://registry.npmjs.org/${id}/-/${id.split('/').pop()}-${entry.version}.tgz`;
+      packages[path.replace(/^server\//, '')] = { ...entry, resolved };
+    }
+    const { version, dependencies, bin, engines, license, peerDependencies, peerDependenciesMeta } = pkg;
+    packages[`node_modules/${name}`] = {
+      version,
+      resolved: `file:${tarball}`,
+      dependencies,
+      bin,
+      engines,
+      license,
+      peerDependencies,
+      peerDependenciesMeta,
+    };
+  }
   return { name: 'consumer', lockfileVersion: 3, requires: true, packages };
 }
 
-/** Starts `node <args>` in `cwd` and waits for the JSON log line carrying the URL it listens on. */
+/** A fresh project in `dir` depending on `tarballs`, installed offline (from npm's cache) where it can be. */
+async function installProject(dir: string, tarballs: Record<string, string>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const dependencies = Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [name, `file:${tarball}`]));
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
+  await writeFile(join(dir, 'package-lock.json'), JSON.stringify(await consumerLock(tarballs)));
+  const ci = (mode: string) => run('npm', ['ci', mode, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, timeout: 120_000 });
+  // Offline first (inside npm test's network namespace there is no registry); a cache that lacks
+  // a tarball is filled from the registry where one is reachable.
+  await ci('--offline').catch(() => ci('--prefer-offline'));
+}
+
+/** `npm pack` of the package in `dir` into `into`; the tarball's path. */
+async function pack(dir: string, into: string): Promise<string> {
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', into], { cwd: dir, timeout: 60_000 });
+  return join(into, JSON.parse(stdout)[0].filename as string);
+}
+
+/** Bytes of the files under `dir` (apparent sizes, as `du -sb`). */
+async function bytesUnder(dir: string): Promise<number> {
+  const { stdout } = await run('du', ['-sb', dir]);
+  return Number(stdout.split('\t')[0]);
+}
+
+/** Starts `node <args>` in `cwd` and waits for the log line carrying the URL it listens on. */
 async function startServer(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -91,8 +167,17 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   await once(child, 'exit');
 }
 
-describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
+/** Runs `node <args>` in `cwd` to its end: its exit status and output. */
+async function runNode(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const result = await run(process.execPath, args, { cwd, timeout: 30_000 }).catch((e) => e);
+  return { code: result.code ?? 0, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the packed packages in fresh projects', { timeout: 600_000 }, () => {
   let work: string;
+  /** A browser-only project: rtc-room alone. */
+  let web: string;
+  /** A project with both packages (and borrowed React, Vue, esbuild): the server side and the examples. */
   let app: string;
   let server: { child: ChildProcess; url: string } | undefined;
   let browser: Browser | undefined;
@@ -100,32 +185,25 @@ describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'rtc-room-pack-'));
+    web = join(work, 'web');
     app = join(work, 'app');
-    await mkdir(app);
     let t = Date.now();
     const phase = (name: string) => {
       timings[name] = Date.now() - t;
       t = Date.now();
     };
-    await run('npm', ['run', '--silent', 'build'], { cwd: repo, timeout: 120_000 });
+    await run('npm', ['run', '--silent', 'build'], { cwd: repo, timeout: 360_000 }); // rollup alone takes minutes on a busy machine
     phase('build');
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: repo, timeout: 60_000 });
-    const tarball = join(work, JSON.parse(stdout)[0].filename as string);
-    await writeFile(
-      join(app, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'rtc-room': `file:${tarball}` } }),
-    );
-    await writeFile(join(app, 'package-lock.json'), JSON.stringify(await consumerLock(tarball)));
+    const tarballs = { 'rtc-room': await pack(repo, work), 'rtc-room-server': await pack(join(repo, 'server'), work) };
     phase('pack');
-    const ci = (mode: string) => run('npm', ['ci', mode, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, timeout: 90_000 });
-    // Offline first (inside npm test's network namespace there is no registry); a cache that lacks
-    // a tarball is filled from the registry where one is reachable.
-    await ci('--offline').catch(() => ci('--prefer-offline'));
+    await Promise.all([installProject(web, { 'rtc-room': tarballs['rtc-room'] }), installProject(app, tarballs)]);
     phase('install');
-    for (const name of BORROWED) {
-      if (existsSync(join(app, 'node_modules', name))) continue; // installed as a dependency's dependency
-      await mkdir(join(app, 'node_modules', name, '..'), { recursive: true });
-      await symlink(join(repo, 'node_modules', name), join(app, 'node_modules', name), 'dir');
+    for (const dir of [web, app]) {
+      for (const name of BORROWED) {
+        if (existsSync(join(dir, 'node_modules', name))) continue; // installed as a dependency's dependency
+        await mkdir(join(dir, 'node_modules', name, '..'), { recursive: true });
+        await symlink(join(repo, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
+      }
     }
     await cp(join(app, 'node_modules/rtc-room/examples'), join(app, 'examples'), { recursive: true }); // shipped in the package
   });
@@ -137,7 +215,31 @@ describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('installs the tarball with the manifest, the bundle and the declarations, and no tests', async () => {
+  it('rtc-room alone brings at most 12 MB of dependencies and no server library, with caret ranges', async (t) => {
+    const pkg = JSON.parse(await readFile(join(web, 'node_modules/rtc-room/package.json'), 'utf8'));
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit-labs/observers', '@lit/context', 'lit', 'socket.io-client']);
+    for (const [name, range] of Object.entries(pkg.dependencies))
+      assert.match(String(range), /^\^/, `${name}: a caret range, so the app's own copy is shared`);
+    const present = SERVER_LIBRARIES.filter((name) => existsSync(join(web, 'node_modules', name)));
+    assert.deepEqual(present, [], 'no server library in a browser-only project');
+    assert.equal(existsSync(join(web, 'node_modules/rtc-room/server')), false, 'no server code in the browser package');
+    const bytes = (await bytesUnder(join(web, 'node_modules'))) - (await bytesUnder(join(web, 'node_modules/rtc-room')));
+    // BORROWED links are symlinks: du counts the link, not the tree behind it.
+    const { stdout } = await run('find', [
+      join(web, 'node_modules'),
+      '-name',
+      'package.json',
+      '-not',
+      '-path',
+      '*/rtc-room/*',
+      '-path',
+      '*/node_modules/*/package.json',
+    ]);
+    t.diagnostic(`rtc-room's dependencies: ${(bytes / 1e6).toFixed(1)} MB, ${stdout.trim().split('\n').length} package.json files`);
+    assert.ok(bytes <= BROWSER_DEPENDENCIES_MAX_BYTES, `rtc-room's dependencies: ${(bytes / 1e6).toFixed(1)} MB`);
+  });
+
+  it('ships LICENSE (MIT) and a CHANGELOG, the manifest, the bundle and the declarations, and no tests or test support', async () => {
     const pkg = JSON.parse(await readFile(join(app, 'node_modules/rtc-room/package.json'), 'utf8'));
     const manifest = JSON.parse(await readFile(join(app, 'node_modules/rtc-room', pkg.customElements), 'utf8'));
     const tags = manifest.modules
@@ -153,10 +255,31 @@ describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
       'rtc-remote-videos',
       'rtc-room',
     ]);
-    const { stdout } = await run('find', ['node_modules/rtc-room', '-name', '*.test.*'], { cwd: app });
-    assert.equal(stdout.trim(), '', 'tests are not shipped');
-    // One copy of lit and socket.io-client: the app's, shared with any other Lit code it has.
-    assert.ok(pkg.dependencies.lit && pkg.dependencies['socket.io-client']);
+    for (const name of ['rtc-room', 'rtc-room-server']) {
+      const dir = join(app, 'node_modules', name);
+      assert.match(await readFile(join(dir, 'LICENSE'), 'utf8'), /^MIT License[\s\S]*rtc-room contributors/, `${name}: LICENSE`);
+      const meta = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+      assert.ok(meta.repository && meta.homepage && meta.bugs && meta.keywords?.length, `${name}: repository, homepage, bugs, keywords`);
+      const { stdout } = await run('find', [dir, '(', '-name', '*.test.*', '-o', '-name', 'test-support', '-o', '-name', 'testing', ')']);
+      assert.equal(stdout.trim(), '', `${name}: no tests or test support shipped`);
+    }
+    assert.ok(existsSync(join(app, 'node_modules/rtc-room/CHANGELOG.md')));
+  });
+
+  it('the CLI: --version, and an unknown flag or argument exits 2 with one line naming it', async () => {
+    const version = JSON.parse(await readFile(join(repo, 'server/package.json'), 'utf8')).version;
+    const npx = await run('npx', ['--offline', 'rtc-room-server', '--version'], { cwd: app, timeout: 30_000 });
+    assert.equal(npx.stdout.trim(), version);
+    for (const [args, named] of [
+      [['--prot', '4000'], "'--prot'"],
+      [['4000'], "'4000'"],
+    ] as const) {
+      const refused = await runNode(app, ['node_modules/.bin/rtc-room-server', ...args]);
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.equal(refused.stdout, '');
+      assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+      assert.ok(refused.stderr.includes(named), refused.stderr);
+    }
   });
 
   it('type-checks an app using every entry point, the tag and event maps, and the React 19 and Preact JSX types (misspelt props refused)', async () => {
@@ -165,7 +288,7 @@ describe('the packed package in a fresh project', { timeout: 180_000 }, () => {
       `import { RtcRoomElement, type RtcPeerJoinedEvent } from 'rtc-room';
 import { RtcLocalVideoElement } from 'rtc-room/elements';
 import { RoomSession, SignalingClient, RtcError, type RoomSessionOptions } from 'rtc-room/core';
-import { createRtcServer, type RtcServerOptions } from 'rtc-room/server';
+import { createRtcServer, type RtcServerOptions } from 'rtc-room-server';
 import type { RtcElementProps } from 'rtc-room/jsx';
 const room: RtcRoomElement | null = document.querySelector('rtc-room');
 const local: RtcLocalVideoElement = document.createElement('rtc-local-video');
@@ -222,10 +345,10 @@ export const c = <rtc-room onrtc-peer-joined={(e) => e.detail.nope} />;
     assert.equal(tsc.code ?? 0, 0, `tsc in the consumer:\n${tsc.stdout}${tsc.stderr}`);
   });
 
-  it('type-checks rtc-room/server with skipLibCheck off: the declarations resolve every type they import (express too)', async () => {
+  it('type-checks rtc-room-server with skipLibCheck off: the declarations resolve every type they import (express too)', async () => {
     await writeFile(
       join(app, 'check-server.ts'),
-      `import { createRtcServer } from 'rtc-room/server';
+      `import { createRtcServer } from 'rtc-room-server';
 import type { Express } from 'express';
 const server = createRtcServer({ roomCapacity: 4 });
 const app: Express = server.app;
@@ -258,9 +381,9 @@ export { server };
     assert.equal(tsc.code ?? 0, 0, `tsc in the consumer (skipLibCheck: false):\n${tsc.stdout}${tsc.stderr}`);
   });
 
-  it('bundles: rtc-room registers the tags, rtc-room/elements does not, rtc-room/core carries no elements', async () => {
+  it('bundles in the browser-only project: rtc-room registers the tags, rtc-room/elements does not, rtc-room/core carries no elements', async () => {
     const bundle = async (name: string, source: string) => {
-      const entry = join(app, `${name}.js`);
+      const entry = join(web, `${name}.js`);
       await writeFile(entry, source);
       const out = await esbuild.build({
         entryPoints: [entry],
@@ -268,7 +391,7 @@ export { server };
         write: false,
         format: 'esm',
         minify: true,
-        absWorkingDir: app,
+        absWorkingDir: web,
         logLevel: 'silent',
       });
       return out.outputFiles[0]!.text;
@@ -283,8 +406,8 @@ export { server };
     assert.match(defined, /customElements\.define/, 'import "rtc-room" registers the tags (kept despite sideEffects)');
   });
 
-  it('starts the rtc-room-server bin from the project: /healthz answers and the demo and bundle are served', async () => {
-    const bin = await startServer(app, ['node_modules/.bin/rtc-room-server'], { PORT: '0', LOG_LEVEL: 'info' });
+  it('starts the rtc-room-server bin from the project: /healthz answers and the demo and bundle (from rtc-room beside it) are served', async () => {
+    const bin = await startServer(app, ['node_modules/.bin/rtc-room-server', '--port', '0'], { LOG_LEVEL: 'info' });
     try {
       const health = await (await fetch(`${bin.url}/healthz`)).json();
       assert.equal(health.ok, true);
@@ -295,12 +418,52 @@ export { server };
     }
   });
 
-  describe('examples built in the project, in Chromium, against rtc-room/server', () => {
+  it('mounted in an Express app under /rtc: a route added after the mount answers, and a client connects through server=".../rtc"', async () => {
+    await writeFile(
+      join(app, 'mounted.mjs'),
+      `import { createServer } from 'node:http';
+import express from 'express';
+import { createRtcServer } from 'rtc-room-server';
+const app = express();
+const httpServer = createServer(app);
+const rtc = createRtcServer({ httpServer, path: '/rtc/socket.io' });
+app.use('/rtc', rtc.app);
+app.get('/after', (_req, res) => res.send('after the mount'));
+httpServer.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ listening: 'http://127.0.0.1:' + httpServer.address().port })));
+process.on('SIGTERM', () => rtc.close().then(() => process.exit(0)));
+`,
+    );
+    await writeFile(
+      join(app, 'client.mjs'),
+      `import { SignalingClient } from 'rtc-room/core';
+const client = new SignalingClient({ server: process.argv[2] });
+const timer = setTimeout(() => { console.error('no connection'); process.exit(1); }, 10_000);
+await client.connect();
+const grant = await client.preflight('prefixed');
+clearTimeout(timer);
+console.log(JSON.stringify({ protocol: grant.protocol }));
+client.close();
+`,
+    );
+    const mounted = await startServer(app, ['mounted.mjs']);
+    try {
+      assert.equal(await (await fetch(`${mounted.url}/after`)).text(), 'after the mount');
+      assert.equal((await fetch(`${mounted.url}/rtc/healthz`)).status, 200);
+      assert.equal((await fetch(`${mounted.url}/metrics`)).status, 404, 'no /metrics when mounted unless asked');
+      const client = await runNode(app, ['client.mjs', `${mounted.url}/rtc`]);
+      assert.equal(client.code, 0, client.stderr);
+      assert.deepEqual(JSON.parse(client.stdout), { protocol: 1 });
+    } finally {
+      await stop(mounted.child);
+    }
+  });
+
+  describe('examples built in the project, in Chromium, against rtc-room-server', () => {
     before(async () => {
       await run(process.execPath, ['examples/build.mjs', 'public'], { cwd: app, timeout: 60_000 });
       await writeFile(
         join(app, 'server.mjs'),
-        `import { createRtcServer } from 'rtc-room/server';
+        `import { createRtcServer } from 'rtc-room-server';
 const server = createRtcServer({ demoDir: 'public', bundleDir: 'node_modules/rtc-room/dist' });
 const { url } = await server.listen(0);
 console.log(JSON.stringify({ listening: url }));
@@ -309,13 +472,13 @@ process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
       );
       server = await startServer(app, ['server.mjs']);
       browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        executablePath: CHROMIUM_PATH,
         headless: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS],
       });
     });
 
-    it('rtc-room/server started from the project answers /healthz', async () => {
+    it('rtc-room-server started from the project answers /healthz', async () => {
       const health = await (await fetch(`${server!.url}/healthz`)).json();
       assert.deepEqual([health.ok, health.rooms, health.ice.provider], [true, 0, 'static']);
     });

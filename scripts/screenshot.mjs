@@ -24,7 +24,7 @@ const pictures = (page, n) =>
   );
 
 async function main() {
-  const { createRtcServer } = await import('../dist/server/app.js');
+  const { createRtcServer } = await import('../server/dist/server/app.js');
   const rtc = createRtcServer({ demoDir: 'demo', bundleDir: 'dist', logger: pino({ level: 'silent' }) });
   const { url } = await rtc.listen(0, '127.0.0.1');
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -7,7 +7,7 @@
 //                servers in-process on 127.0.0.1, Redis, coturn
 //   e2e          web-test-runner in Chromium (components/**/*.test.ts), then *.browser.test.ts under
 //                server/ and scripts/ (node tests driving Chromium with playwright-core)
-//   package      scripts/package.test.ts: build, pack, install the tarball, run the examples
+//   package      scripts/package*.test.ts: build, pack, install the tarballs, run the examples
 // Tiers past unit install missing system packages (chromium, coturn, redis-server) when this machine
 // can, and run inside a loopback-only network namespace when it allows (root with unshare), so WebRTC
 // traffic stays on 127.0.0.1; elsewhere (a laptop) they run plainly. Prints one line per tier and
@@ -21,7 +21,6 @@ import { ensureSystemPackages } from './system-deps.mjs';
 
 const INSIDE = '--inside-netns';
 const UNIT_CONCURRENCY = Math.max(2, availableParallelism());
-const PACKAGE_TEST = 'scripts/package.test.ts';
 
 /** Files under `dirs` whose path passes `keep`, sorted (no node_modules, no build output). */
 function find(dirs, keep) {
@@ -45,7 +44,9 @@ function find(dirs, keep) {
 
 const isUnit = (path) => path.endsWith('.unit.test.ts');
 const isBrowser = (path) => path.endsWith('.browser.test.ts');
-const isIntegration = (path) => path.endsWith('.test.ts') && !isUnit(path) && !isBrowser(path) && path !== PACKAGE_TEST;
+/** scripts/package.test.ts, scripts/package-types.test.ts, …: the packed packages in fresh projects. */
+const isPackage = (path) => !isUnit(path) && /^scripts\/package[^/]*\.test\.ts$/.test(path.split('\\').join('/'));
+const isIntegration = (path) => path.endsWith('.test.ts') && !isUnit(path) && !isBrowser(path) && !isPackage(path);
 
 /** Test files no tier runs (e.g. protocol/x.test.ts: not a unit test, and not under components/, server/ or scripts/). */
 function orphans() {
@@ -74,7 +75,7 @@ const TIERS = {
     nodeTest([...find(['server', 'scripts'], isIntegration), ...find(['components'], (p) => p.endsWith('.node.test.ts'))], extra),
   ],
   e2e: (extra) => [{ ...npm('test:browser'), kind: 'wtr' }, nodeTest(find(['server', 'scripts'], isBrowser), extra)],
-  package: (extra) => [nodeTest([PACKAGE_TEST], extra)],
+  package: (extra) => [nodeTest(find(['scripts'], isPackage), extra)],
 };
 /** Tiers that need Chromium, coturn or redis-server, and loopback only. */
 const NEEDS_SYSTEM = new Set(['integration', 'e2e', 'package']);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { pino } from 'pino';
 import { createAccessTokenVerifier } from './auth/access-tokens.js';
-import { createHttpApp } from './http/index.js';
+import { createHttpApps, createMetricsApp } from './http/index.js';
 import type { IceServerProvider } from './ice/provider.js';
 import { createIceProvider } from './ice/select.js';
 import { createIo } from './io.js';
@@ -26,23 +26,33 @@ export { MAX_MESSAGE_BYTES } from './io.js';
 export type { RtcServerOptions };
 
 export interface RtcServer {
-  /** /healthz, the demo and the bundle; mount it in your own Express app when attaching. */
+  /**
+   * The server's HTTP routes: `/healthz`, `/metrics` (when on, without `metricsPort`), the bundle
+   * (`/rtc-room.js`, its chunks, `/custom-elements.json`) and the demo, each when configured. Mount
+   * it in your own Express app (`app.use(rtc.app)`, or `app.use('/rtc', rtc.app)` with
+   * `path: '/rtc/socket.io'`): every other request goes on to your routes with `next()`.
+   */
   readonly app: express.Express;
   readonly io: RtcIo;
   readonly httpServer: HttpServer;
   readonly rooms: RoomStore;
-  /** Resolves once the server can take members (with Redis: connected); rejects if it cannot. */
+  /** Resolves once the server can take members (with Redis: connected; with Twilio: its SDK loaded); rejects if it cannot. */
   readonly ready: Promise<void>;
   /** The ICE server provider in use. */
   readonly iceProvider: IceServerProvider;
-  /** The Prometheus registry behind `/metrics` (null with `metrics: false`), to add your own. */
+  /** The Prometheus registry behind `/metrics` (null when metrics are off), to add your own. */
   readonly metrics: RtcMetrics | null;
+  /** With `metricsPort`: the HTTP server of `/metrics`, listening once `httpServer` listens. */
+  readonly metricsServer: HttpServer | null;
   /** Refused and ignored client input (live counters; also in `/healthz`). */
   readonly counters: Readonly<SignalingCounters & { refusedConnections: number }>;
   /** `hs256`, `es256`, `hs256+es256`, or null when joins need no token. */
   readonly accessTokens: string | null;
-  /** Listens (only when the server created its own HTTP server or the given one is idle). */
-  listen(port: number, host?: string): Promise<{ url: string; port: number }>;
+  /**
+   * Listens (only when the server created its own HTTP server or the given one is idle), and with
+   * `metricsPort` starts the metrics listener on the same host.
+   */
+  listen(port: number, host?: string): Promise<{ url: string; port: number; metricsUrl?: string }>;
   /**
    * Stops accepting (new handshakes are refused with `server_closing`, joins answer `unavailable`),
    * tells every client that the server is closing (`server-closing`: they reconnect, to another
@@ -79,15 +89,31 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     });
     io.adapter(redis.adapter);
   };
-  const ready = redisOptions ? connectStore(redisOptions) : Promise.resolve();
+  const storeReady = redisOptions ? connectStore(redisOptions) : Promise.resolve();
+  // With Twilio, its SDK is loaded in the background from now on; `ready` includes it.
+  const ready = iceProvider.loaded ? Promise.all([storeReady, iceProvider.loaded]).then(() => {}) : storeReady;
   ready.catch(() => {}); // the error is for whoever awaits `ready` or `listen()`
-  const rooms: RoomStore = redisOptions ? deferredStore(ready.then(() => redis!.rooms)) : new Rooms();
-  const metrics = settings.metrics ? createMetrics({ rooms }) : null;
+  const rooms: RoomStore = redisOptions ? deferredStore(storeReady.then(() => redis!.rooms)) : new Rooms();
+  const attached = settings.httpServer !== undefined;
+  // Metrics: on for the server's own HTTP server, opt-in when attached (mounted in an app).
+  const metricsOn = settings.metrics ?? (!attached || settings.metricsPort !== undefined);
+  const metrics = metricsOn ? createMetrics({ rooms }) : null;
+  const metricsServer = metrics && settings.metricsPort !== undefined ? createServer(createMetricsApp(metrics, logger)) : null;
+  // The metrics listener follows the HTTP server: it listens (same address) once that one does,
+  // whoever starts it; listen() awaits it, and an attached server's owner reads a failure in the log.
+  let metricsListening: Promise<number> | null = null;
+  let listenAwaitsMetrics = false;
+  const startMetrics = (server: HttpServer) =>
+    (metricsListening ??= (async () => {
+      server.listen(settings.metricsPort, (httpServer.address() as AddressInfo).address);
+      await once(server, 'listening');
+      return (server.address() as AddressInfo).port;
+    })());
   // SFU rooms (docs/sfu.md): a Janus session kept open (and reopened) for as long as the server runs.
   const sfu: Sfu | undefined = settings.janusUrl
     ? createSfu({ janusUrl: settings.janusUrl, logger, emit: (socketId, event, message) => io.to(socketId).emit(event, message as never) })
     : undefined;
-  const app = createHttpApp({
+  const { app, standalone } = createHttpApps({
     logger,
     allowed,
     iceProvider,
@@ -95,13 +121,21 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     rooms,
     shared: !!redisOptions,
     sfu: sfu && (() => sfu.health()),
-    metrics: settings.metrics ? () => metrics! : null,
+    metrics: metrics && !metricsServer ? () => metrics : null,
     bundleDir: settings.bundleDir,
     demoDir: settings.demoDir,
   });
-  const attached = settings.httpServer !== undefined;
-  const httpServer = settings.httpServer ?? createServer(app);
+  const httpServer = settings.httpServer ?? createServer(standalone);
+  if (metricsServer) {
+    httpServer.once('listening', () => {
+      if (listenAwaitsMetrics) return;
+      startMetrics(metricsServer).catch((error: Error) =>
+        logger.error({ err: error }, `metrics could not listen on port ${settings.metricsPort}: ${error.message}`),
+      );
+    });
+  }
   const io = createIo(httpServer, {
+    path: settings.path,
     allowed,
     maxConnectionsPerIp: settings.maxConnectionsPerIp,
     trustProxy: settings.trustProxy,
@@ -134,16 +168,20 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     ready,
     iceProvider,
     metrics,
+    metricsServer,
     counters,
     accessTokens: accessTokens?.algorithms ?? null,
     async listen(port, host = '127.0.0.1') {
       await ready;
-      httpServer.listen(port, host);
-      await once(httpServer, 'listening');
-      const address = httpServer.address() as AddressInfo;
       const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
       const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
-      return { url: `http://${hostPart}:${address.port}`, port: address.port };
+      listenAwaitsMetrics = true;
+      httpServer.listen(port, host);
+      await once(httpServer, 'listening');
+      const listening = (httpServer.address() as AddressInfo).port;
+      const url = `http://${hostPart}:${listening}`;
+      if (!metricsServer) return { url, port: listening };
+      return { url, port: listening, metricsUrl: `http://${hostPart}:${await startMetrics(metricsServer)}/metrics` };
     },
     close() {
       closing ??= shutdown({
@@ -160,6 +198,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
           await ready.catch(() => {});
           await sfu?.close();
           await redis?.close();
+          if (metricsServer?.listening) {
+            metricsServer.closeAllConnections();
+            await new Promise((resolve) => metricsServer.close(resolve));
+          }
         },
       });
       return closing;

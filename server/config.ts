@@ -55,6 +55,10 @@ export interface Config {
   readonly janusUrl?: string;
   /** `MESH_MAX`: with `JANUS_URL`, the largest capacity that stays a mesh. */
   readonly meshMax?: number;
+  /** `SOCKET_PATH`: Socket.IO's path. */
+  readonly path: string;
+  /** `METRICS_PORT`: `/metrics` on its own port. */
+  readonly metricsPort?: number;
 }
 
 /** One environment variable: the option it sets and how its string is read. */
@@ -263,6 +267,20 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   v('MESH_MAX', 'meshMax', number, DEFAULTS.meshMax, `with JANUS_URL: the largest room (2 to ${MAX_ROOM_CAPACITY}) that stays a mesh`, {
     echo: true,
   }),
+  // Mounting and ports (docs/server.md).
+  v(
+    'SOCKET_PATH',
+    'path',
+    text,
+    DEFAULTS.socketPath,
+    'Socket.IO\'s path; under a prefix (/rtc/socket.io) pages use server="https://host/rtc"',
+    {
+      echo: true,
+    },
+  ),
+  v('METRICS_PORT', 'metricsPort', number, undefined, 'serve GET /metrics on this port only (its own listener on HOST), not on PORT', {
+    echo: true,
+  }),
   v('LOG_LEVEL', 'logLevel', text, DEFAULTS.logLevel, 'pino log level: fatal, error, warn, info, debug, trace or silent', { echo: true }),
 ];
 
@@ -352,5 +370,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxQueuedBytes: s.maxQueuedBytes,
     trustProxy: s.trustProxy,
     ...(s.janusUrl ? { janusUrl: s.janusUrl, meshMax: s.meshMax } : {}),
+    path: s.path,
+    ...(s.metricsPort !== undefined ? { metricsPort: s.metricsPort } : {}),
   });
 }

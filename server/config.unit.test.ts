@@ -27,6 +27,7 @@ describe('loadConfig', () => {
         packetBudget: DEFAULT_PACKET_BUDGET,
         maxQueuedBytes: 1024 * 1024,
         trustProxy: false,
+        path: '/socket.io',
       },
     );
   });

@@ -27,6 +27,8 @@ export function webSocketsOf(io: RtcIo): ReadonlySet<Duplex> {
 const ENGINE_FORBIDDEN = 4;
 
 export interface IoOptions {
+  /** Socket.IO's path (`/socket.io`, or under a prefix `/rtc/socket.io`). */
+  path: string;
   /** Origins whose pages may connect; null: any. */
   allowed: ReadonlySet<string> | null;
   maxConnectionsPerIp: number;
@@ -80,6 +82,7 @@ export function createIo(httpServer: HttpServer, options: IoOptions): RtcIo {
   const { allowed, trustProxy } = options;
   const connections = new ConnectionCounts();
   const io: RtcIo = new Server(httpServer, {
+    path: options.path,
     cors: { origin: allowed ? [...allowed] : true },
     destroyUpgrade: !options.attached,
     // A connection that died silently (a network hand-over, a sleeping laptop) is noticed within

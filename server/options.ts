@@ -41,9 +41,9 @@ export const DEFAULTS = Object.freeze({
   /** Bytes. */
   maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES,
   trustProxy: false,
-  metrics: true,
   /** SFU rooms: the largest room that stays a mesh (with `janusUrl`). */
   meshMax: 4,
+  socketPath: '/socket.io',
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -206,7 +206,6 @@ const optionFields = {
   // Empty strings mean "not set" for these, as they always have (an unset environment variable).
   demoDir: z.string().optional(),
   bundleDir: z.string().optional(),
-  metrics: z.boolean({ error: '{} must be true or false' }).default(DEFAULTS.metrics),
   allowedOrigins: z.array(originSchema).readonly().optional(),
   accessTokenSecret: z
     .string()
@@ -232,6 +231,15 @@ const optionFields = {
     .regex(/^wss?:\/\/[^\s/]+(\/\S*)?$/, "{} must be a ws:// or wss:// URL of Janus' WebSocket API, e.g. ws://127.0.0.1:8188")
     .optional(),
   meshMax: integer(2, MAX_ROOM_CAPACITY).default(DEFAULTS.meshMax),
+  // Mounting (docs/server.md, "Mounting in your own Node server"): metrics are opt-in when attached
+  // (createRtcServer settles an unset `metrics`), and may have their own port.
+  metrics: z.boolean({ error: '{} must be true or false' }).optional(),
+  metricsPort: integer(0, 65_535).optional(),
+  path: z
+    .string({ error: "{} must be a path such as '/socket.io' or '/rtc/socket.io'" })
+    .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, "{} must be a path such as '/socket.io' or '/rtc/socket.io'")
+    .transform((path) => path.replace(/\/+$/, '') || '/')
+    .default(DEFAULTS.socketPath),
 };
 
 /** Rooms above 8 members need an SFU: `roomCapacity` goes up to 50 only with `janusUrl`. */
@@ -320,12 +328,6 @@ export interface RtcServerOptions {
   /** A directory holding `rtc-room.js` (+ map) and `custom-elements.json`, served at `/`. */
   bundleDir?: string;
   /**
-   * Prometheus metrics at `GET /metrics` (prom-client). Keep the path away from the public
-   * internet (see docs/deployment.md). `false`: no metrics and no route.
-   * @default true
-   */
-  metrics?: boolean;
-  /**
    * Origins (`https://app.example.com`) whose pages may use the server: enforced for HTTP (CORS,
    * and a 403 for others) and for Socket.IO on both transports. Requests without an `Origin`
    * header (non-browser clients) are let through. The tags are meant to be embedded anywhere.
@@ -372,6 +374,24 @@ export interface RtcServerOptions {
    * @default 4
    */
   meshMax?: number;
+  /**
+   * Prometheus metrics at `GET /metrics` (prom-client). Keep the path away from the public
+   * internet (see docs/deployment.md). `false`: no metrics and no route.
+   * @default true for the server's own HTTP server; false with `httpServer` (mounted: opt in)
+   */
+  metrics?: boolean;
+  /**
+   * Serve `GET /metrics` on this port only (its own HTTP server, started by `listen()` on the
+   * same host), not next to the app's routes. Implies `metrics` unless it is `false`. 0: a free port.
+   * @default /metrics on the app
+   */
+  metricsPort?: number;
+  /**
+   * Socket.IO's path. Under a prefix (`/rtc/socket.io`), pages use `<rtc-room server="https://host/rtc">`;
+   * mount `app` under the same prefix (`app.use('/rtc', rtc.app)`).
+   * @default '/socket.io'
+   */
+  path?: string;
 }
 
 // The interface documents the schema's input; this line fails to compile when they drift apart.

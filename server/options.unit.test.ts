@@ -27,7 +27,8 @@ describe('options schema', () => {
     assert.equal(settings.iceTtl, DEFAULTS.iceTtl);
     assert.equal(settings.maxConnectionsPerIp, DEFAULTS.maxConnectionsPerIp);
     assert.equal(settings.trustProxy, false);
-    assert.equal(settings.metrics, true);
+    assert.equal(settings.metrics, undefined, 'settled by createRtcServer: on standalone, off when attached');
+    assert.equal(settings.path, '/socket.io');
     assert.deepEqual(settings.iceServers, []);
   });
 

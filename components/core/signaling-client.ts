@@ -17,6 +17,7 @@ import type {
 } from '../../protocol/index.js';
 import { RtcError } from './errors.js';
 import type { BackoffPolicy } from './retry.js';
+import { connectFailureMessage, serverTarget, type ServerTarget } from './server-url.js';
 import { TypedEventTarget } from './typed-event-target.js';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -67,7 +68,10 @@ export interface SignalingClientEventMap {
 }
 
 export interface SignalingClientOptions {
-  /** Signaling server URL; `undefined` means the page's own origin. */
+  /**
+   * Signaling server URL; its path is a prefix (`https://host/rtc`: Socket.IO at `/rtc/socket.io/`).
+   * `undefined` means the page's own origin.
+   */
   server?: string;
   /**
    * How long a request may wait for its acknowledgement, in ms.
@@ -86,6 +90,7 @@ export interface SignalingClientOptions {
 export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
   readonly #socket: SignalingSocket;
   readonly #requestTimeout: number;
+  readonly #target: ServerTarget;
   /** Rejects a pending connect() when close() is called. */
   #abortConnect: (() => void) | null = null;
   /** A drop was reported and the connection has not come back yet. */
@@ -106,7 +111,9 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
       reconnectionDelayMax: RECONNECT_POLICY.maxMs,
       randomizationFactor: RECONNECT_POLICY.jitter,
     };
-    const socket: SignalingSocket = options.server ? io(options.server, opts) : io(opts);
+    const target = serverTarget(options.server, typeof location === 'undefined' ? undefined : location.href);
+    this.#target = target;
+    const socket: SignalingSocket = target.origin ? io(target.origin, { ...opts, path: target.path }) : io({ ...opts, path: target.path });
     this.#socket = socket;
     // The server asks whether this page still runs when a peer's connection to it broke; a page
     // that cannot answer within 2 s is disconnected (and soon gone for the others).
@@ -167,7 +174,7 @@ export class SignalingClient extends TypedEventTarget<SignalingClientEventMap> {
     if (socket.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onError = (err: Error) =>
-        onRetry?.(new RtcError('connect_failed', `Could not reach the signaling server (${err.message}); trying again`, { cause: err }));
+        onRetry?.(new RtcError('connect_failed', connectFailureMessage(this.#target, err.message), { cause: err }));
       const cleanup = () => {
         this.#abortConnect = null;
         socket.off('connect', onConnect);

@@ -17,6 +17,28 @@ describe('dropReason', () => {
 });
 
 describe('SignalingClient', () => {
+  it('connects under the server URL’s path prefix, and a failed attempt names the URL it tried', async () => {
+    const client = new SignalingClient({ server: 'http://127.0.0.1:9/rtc' });
+    const socket = client.socket as unknown as {
+      io: { opts: { path: string } };
+      emitReserved(event: string, ...args: unknown[]): void;
+      connect(): void;
+    };
+    assert.equal(socket.io.opts.path, '/rtc/socket.io/');
+    socket.connect = () => {}; // no network: the test plays the socket's events
+    const failures: string[] = [];
+    const connected = client.connect((error) => failures.push(`${error.code}: ${error.message}`));
+    socket.emitReserved('connect_error', new Error('xhr poll error'));
+    socket.emitReserved('connect');
+    await connected;
+    assert.equal(failures.length, 1);
+    assert.match(
+      failures[0]!,
+      /^connect_failed: No rtc-room server answered at http:\/\/127\.0\.0\.1:9\/rtc\/socket\.io\/ .*npx rtc-room-server/,
+    );
+    client.close();
+  });
+
   it('emits dropped once per outage and restored when the connection is back', () => {
     const client = new SignalingClient({ server: 'http://127.0.0.1:9' });
     const seen: string[] = [];

@@ -3,6 +3,9 @@ import { MINT_USAGE } from '../mint-cli.js';
 import { CONFIG_VARIABLES } from '../config.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -174,6 +177,35 @@ describe('the CLI (server/main.ts)', () => {
     assert.deepEqual(line.allowedOrigins, ['https://app.example.com', 'http://localhost:3000']);
     assert.ok(!closed.some((l: any) => /access tokens are off/.test(l.msg)));
     assert.doesNotMatch(JSON.stringify(closed), /xxxxxxxx/, 'no secret in the log');
+  });
+
+  it('exits 2 on an unknown flag and 1 on a port in use, each with one line and no stack', async () => {
+    const cli = async (args: string[], env: Record<string, string> = {}) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
+        env: { ...process.env, HOST: '127.0.0.1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { code, err };
+    };
+    const unknown = await cli(['--prot', '4000']);
+    assert.deepEqual(unknown, { code: 2, err: "rtc-room: unknown option '--prot' (see rtc-room-server --help)\n" });
+    const busy = createServer();
+    busy.listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const inUse = await cli(['--port', String(port)]);
+      assert.equal(inUse.code, 1);
+      assert.equal(
+        inUse.err,
+        `rtc-room: port ${port} on 127.0.0.1 is already in use: stop what listens there, or choose another port (--port or PORT)\n`,
+      );
+    } finally {
+      busy.close();
+    }
   });
 
   it('exits 1 with one clear line on a bad variable', async () => {

@@ -1,4 +1,5 @@
-// The HTTP side: security headers and origin check, /healthz, /metrics, the bundle and demo, 404s.
+// The HTTP side: security headers and origin check, /healthz, /metrics, the bundle and demo; and
+// for the standalone server only, the JSON 404 and error answers.
 import express from 'express';
 import type { Logger } from 'pino';
 import type { RtcMetrics } from '../metrics.js';
@@ -19,7 +20,14 @@ export interface HttpAppOptions extends HealthOptions {
   demoDir?: string | undefined;
 }
 
-export function createHttpApp(options: HttpAppOptions): express.Express {
+export interface HttpApps {
+  /** The routes alone, to mount in another app: headers and origin check on them only, `next()` for the rest. */
+  readonly app: express.Express;
+  /** The same routes as a whole site (the server's own HTTP server): headers on every answer, JSON 404s. */
+  readonly standalone: express.Express;
+}
+
+function baseApp(): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Each route answers at its exact path only: `/metrics/` and `/METRICS` are 404s, so a proxy
@@ -28,18 +36,44 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set('strict routing', true);
   // JSON answers may quote a request's path: < > & go out as \u003c etc., never as markup.
   app.set('json escape', true);
-  app.use(securityHeaders());
-  app.use(originCheck(options.allowed));
-  app.get('/healthz', healthz(options));
+  return app;
+}
+
+/** `GET /metrics` in the Prometheus text format. */
+function metricsRoute(metrics: () => RtcMetrics): express.RequestHandler {
+  return async (_req, res) => {
+    const registry = metrics();
+    res.type(registry.registry.contentType).send(await registry.render());
+  };
+}
+
+export function createHttpApps(options: HttpAppOptions): HttpApps {
+  const guard = express.Router().use(securityHeaders(), originCheck(options.allowed));
+  const routes = express.Router({ caseSensitive: true, strict: true });
+  routes.get('/healthz', healthz(options));
   const { metrics } = options;
-  if (metrics) {
-    app.get('/metrics', async (_req, res) => {
-      const registry = metrics();
-      res.type(registry.registry.contentType).send(await registry.render());
-    });
-  }
-  app.use(staticFiles(options));
-  app.use(notFound);
-  app.use(errorHandler(options.logger));
+  if (metrics) routes.get('/metrics', metricsRoute(metrics));
+  const files = staticFiles(options);
+  routes.use(files.router);
+  const owns = (path: string) => path === '/healthz' || (!!metrics && path === '/metrics') || files.owns(path);
+
+  const app = baseApp();
+  app.use((req, res, next) => (owns(req.path) ? guard(req, res, next) : next()));
+  app.use(routes);
+
+  const standalone = baseApp();
+  standalone.use(guard, routes, notFound, errorHandler(options.logger));
+  return { app, standalone };
+}
+
+/** `GET /metrics` alone, for its own port (`metricsPort`). */
+export function createMetricsApp(metrics: RtcMetrics, logger: Logger): express.Express {
+  const app = baseApp();
+  app.use(securityHeaders());
+  app.get(
+    '/metrics',
+    metricsRoute(() => metrics),
+  );
+  app.use(notFound, errorHandler(logger));
   return app;
 }

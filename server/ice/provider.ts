@@ -40,6 +40,11 @@ export interface IceServerProvider {
    * (e.g. wrong credentials) or null when all is well; never rejects.
    */
   verify?(): Promise<string | null>;
+  /**
+   * Optional: resolves once the provider has loaded what it needs (Twilio: its SDK, imported only
+   * when Twilio is configured); `listen()` and `ready` wait for it. Never rejects.
+   */
+  readonly loaded?: Promise<void>;
   /** Optional current health; absent means always healthy. */
   health?(): IceProviderHealth;
   /** Optional: stops timers so that the process can exit. */

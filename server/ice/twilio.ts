@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import twilio from 'twilio';
+// Only the types at load: the SDK itself (about 230 ms and 29 MB) is imported on the first token request.
+import type twilio from 'twilio';
 import type { IceServer } from '../../protocol/index.js';
 import type { IceProviderHealth, IceServerProvider, IceServersResult } from './provider.js';
 import { backoffDelay } from '../backoff.js';
@@ -175,15 +176,29 @@ export function createTwilioIceProvider(options: TwilioIceProviderOptions): IceS
   const fallbackText = fallback.length > 0 ? `the ${fallback.length} fallback ICE server(s)` : 'no ICE servers (no fallback configured)';
   const log = logger.child({ ice: 'twilio' });
 
-  const client = twilio(username, password, {
-    accountSid,
-    // The SDK's own RequestClient takes this as its request timeout; the race below covers any client.
-    timeout: requestTimeoutMs,
-    autoRetry: false,
-    ...(options.edge ? { edge: options.edge } : {}),
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.httpClient ? { httpClient: options.httpClient as unknown as twilio.RequestClient } : {}),
-  });
+  /** The SDK's client, made on first use: a server without Twilio never loads the SDK. */
+  let client: Promise<ReturnType<typeof twilio>> | null = null;
+  const twilioClient = () =>
+    (client ??= import('twilio').then(({ default: sdk }) =>
+      sdk(username, password, {
+        accountSid,
+        // The SDK's own RequestClient takes this as its request timeout; the race below covers any client.
+        timeout: requestTimeoutMs,
+        autoRetry: false,
+        ...(options.edge ? { edge: options.edge } : {}),
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.httpClient ? { httpClient: options.httpClient as unknown as twilio.RequestClient } : {}),
+      }),
+    )).catch((error: unknown) => {
+      client = null; // tried again at the next request
+      throw error;
+    });
+  // Loading starts now, in the background (a failure is the first request's to report): the first
+  // join does not wait for it, and a server without Twilio never gets here.
+  const loaded = twilioClient().then(
+    () => {},
+    () => {},
+  );
 
   let token: Token | null = null;
   let flight: Flight | null = null;
@@ -210,8 +225,9 @@ export function createTwilioIceProvider(options: TwilioIceProviderOptions): IceS
   }
 
   async function fetchToken(): Promise<Token> {
+    const sdk = await twilioClient();
     const sentAt = now();
-    const result = await withTimeout(client.tokens.create({ ttl: ttlSeconds }));
+    const result = await withTimeout(sdk.tokens.create({ ttl: ttlSeconds }));
     const iceServers = mapTwilioIceServers(result.iceServers);
     if (iceServers.length === 0) throw new Error('Twilio returned no ICE servers');
     const lifeMs = parseTtl(result.ttl, ttlSeconds) * 1000;
@@ -282,6 +298,7 @@ export function createTwilioIceProvider(options: TwilioIceProviderOptions): IceS
 
   return {
     name: 'twilio',
+    loaded,
 
     async getIceServers() {
       const at = now();
