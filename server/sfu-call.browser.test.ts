@@ -139,6 +139,12 @@ describe('an SFU room through Janus, in Chromium', { skip }, () => {
     const ms = await allSee(pages, MEMBERS - 1);
     console.log(`# ${MEMBERS} members in an SFU room: every member saw every other ${ms} ms after the last join`);
     for (const page of pages) assert.equal(await page.evaluate(() => (document.querySelector('rtc-room') as any).session.mode), 'sfu');
+    // Connection quality per member, from its own receivers on the subscribe link.
+    for (const page of pages) {
+      await page.waitForFunction((n) => (document.querySelector('rtc-room') as any).session.activity.quality.size === n, MEMBERS - 1, {
+        timeout: 15_000,
+      });
+    }
     assert.deepEqual(problems, []);
   });
 
