@@ -160,7 +160,8 @@ async function main() {
 const labBridge = () => networkInterfaces().lab0?.some((a) => a.address === '127.0.0.2') ?? false;
 
 if (process.argv.includes(INSIDE) || labBridge()) {
-  await main();
+  if (labBridge()) await main();
+  else console.log('SFU rows skipped: no lab0 bridge holding 127.0.0.2 in this namespace (Janus needs it on loopback)');
 } else if (canUseNetns()) {
   const script = `ip link set lo up && ${LAB_BRIDGE} && exec node --import tsx scripts/bench-sfu.mjs ${INSIDE}`;
   process.exit(spawnSync('unshare', ['-n', 'sh', '-c', script], { stdio: 'inherit' }).status ?? 1);
