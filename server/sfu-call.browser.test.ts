@@ -109,6 +109,11 @@ describe('an SFU room through Janus, in Chromium', { skip }, () => {
           (window as any).__errors.push(code);
           (window as any).__messages = [...((window as any).__messages ?? []), `${code}: ${message}`];
         });
+        (window as any).__messages_in = [];
+        el.addEventListener('rtc-message', (e) => {
+          const { peer, data } = (e as CustomEvent).detail;
+          (window as any).__messages_in.push(`${peer.name}: ${JSON.stringify(data)}`);
+        });
         el.append(document.createElement('rtc-remote-videos'));
         document.body.append(el);
       },
@@ -139,6 +144,18 @@ describe('an SFU room through Janus, in Chromium', { skip }, () => {
     const ms = await allSee(pages, MEMBERS - 1);
     console.log(`# ${MEMBERS} members in an SFU room: every member saw every other ${ms} ms after the last join`);
     for (const page of pages) assert.equal(await page.evaluate(() => (document.querySelector('rtc-room') as any).session.mode), 'sfu');
+    // Connection quality per member, from its own receivers on the subscribe link.
+    for (const page of pages) {
+      await page.waitForFunction((n) => (document.querySelector('rtc-room') as any).session.activity.quality.size === n, MEMBERS - 1, {
+        timeout: 15_000,
+      });
+    }
+    // Messages (the chat's too) go through the server to every other member.
+    const sentTo = await pages[0]!.evaluate(() => (document.querySelector('rtc-room') as any).send({ 'rtc-chat': 'hello' }).length);
+    assert.equal(sentTo, MEMBERS - 1);
+    for (const page of pages.slice(1)) {
+      await page.waitForFunction(() => (window as any).__messages_in.includes('p1: {"rtc-chat":"hello"}'), null, { timeout: 10_000 });
+    }
     assert.deepEqual(problems, []);
   });
 

@@ -97,7 +97,11 @@ export function createSfu(options: SfuOptions): Sfu {
   const down = (old: JanusSession, reason: Error) => {
     if (session !== old) return;
     session = null;
-    for (const room of rooms.values()) room.janus = null; // its handles died with the session
+    // Its handles died with the session: the old VideoRooms stop (no requests on a dead session).
+    for (const room of rooms.values()) {
+      void room.janus?.destroy();
+      room.janus = null;
+    }
     if (closed) return;
     logger.warn({ janus: janusUrl, reason: reason.message }, 'Janus session lost; reconnecting');
     lost = true;
