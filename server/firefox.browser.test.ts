@@ -1,8 +1,9 @@
 // Calls in Firefox: Debian's firefox-esr driven by puppeteer-core over WebDriver BiDi, with the
 // demo page served by the server in-process on 127.0.0.1. Two Firefox members see each other's
 // video, Chromium and Firefox do too whoever joins first, two Firefox members that offer at the
-// same moment keep their call, and a Firefox member whose signaling connection drops comes back
-// as the same member with the video still coming.
+// same moment keep their call, and a member whose signaling connection drops comes back as the
+// same member with the video still coming: Firefox with a Firefox partner, Firefox with a Chromium
+// partner, and Chromium with a Firefox partner.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -274,27 +275,33 @@ describe('calls in Firefox (firefox-esr over WebDriver BiDi)', { skip: firefoxSk
   // remote description) instead of reporting peer_failed.
   it('... and keep it when the candidates of the ignored offer arrive after the answer', () => collide(500));
 
-  it('a Firefox member whose signaling connection drops comes back as the same member, and the video goes on', async () => {
-    const room = roomName('ff-drop');
-    const a = await firefoxPage();
-    const b = await firefoxPage();
+  /**
+   * Ada (in `a`) and Bob (in `b`) in a call; Ada's signaling connection breaks under her (as a
+   * network drop does: the server closes its transport). She comes back as the same member, and
+   * the video goes on both ways.
+   */
+  async function dropAndComeBack(a: MemberPage, b: MemberPage, label: string) {
+    const room = roomName('drop');
     const ja = await joinCall(a, room, 'Ada');
     const jb = await joinCall(b, room, 'Bob');
-    await bothSeeVideo(a, b, 'before the drop');
+    await bothSeeVideo(a, b, `${label}: before the drop`);
 
-    // Ada's connection breaks under her (as a network drop does): the server closes its transport.
     const sockets = await h.server.io.fetchSockets();
     const adas = sockets.filter((s) => s.data.id === ja.id);
     assert.equal(adas.length, 1, `one server socket is Ada's (of ${sockets.length})`);
     (h.server.io.sockets.sockets.get(adas[0]!.id) as any).conn.close();
 
-    const back = await waitForCall(a, 'Ada reconnects', (s) => s.events.includes(`rtc-reconnected ${ja.id}`), 15_000);
+    const back = await waitForCall(a, `${label}: Ada reconnects`, (s) => s.events.includes(`rtc-reconnected ${ja.id}`), 15_000);
     assert.deepEqual(back.events, [`rtc-reconnecting`, `rtc-reconnected ${ja.id}`]);
     assert.equal(back.id, ja.id, 'the same member id');
     // Bob still has Ada, as the same peer, and the video goes on both ways.
     const [adaHad, bobHad] = [back.frames[jb.id!] ?? 0, (await call(b)).frames[ja.id!] ?? 0];
-    const ada = await waitForCall(a, 'Ada decodes more of Bob', (s) => s.state === 'joined' && (s.frames[jb.id!] ?? 0) > adaHad + 20);
-    const bobs = await waitForCall(b, 'Bob decodes more of Ada', (s) => (s.frames[ja.id!] ?? 0) > bobHad + 20);
+    const ada = await waitForCall(
+      a,
+      `${label}: Ada decodes more of Bob`,
+      (s) => s.state === 'joined' && (s.frames[jb.id!] ?? 0) > adaHad + 20,
+    );
+    const bobs = await waitForCall(b, `${label}: Bob decodes more of Ada`, (s) => (s.frames[ja.id!] ?? 0) > bobHad + 20);
     assert.deepEqual(
       ada.peers.map((p) => p.id),
       [jb.id],
@@ -303,6 +310,19 @@ describe('calls in Firefox (firefox-esr over WebDriver BiDi)', { skip: firefoxSk
       bobs.peers.map((p) => [p.id, p.connectionState]),
       [[ja.id, 'connected']],
     );
+    assert.deepEqual(bobs.events, [], `${label}: Bob saw nothing go wrong`);
     await Promise.all([a.close(), b.close()]);
-  });
+  }
+
+  it('a Firefox member whose signaling connection drops comes back as the same member, and the video goes on', async () =>
+    dropAndComeBack(await firefoxPage(), await firefoxPage(), 'Firefox with Firefox'));
+
+  it(
+    '... with a Chromium partner, and a Chromium member with a Firefox partner, too',
+    { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` },
+    async () => {
+      await dropAndComeBack(await firefoxPage(), await chromiumPage(), 'Firefox drops, Chromium stays');
+      await dropAndComeBack(await chromiumPage(), await firefoxPage(), 'Chromium drops, Firefox stays');
+    },
+  );
 });

@@ -76,6 +76,17 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 50;
 export const DEFAULT_PACKET_BUDGET: RateLimit = Object.freeze({ points: 2_000, duration: 10 });
 
 /**
+ * Packets all connections of one IP address may send together: ten connections' budgets, refilled
+ * at ten times the rate. A client that closes its connection and opens another keeps spending it
+ * (a connection's own budget starts full). It sits above what the per-IP rate limits let through
+ * together (about 7,000 requests a 10 s window, twice that across two windows), so members behind
+ * one NAT that keep to those never reach it.
+ */
+export function packetBudgetPerIp(perConnection: RateLimit): RateLimit {
+  return Object.freeze({ points: perConnection.points * 10, duration: perConnection.duration });
+}
+
+/**
  * Bytes that may wait to be sent to one connection (what its WebSocket has not yet handed to the
  * network, and what Engine.IO holds for it): about twenty 48 KB descriptions. A client that reads
  * never comes near it on any network that can carry a call; one that stops reading reaches it, and

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { describe, it } from 'node:test';
-import { DEFAULT_PACKET_BUDGET, DEFAULT_RATE_LIMITS, LIMITED_EVENTS } from '../limits.js';
-import { createPacketBudget, meterPackets } from './budget.js';
+import { describe, it, mock } from 'node:test';
+import { DEFAULT_PACKET_BUDGET, DEFAULT_RATE_LIMITS, LIMITED_EVENTS, packetBudgetPerIp } from '../limits.js';
+import { createAddressBudgets, createPacketBudget, meterPackets } from './budget.js';
 
 /** A clock the test moves by hand (milliseconds). */
 function clock(start = 1_000_000) {
@@ -109,6 +109,66 @@ describe('meterPackets', () => {
       conn.emit('packet', packet);
     }
     conn.emit('packet', { type: 'message', data: '3[]' });
+    assert.equal(over, 1);
+  });
+});
+
+describe('createAddressBudgets', () => {
+  it('shares one budget among the connections of an address, not with other addresses', () => {
+    const t = clock();
+    const budgets = createAddressBudgets({ points: 10, duration: 10 }, t.now);
+    const [a, b] = [budgets.acquire('192.0.2.1'), budgets.acquire('192.0.2.1')];
+    assert.equal(spendMany(a, 6) + spendMany(b, 6), 10);
+    assert.equal(spendMany(budgets.acquire('192.0.2.2'), 10), 10);
+    budgets.clear();
+  });
+
+  it('is not refilled by closing a connection and opening another', () => {
+    const t = clock();
+    const budgets = createAddressBudgets({ points: 10, duration: 10 }, t.now);
+    const first = budgets.acquire('192.0.2.1');
+    spendMany(first, 10);
+    first.release();
+    assert.equal(budgets.acquire('192.0.2.1').spend(), false);
+    budgets.clear();
+  });
+
+  it('forgets an address a duration after its last connection closed', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const t = clock();
+      const budgets = createAddressBudgets({ points: 10, duration: 10 }, t.now);
+      const first = budgets.acquire('192.0.2.1');
+      spendMany(first, 10);
+      first.release();
+      first.release(); // twice is once
+      mock.timers.tick(9_999);
+      assert.equal(budgets.acquire('192.0.2.1').spend(), false, 'back within the duration: the same budget');
+      budgets.clear();
+      const again = createAddressBudgets({ points: 10, duration: 10 }, t.now);
+      const c = again.acquire('192.0.2.3');
+      spendMany(c, 10);
+      c.release();
+      mock.timers.tick(10_000);
+      assert.equal(spendMany(again.acquire('192.0.2.3'), 10), 10, 'a fresh budget');
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('by default holds ten connections’ budgets', () => {
+    assert.deepEqual(packetBudgetPerIp(DEFAULT_PACKET_BUDGET), { points: 20_000, duration: 10 });
+  });
+});
+
+describe('meterPackets with an address budget', () => {
+  it('calls `over` when the address budget runs out, even with the connection’s own left', () => {
+    const t = clock();
+    const conn = new EventEmitter();
+    const shared = createPacketBudget({ points: 2, duration: 10 }, t.now);
+    let over = 0;
+    meterPackets(conn, { points: 100, duration: 10 }, () => over++, t.now, shared);
+    for (let i = 0; i < 3; i++) conn.emit('packet');
     assert.equal(over, 1);
   });
 });

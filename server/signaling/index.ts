@@ -5,7 +5,8 @@ import type { IceServerProvider } from '../ice/provider.js';
 import type { RateLimit, RateLimiter } from '../limits.js';
 import type { RoomStore } from '../rooms/store.js';
 import { createBackpressure, cutOff, sendQueueOf } from './backpressure.js';
-import { meterPackets } from './budget.js';
+import { createAddressBudgets, meterPackets } from './budget.js';
+import { packetBudgetPerIp } from '../limits.js';
 import type { SignalingContext } from './context.js';
 import { createSignalingCounters, type RtcIo, type SignalingCounters } from './handle.js';
 import { createIceGrant, registerIce } from './ice.js';
@@ -38,6 +39,12 @@ export interface SignalingOptions {
   rateLimiter?: RateLimiter;
   /** Packets each connection may send (any packet); past it the connection is closed. Unset: no budget. */
   packetBudget?: RateLimit | false | undefined;
+  /**
+   * Packets all connections of one IP address may send together, so that reconnecting does not
+   * refill the budget; past it the connection that sent the packet is closed.
+   * @default ten times `packetBudget` (see `packetBudgetPerIp`)
+   */
+  packetBudgetPerIp?: RateLimit | false | undefined;
   /** Bytes that may wait to be sent to a connection; past it the connection is closed (its member is away). Unset: no bound. */
   maxQueuedBytes?: number | undefined;
   /** @default fresh counters */
@@ -78,6 +85,8 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
   const grant = createIceGrant(options.iceProvider);
   const probe = createProbe(io);
   const joining = new Set<string>();
+  const perIp = options.packetBudgetPerIp ?? (packetBudget ? packetBudgetPerIp(packetBudget) : false);
+  const addressBudgets = packetBudget && perIp ? createAddressBudgets(perIp) : undefined;
 
   rooms.onPurge?.(presence.announcePurged);
 
@@ -85,11 +94,15 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     socket.data = { ip: socket.data.ip ?? socket.handshake.address };
     // Every packet counts, before it is decoded: unknown events, refused requests and `leave` too.
     if (packetBudget) {
-      meterPackets(socket.conn, packetBudget, () => {
+      // Its address's budget too: a client that reconnects keeps spending the same one.
+      const shared = addressBudgets?.acquire(socket.data.ip ?? 'unknown');
+      if (shared) socket.conn.once('close', () => shared.release());
+      const over = () => {
         counters.overBudget++;
-        logger.info({ ip: socket.data.ip, budget: packetBudget }, 'connection closed: past its packet budget');
+        logger.info({ ip: socket.data.ip, budget: packetBudget, perIp }, 'connection closed: past its packet budget');
         cutOff(sendQueueOf(socket.conn));
-      });
+      };
+      meterPackets(socket.conn, packetBudget, over, undefined, shared);
     }
     context.backpressure?.watch(socket);
     // (Runs when an event arrives: by then this connection's handlers below are all registered.)
@@ -116,6 +129,7 @@ export function attachSignaling(io: RtcIo, options: SignalingOptions): Signaling
     close() {
       closing = true;
       presence.close();
+      addressBudgets?.clear();
     },
   };
 }
