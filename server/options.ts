@@ -320,6 +320,7 @@ export interface RtcServerOptions {
   logger?: Logger;
   /**
    * An HTTP server to attach Socket.IO to. Nothing else is added to it: mount `app` yourself.
+   * `close()` leaves it open (it is yours to close).
    * @default a new server running `app`
    */
   httpServer?: HttpServer;

@@ -29,7 +29,13 @@ async function mounted(options: RtcServerOptions, prefix = '') {
   httpServer.listen(0, '127.0.0.1');
   await once(httpServer, 'listening');
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  return { rtc, url, close: () => rtc.close() };
+  // rtc.close() leaves the app's server alone (it is the app's): the app closes it.
+  const close = async () => {
+    await rtc.close();
+    httpServer.closeAllConnections();
+    await new Promise((resolve) => httpServer.close(resolve));
+  };
+  return { rtc, url, close };
 }
 
 describe('mounted in an Express app', () => {
