@@ -12,6 +12,7 @@ import { startBuiltServer } from './built-server.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
+import { median } from './bench-common.mjs';
 
 const INSIDE = '--inside-netns';
 /** At least five runs: the issue asks for a median over five or more. */
@@ -60,11 +61,6 @@ function setUpCall(room) {
     }
   }, 50);
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

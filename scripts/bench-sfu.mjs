@@ -16,38 +16,13 @@ import { pino } from 'pino';
 import { BENCH_LIMITS_OPTIONS } from './built-server.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, LAB_BRIDGE } from './netns.mjs';
+import { median, watchRemoteFrames } from './bench-common.mjs';
 
 const INSIDE = '--inside-netns';
 const RUNS = Number(process.env.BENCH_SFU_RUNS ?? 3);
 const MESH_SIZE = 6;
 const SFU_SIZES = (process.env.BENCH_SFU_SIZES ?? '6,10').split(',').map(Number).filter(Boolean);
 const TIMEOUT_MS = 60_000;
-
-/** In every page: the wall-clock time of each remote stream's first decoded frame (as in bench.mjs). */
-function watchRemoteFrames() {
-  window.__frames = {};
-  const desc = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
-  Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
-    ...desc,
-    set(value) {
-      desc.set.call(this, value);
-      if (this.__benchWatched) return;
-      this.__benchWatched = true;
-      this.addEventListener('resize', () => {
-        const host = this.getRootNode()?.host?.localName;
-        const stream = this.srcObject;
-        if ((host === 'rtc-remote-video' || host === 'rtc-remote-videos') && stream && this.videoWidth > 0) {
-          window.__frames[stream.id] ??= performance.timeOrigin + performance.now();
-        }
-      });
-    },
-  });
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** First-frame times of `count` remote streams on a page, once it has them all. */
 async function framesFrom(page, count) {

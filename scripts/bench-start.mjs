@@ -18,6 +18,7 @@ import { printBytes } from './bench-bytes.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
+import { median } from './bench-common.mjs';
 
 const INSIDE = '--inside-netns';
 const RUNS = Number(process.env.BENCH_START_RUNS ?? 10);
@@ -75,11 +76,6 @@ function instrument() {
     },
   });
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Wall-clock first-frame times of `count` remote streams on a page, once it has them all. */
 async function frames(page, count) {

@@ -12,6 +12,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { canUseNetns, rerunInNetns } from './netns.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
 import { joinFromLobby } from './demo-lobby.mjs';
+import { median, watchRemoteFrames } from './bench-common.mjs';
 
 const INSIDE = '--inside-netns';
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -19,37 +20,6 @@ const RUN_TIMEOUT_MS = 15_000;
 const GROUP_SIZES = (process.env.BENCH_GROUP_SIZES ?? '2,4,6').split(',').map(Number).filter(Boolean);
 const GROUP_RUNS = Number(process.env.BENCH_GROUP_RUNS ?? 5);
 const GROUP_TIMEOUT_MS = 45_000;
-
-/**
- * Installed in every page: records, per remote stream, the wall-clock time at which a remote video
- * (in <rtc-remote-video> or <rtc-remote-videos>) first has a decoded frame: its `resize` event (the
- * first frame's size became known). Event-driven, so neither timer nor paint throttling of a page
- * in the background skews it.
- */
-function watchRemoteFrames() {
-  window.__frames = {};
-  const desc = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
-  Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
-    ...desc,
-    set(value) {
-      desc.set.call(this, value);
-      if (this.__benchWatched) return;
-      this.__benchWatched = true;
-      this.addEventListener('resize', () => {
-        const host = this.getRootNode()?.host?.localName;
-        const stream = this.srcObject;
-        if ((host === 'rtc-remote-video' || host === 'rtc-remote-videos') && stream && this.videoWidth > 0) {
-          window.__frames[stream.id] ??= performance.timeOrigin + performance.now();
-        }
-      });
-    },
-  });
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** First-frame times (ms, wall clock) of `count` remote streams on a page, once it has them all. */
 async function framesFrom(page, count, timeout = RUN_TIMEOUT_MS) {
