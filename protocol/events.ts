@@ -13,7 +13,7 @@ import type {
   SfuLink,
   SfuSignalRequest,
   SignalRequest,
-} from './schemas.js';
+} from './messages.js';
 
 /** W3C RTCIceServer as handed to browsers: always `urls`, never the removed `url`. */
 export interface IceServer {

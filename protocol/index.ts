@@ -9,4 +9,4 @@ export const PROTOCOL_VERSION = 1;
 
 export * from './errors.js';
 export * from './events.js';
-export * from './schemas.js';
+export * from './messages.js';

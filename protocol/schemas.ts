@@ -1,44 +1,26 @@
 // Runtime schemas (zod) for every client-to-server payload, with the limits they enforce. The server
-// parses every inbound payload with these before it looks at it; the browser imports types only.
+// parses every inbound payload with these before it looks at it. The browser never imports this
+// file: the message types and limits are in messages.ts (no zod), and the lines at the end fail to
+// compile when a schema and its type drift apart.
 import { z } from 'zod';
-
-/** Room names: 1 to 64 characters of `[A-Za-z0-9_.-]`. */
-export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-export const MAX_NAME_LENGTH = 64;
-/**
- * An SDP blob is a few KB; 48 KB leaves room for many m-lines, and the whole `signal` message
- * (with JSON escapes) still fits the server's 64 KB message cap.
- */
-export const MAX_SDP_LENGTH = 49_152;
-export const MAX_CANDIDATE_LENGTH = 1_024;
-export const MAX_PEER_ID_LENGTH = 64;
-/** Resume tokens are 43 base64url characters (32 random bytes). */
-export const RESUME_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-/**
- * A display name as other members see it: control, format (bidi overrides, zero-width), line
- * separator, private-use and lone surrogate characters removed, runs of spaces made one, trimmed,
- * at most 64 characters (whole code points).
- */
-export function cleanName(name: string): string {
-  const cleaned = name
-    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/gu, '')
-    .replace(/\s+/gu, ' ')
-    .trim();
-  return [...cleaned].slice(0, MAX_NAME_LENGTH).join('').trim();
-}
+import {
+  cleanName,
+  MAX_CANDIDATE_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PEER_ID_LENGTH,
+  MAX_ROOM_MESSAGE_LENGTH,
+  MAX_SDP_LENGTH,
+  MAX_SFU_ROOM_CAPACITY,
+  MAX_TOKEN_LENGTH,
+  RESUME_TOKEN_PATTERN,
+  ROOM_NAME_PATTERN,
+} from './messages.js';
+import type * as M from './messages.js';
 
 const displayName = z
   .string()
   .max(MAX_NAME_LENGTH * 4)
   .transform(cleanName);
-/** An access token (a JWT: three base64url parts); verified only when the server requires tokens. */
-export const MAX_TOKEN_LENGTH = 4_096;
-
-/** The most members a mesh room can hold (each member sends one stream per other member). */
-export const MAX_ROOM_CAPACITY = 8;
-/** The most members an SFU room can hold (each member sends one stream up; needs `JANUS_URL`). */
-export const MAX_SFU_ROOM_CAPACITY = 50;
 
 export const joinRequestSchema = z.strictObject({
   room: z.string().regex(ROOM_NAME_PATTERN, 'room: 1 to 64 characters of A-Z a-z 0-9 _ . -'),
@@ -53,7 +35,6 @@ export const joinRequestSchema = z.strictObject({
   /** An access token; required when the server has `ACCESS_TOKEN_SECRET` or `ACCESS_TOKEN_PUBLIC_KEY`. */
   token: z.string().max(MAX_TOKEN_LENGTH).optional(),
 });
-export type JoinRequest = z.input<typeof joinRequestSchema>;
 
 /** `preflight`: what a join into `room` would get, without joining (for `<rtc-preflight>`). */
 export const preflightRequestSchema = z.strictObject({
@@ -61,14 +42,12 @@ export const preflightRequestSchema = z.strictObject({
   /** The same access token a join would need, when the server requires one. */
   token: z.string().max(MAX_TOKEN_LENGTH).optional(),
 });
-export type PreflightRequest = z.input<typeof preflightRequestSchema>;
 
 /**
  * `refresh-token`: a fresh access token for the member's own seat, mid-call (same `sub`, a room it
  * allows); the server answers fresh ICE servers whose TURN credentials end with the new token.
  */
 export const refreshTokenRequestSchema = z.strictObject({ token: z.string().min(1).max(MAX_TOKEN_LENGTH) });
-export type RefreshTokenRequest = z.input<typeof refreshTokenRequestSchema>;
 
 /** Text without control characters other than tab, CR and LF (SDP lines end in CRLF). */
 const NO_CONTROLS = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/;
@@ -109,9 +88,6 @@ export const signalRequestSchema = z.union([
   z.strictObject({ to: peerId, description: sessionDescriptionSchema }),
   z.strictObject({ to: peerId, candidate: iceCandidateSchema }),
 ]);
-export type SignalRequest = z.input<typeof signalRequestSchema>;
-export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
-export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 
 /** What a member sends: microphone on, camera on, screen shared. Relayed to the others as `media-state`. */
 export const mediaStateSchema = z.strictObject({
@@ -119,7 +95,6 @@ export const mediaStateSchema = z.strictObject({
   video: z.boolean(),
   screen: z.boolean(),
 });
-export type MediaState = z.infer<typeof mediaStateSchema>;
 
 /**
  * `peer-check`: is this member of my room still there? (for a peer whose connection went quiet)
@@ -127,7 +102,6 @@ export type MediaState = z.infer<typeof mediaStateSchema>;
  * tell it (`peer-unreachable`), so that it closes its side too. No probe then.
  */
 export const peerCheckRequestSchema = z.strictObject({ id: peerId, unreachable: z.literal(true).optional() });
-export type PeerCheckRequest = z.input<typeof peerCheckRequestSchema>;
 
 /**
  * One of a member's two connections to the SFU in an `sfu` room: `publish` carries its own media up
@@ -135,18 +109,40 @@ export type PeerCheckRequest = z.input<typeof peerCheckRequestSchema>;
  * server offers, again whenever publishers come or go; the browser answers).
  */
 export const sfuLinkSchema = z.enum(['publish', 'subscribe']);
-export type SfuLink = z.infer<typeof sfuLinkSchema>;
 
 /** `sfu-signal` from a member of an `sfu` room: a description or a candidate for one of its links. */
 export const sfuSignalRequestSchema = z.union([
   z.strictObject({ link: sfuLinkSchema, description: sessionDescriptionSchema }),
   z.strictObject({ link: sfuLinkSchema, candidate: iceCandidateSchema }),
 ]);
-export type SfuSignalRequest = z.input<typeof sfuSignalRequestSchema>;
-
-/** The largest `room-message` text (UTF-8 bytes): an SFU room's messages go through the server. */
-export const MAX_ROOM_MESSAGE_LENGTH = 32_768;
 
 /** `room-message`: a message for every other member of an `sfu` room (a mesh uses data channels). */
 export const roomMessageRequestSchema = z.strictObject({ text: z.string().max(MAX_ROOM_MESSAGE_LENGTH) });
-export type RoomMessageRequest = z.input<typeof roomMessageRequestSchema>;
+
+/** True when A and B are the same type (each assignable to the other). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const schemasMatchTypes: {
+  JoinRequest: Same<z.input<typeof joinRequestSchema>, M.JoinRequest>;
+  PreflightRequest: Same<z.input<typeof preflightRequestSchema>, M.PreflightRequest>;
+  RefreshTokenRequest: Same<z.input<typeof refreshTokenRequestSchema>, M.RefreshTokenRequest>;
+  SignalRequest: Same<z.input<typeof signalRequestSchema>, M.SignalRequest>;
+  SessionDescription: Same<z.infer<typeof sessionDescriptionSchema>, M.SessionDescription>;
+  IceCandidate: Same<z.infer<typeof iceCandidateSchema>, M.IceCandidate>;
+  MediaState: Same<z.infer<typeof mediaStateSchema>, M.MediaState>;
+  PeerCheckRequest: Same<z.input<typeof peerCheckRequestSchema>, M.PeerCheckRequest>;
+  SfuLink: Same<z.infer<typeof sfuLinkSchema>, M.SfuLink>;
+  SfuSignalRequest: Same<z.input<typeof sfuSignalRequestSchema>, M.SfuSignalRequest>;
+  RoomMessageRequest: Same<z.input<typeof roomMessageRequestSchema>, M.RoomMessageRequest>;
+} = {
+  JoinRequest: true,
+  PreflightRequest: true,
+  RefreshTokenRequest: true,
+  SignalRequest: true,
+  SessionDescription: true,
+  IceCandidate: true,
+  MediaState: true,
+  PeerCheckRequest: true,
+  SfuLink: true,
+  SfuSignalRequest: true,
+  RoomMessageRequest: true,
+};

@@ -16,7 +16,7 @@ import { startServer } from '../server/test-support/harness.js';
  * the bundle shrinks; the issue's targets are 30 (the call), 36 (all seven tags) and 12 (our code
  * in the call's bytes), see docs/benchmarks.md.
  */
-const LIMITS = { call: 40.5, all: 48.5, ownCall: 21 };
+const LIMITS = { call: 43.5, all: 51.5, ownCall: 24 };
 
 const { CHROMIUM_ARGS, CHROMIUM_PATH } = (await import('./chromium.mjs' as string)) as { CHROMIUM_ARGS: string[]; CHROMIUM_PATH: string };
 const { bundleBytes, TARGETS } = (await import('./bench-bytes.mjs' as string)) as {

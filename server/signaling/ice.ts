@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { UNAUTHORIZED_MESSAGE } from '../auth/access-tokens.js';
 import { SignalingError } from '../errors.js';
 import type { IceServerProvider } from '../ice/provider.js';
-import { preflightRequestSchema, PROTOCOL_VERSION, refreshTokenRequestSchema, type IceServersGrant } from '../../protocol/index.js';
+import { PROTOCOL_VERSION, type IceServersGrant } from '../../protocol/index.js';
+import { preflightRequestSchema, refreshTokenRequestSchema } from '../../protocol/schemas.js';
 import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';
 

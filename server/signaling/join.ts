@@ -1,7 +1,8 @@
 // `join`: admission into a room (new, or back as the same member with its resume token).
 import { createHash, randomBytes } from 'node:crypto';
 import { SignalingError } from '../errors.js';
-import { joinRequestSchema, type JoinResult } from '../../protocol/index.js';
+import { type JoinResult } from '../../protocol/index.js';
+import { joinRequestSchema } from '../../protocol/schemas.js';
 import type { AccessGrant } from '../auth/access-tokens.js';
 import { peerInfo, type Admission, type Member, type Released } from '../rooms/store.js';
 import type { SignalingContext } from './context.js';

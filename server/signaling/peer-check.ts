@@ -1,7 +1,7 @@
 // `peer-check`: a member whose connection to another went quiet asks whether that member is still there,
 // or tells it that it gave its connection up (`unreachable`).
 import { SignalingError } from '../errors.js';
-import { peerCheckRequestSchema } from '../../protocol/index.js';
+import { peerCheckRequestSchema } from '../../protocol/schemas.js';
 import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcIo, type RtcSocket } from './handle.js';
 

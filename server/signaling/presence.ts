@@ -1,7 +1,7 @@
 // Who is in a room, as the others see it: leaving (`leave` or a deliberate disconnect), dropping
 // (away, then gone after the grace period), and media state.
 import { SignalingError } from '../errors.js';
-import { mediaStateSchema } from '../../protocol/index.js';
+import { mediaStateSchema } from '../../protocol/schemas.js';
 import type { Admission } from '../rooms/store.js';
 import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';

@@ -1,6 +1,7 @@
 // `signal`: session descriptions and ICE candidates, relayed from one member to another of its room.
 import { SignalingError } from '../errors.js';
-import { signalRequestSchema, type SignalMessage } from '../../protocol/index.js';
+import { type SignalMessage } from '../../protocol/index.js';
+import { signalRequestSchema } from '../../protocol/schemas.js';
 import { sdpSending } from '../sdp.js';
 import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';

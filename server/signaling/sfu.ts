@@ -2,7 +2,7 @@
 // links to the server's SFU (server/sfu/) and sends its data messages through the server; a member
 // of a mesh room (every room, without an SFU) is refused with a clear answer.
 import { SignalingError } from '../errors.js';
-import { roomMessageRequestSchema, sfuSignalRequestSchema } from '../../protocol/index.js';
+import { roomMessageRequestSchema, sfuSignalRequestSchema } from '../../protocol/schemas.js';
 import type { Sfu } from '../sfu/service.js';
 import { memberOf, type SignalingContext } from './context.js';
 import { handle, type RtcSocket } from './handle.js';
