@@ -1,4 +1,5 @@
 import type { MediaState, PeerInfo, SfuLink, SfuSignalMessage } from '../../protocol/index.js';
+import { MAX_ROOM_MESSAGE_LENGTH } from '../../protocol/messages.js';
 import type { TimerId } from './clock.js';
 import { RtcError } from './errors.js';
 import type { MediaTopology, TopologyHost } from './media-topology.js';
@@ -10,12 +11,8 @@ import type { SessionDeps, SfuLinkLike } from './session-deps.js';
 import type { RemotePeer } from './session-types.js';
 import { SfuStreams } from './sfu-streams.js';
 
-/**
- * The largest message an SFU room carries (UTF-8 bytes of its JSON text): the protocol's
- * `MAX_SFU_MESSAGE_LENGTH`, written out because the browser imports protocol types only (its
- * values sit beside zod, which a strict content security policy refuses); a unit test keeps them equal.
- */
-export const MAX_SFU_MESSAGE_LENGTH = 32_768;
+/** The largest message an SFU room carries (UTF-8 bytes of its JSON text): the protocol's `room-message` limit. */
+export const MAX_SFU_MESSAGE_LENGTH = MAX_ROOM_MESSAGE_LENGTH;
 
 export interface SfuTopologyOptions {
   /** Send the camera in three simulcast layers (see `SIMULCAST_LAYERS`). */
