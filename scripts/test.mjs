@@ -75,15 +75,19 @@ const TIERS = {
     nodeTest([...find(['server', 'scripts'], isIntegration), ...find(['components'], (p) => p.endsWith('.node.test.ts'))], extra),
   ],
   e2e: (extra) => [{ ...npm('test:browser'), kind: 'wtr' }, nodeTest(find(['server', 'scripts'], isBrowser), extra)],
-  package: (extra) => [nodeTest(find(['scripts'], isPackage), extra)],
+  // built once here for every package test file (each would build otherwise)
+  package: (extra) => {
+    const files = nodeTest(find(['scripts'], isPackage), extra);
+    return files ? [npm('build'), { ...files, env: { RTC_PACKAGE_PREBUILT: '1' } }] : [];
+  },
 };
 /** Tiers that need Chromium, coturn or redis-server, and loopback only. */
 const NEEDS_SYSTEM = new Set(['integration', 'e2e', 'package']);
 
-/** Runs a command, echoing its output, and returns { code, output }. */
-function run(cmd, args) {
+/** Runs a command (with `env` added to ours), echoing its output, and returns { code, output }. */
+function run(cmd, args, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (d) => {
       output += d;
@@ -128,7 +132,7 @@ async function runTiers(tiers, extra) {
     let ok = true;
     const steps = TIERS[tier](extra).filter(Boolean);
     for (const step of steps) {
-      const { code, output } = await run(step.cmd, step.args);
+      const { code, output } = await run(step.cmd, step.args, step.env);
       const c = counts(step.kind, output);
       // a runner that failed without counting a failed test (a type error, an import error) counts one
       if (code !== 0 && c.failed === 0) c.failed = 1;
