@@ -3,28 +3,17 @@
 // (a mesh of SIZES members); once everyone sees everyone, it prints per socket the total and the
 // most in any 1 s and any 10 s window. Run: node --import tsx scripts/bench-signals.ts [sizes]
 // (in this network namespace: host candidates of every interface; under `unshare -n`: loopback only).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import { pino } from 'pino';
 import { createRtcServer } from '../server/app.js';
 import { joinFromLobby } from './demo-lobby.mjs';
+import { buildTestBundle } from '../server/test-support/test-bundle.js';
 
 const SIZES = (process.argv[2] ?? '2,4,6').split(',').map(Number);
 const { chromiumArgs } = (await import('../web-test-runner.config.js' as string)) as { chromiumArgs: string[] };
 
-const bundleDir = await mkdtemp(join(tmpdir(), 'rtc-bundle-'));
-await build({
-  entryPoints: ['components/define.ts'],
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  conditions: ['browser', 'production'],
-  outfile: join(bundleDir, 'rtc-room.js'),
-  logLevel: 'silent',
-});
+const bundleDir = await buildTestBundle('rtc-bundle-');
 // No rate limits at all here: this measures what a call sends, so nothing may be refused or slowed
 // (and every page joins from 127.0.0.1). Meshes of up to 8 stay under the 50 connections per IP.
 const server = createRtcServer({ demoDir: 'demo', bundleDir, logger: pino({ level: 'silent' }), roomCapacity: 8, rateLimits: false });

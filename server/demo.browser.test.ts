@@ -4,13 +4,11 @@
 // remembered camera, the connection state in the header, and an honest setup check.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startServer } from './test-support/harness.js';
+import { buildTestBundle } from './test-support/test-bundle.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Eve';
@@ -21,16 +19,7 @@ describe('the demo under helmet and its CSP, in Chromium', { skip: existsSync(CH
   let browser: Browser;
   before(async () => {
     // the same bundle as dist/rtc-room.js (npm test does not build): one ES module, browser builds
-    bundleDir = await mkdtemp(join(tmpdir(), 'rtc-bundle-'));
-    await build({
-      entryPoints: ['components/define.ts'],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['browser', 'production'],
-      outfile: join(bundleDir, 'rtc-room.js'),
-      logLevel: 'silent',
-    });
+    bundleDir = await buildTestBundle('rtc-bundle-');
     h = await startServer({ demoDir: 'demo', bundleDir, rateLimits: {} });
     // the browser tests' Chromium flags (fake camera and microphone, loopback candidates)
     const { chromiumArgs } = (await import('../scripts/wtr/browsers.mjs' as string)) as { chromiumArgs: string[] };

@@ -6,14 +6,12 @@
 // partner, and Chromium with a Firefox partner.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
 import { chromium, type Browser as ChromiumBrowser } from 'playwright-core';
 import { firefoxSkip, launchFirefox } from './test-support/firefox.js';
 import { startServer } from './test-support/harness.js';
+import { buildTestBundle } from './test-support/test-bundle.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -86,16 +84,7 @@ describe('calls in Firefox (firefox-esr over WebDriver BiDi)', { skip: firefoxSk
 
   before(async () => {
     // the same bundle as dist/rtc-room.js (npm test does not build), as in demo.browser.test.ts
-    bundleDir = await mkdtemp(join(tmpdir(), 'rtc-bundle-'));
-    await build({
-      entryPoints: ['components/define.ts'],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['browser', 'production'],
-      outfile: join(bundleDir, 'rtc-room.js'),
-      logLevel: 'silent',
-    });
+    bundleDir = await buildTestBundle('rtc-bundle-');
     h = await startServer({ demoDir: 'demo', bundleDir, rateLimits: {} });
     firefox = await launchFirefox();
   });

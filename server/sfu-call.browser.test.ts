@@ -6,15 +6,15 @@
 //     ip link set lab0 up && exec node --import tsx --test server/sfu-call.browser.test.ts'
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mintAccessToken } from './auth/access-tokens.js';
 import { startServer } from './test-support/harness.js';
 import { janusUnavailableReason, startJanus, type Janus } from './test-support/janus.js';
+import { buildTestBundle } from './test-support/test-bundle.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SECRET = 'sfu-call-test-secret-of-at-least-32-characters';
@@ -66,16 +66,7 @@ describe('an SFU room through Janus, in Chromium', { skip }, () => {
   const problems: string[] = [];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rtc-sfu-'));
-    await build({
-      entryPoints: ['components/define.ts'],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['browser', 'production'],
-      outfile: join(dir, 'rtc-room.js'),
-      logLevel: 'silent',
-    });
+    dir = await buildTestBundle('rtc-sfu-');
     await writeFile(
       join(dir, 'index.html'),
       '<!doctype html><meta charset="utf-8"><script type="module" src="/rtc-room.js"></script><body></body>',
