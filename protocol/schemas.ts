@@ -121,28 +121,18 @@ export const roomMessageRequestSchema = z.strictObject({ text: z.string().max(MA
 
 /** True when A and B are the same type (each assignable to the other). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export const schemasMatchTypes: {
-  JoinRequest: Same<z.input<typeof joinRequestSchema>, M.JoinRequest>;
-  PreflightRequest: Same<z.input<typeof preflightRequestSchema>, M.PreflightRequest>;
-  RefreshTokenRequest: Same<z.input<typeof refreshTokenRequestSchema>, M.RefreshTokenRequest>;
-  SignalRequest: Same<z.input<typeof signalRequestSchema>, M.SignalRequest>;
-  SessionDescription: Same<z.infer<typeof sessionDescriptionSchema>, M.SessionDescription>;
-  IceCandidate: Same<z.infer<typeof iceCandidateSchema>, M.IceCandidate>;
-  MediaState: Same<z.infer<typeof mediaStateSchema>, M.MediaState>;
-  PeerCheckRequest: Same<z.input<typeof peerCheckRequestSchema>, M.PeerCheckRequest>;
-  SfuLink: Same<z.infer<typeof sfuLinkSchema>, M.SfuLink>;
-  SfuSignalRequest: Same<z.input<typeof sfuSignalRequestSchema>, M.SfuSignalRequest>;
-  RoomMessageRequest: Same<z.input<typeof roomMessageRequestSchema>, M.RoomMessageRequest>;
-} = {
-  JoinRequest: true,
-  PreflightRequest: true,
-  RefreshTokenRequest: true,
-  SignalRequest: true,
-  SessionDescription: true,
-  IceCandidate: true,
-  MediaState: true,
-  PeerCheckRequest: true,
-  SfuLink: true,
-  SfuSignalRequest: true,
-  RoomMessageRequest: true,
-};
+type Expect<T extends true> = T;
+/** Fails to compile when a schema and its plain type in messages.ts drift apart (types only, nothing runs). */
+export type SchemasMatchTypes = [
+  Expect<Same<z.input<typeof joinRequestSchema>, M.JoinRequest>>,
+  Expect<Same<z.input<typeof preflightRequestSchema>, M.PreflightRequest>>,
+  Expect<Same<z.input<typeof refreshTokenRequestSchema>, M.RefreshTokenRequest>>,
+  Expect<Same<z.input<typeof signalRequestSchema>, M.SignalRequest>>,
+  Expect<Same<z.infer<typeof sessionDescriptionSchema>, M.SessionDescription>>,
+  Expect<Same<z.infer<typeof iceCandidateSchema>, M.IceCandidate>>,
+  Expect<Same<z.infer<typeof mediaStateSchema>, M.MediaState>>,
+  Expect<Same<z.input<typeof peerCheckRequestSchema>, M.PeerCheckRequest>>,
+  Expect<Same<z.infer<typeof sfuLinkSchema>, M.SfuLink>>,
+  Expect<Same<z.input<typeof sfuSignalRequestSchema>, M.SfuSignalRequest>>,
+  Expect<Same<z.input<typeof roomMessageRequestSchema>, M.RoomMessageRequest>>,
+];

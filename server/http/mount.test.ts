@@ -32,6 +32,7 @@ async function mounted(options: RtcServerOptions, prefix = '') {
   // rtc.close() leaves the app's server alone (it is the app's): the app closes it.
   const close = async () => {
     await rtc.close();
+    assert.equal(httpServer.listening, true, "rtc.close() leaves the app's server open");
     httpServer.closeAllConnections();
     await new Promise((resolve) => httpServer.close(resolve));
   };
